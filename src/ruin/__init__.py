@@ -1,0 +1,28 @@
+"""ruin: Monte Carlo risk of ruin for leveraged trading, with exact answers beside it.
+
+The public API, listed in ``__all__``. Every trade model yields per-trade outcomes in R (the
+amount risked); one compiled account engine applies sizing, ruin, goal and drawdown.
+"""
+
+from .config import build_scenario
+from .errors import ParameterError
+from .metrics import Proportion, wilson
+from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
+from .simulate import SimulationResult, simulate
+
+__all__ = [
+    "Account",
+    "Bernoulli",
+    "Bootstrap",
+    "Discrete",
+    "ParameterError",
+    "Proportion",
+    "Scenario",
+    "SimulationResult",
+    "Sizing",
+    "build_scenario",
+    "simulate",
+    "wilson",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,113 @@
+"""Flat parameters -> :class:`~ruin.params.Scenario`: the one mapping shared by every face.
+
+The CLI flags (``--win-rate`` -> ``win_rate``), scenario TOML files, sweep specs, share links
+and the app all describe a run as a flat mapping of these names. :func:`build_scenario`
+validates the mapping (unknown names are errors) and builds the frozen parameter objects, so
+all faces accept exactly the same inputs with exactly the same messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ParameterError, check_choice
+from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
+
+__all__ = ["ACCOUNT_KEYS", "DEFAULTS", "build_scenario", "parse_outcomes", "known_keys"]
+
+#: Defaults used when a key is absent (the CLI, sweeps and scenario files share them).
+DEFAULTS: dict[str, Any] = {
+    "win_rate": 0.5,
+    "payoff": 1.5,
+    "risk": 0.01,
+    "sizing": "fractional",
+    "trades": 500,
+    "paths": 10_000,
+    "seed": None,
+    "ruin_level": 0.5,
+    "goal": None,
+    "outcomes": None,
+    "trades_file": None,
+    "bootstrap": "iid",
+    "block_length": 5,
+}
+
+#: Keys of the account model (issue: the ruin engine).
+ACCOUNT_KEYS = frozenset(DEFAULTS)
+
+# Extensions (leveraged market model, behaviour rules) register extra keys and a builder
+# that receives the full mapping and returns the keyword arguments it adds to Scenario.
+_EXTENSIONS: list[tuple[frozenset[str], Any]] = []
+
+
+def register_extension(keys: frozenset[str], builder: Any) -> None:
+    """Let another module add flat keys; ``builder(params) -> dict`` of Scenario kwargs."""
+    _EXTENSIONS.append((frozenset(keys), builder))
+
+
+def known_keys() -> frozenset[str]:
+    out = set(ACCOUNT_KEYS)
+    for keys, _ in _EXTENSIONS:
+        out |= keys
+    return frozenset(out)
+
+
+def parse_outcomes(text: str) -> Discrete:
+    """Parse ``"-1:0.5, 1.5:0.3, 3:0.2"`` (R value : probability, comma separated)."""
+    values, probs = [], []
+    for i, part in enumerate(p for p in str(text).split(",") if p.strip()):
+        if ":" not in part:
+            raise ParameterError(
+                "outcomes", "a list like '-1:0.55,2:0.45' (R value:probability)", text
+            )
+        v, p = part.split(":", 1)
+        try:
+            values.append(float(v))
+            probs.append(float(p))
+        except ValueError:
+            raise ParameterError(f"outcomes item {i + 1}", "two numbers 'R:probability'",
+                                 part.strip()) from None
+    return Discrete(values=tuple(values), probs=tuple(probs))
+
+
+def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
+    """Build and validate a :class:`Scenario` from flat ``params`` (missing keys: defaults).
+
+    ``trades_file`` is read with :func:`ruin.tradefile.load_trades` (CSV or Parquet).
+    Raises :class:`ParameterError` naming the offending key; unknown keys are errors.
+    """
+    unknown = sorted(set(params) - known_keys())
+    if unknown:
+        raise ParameterError(
+            unknown[0], "a known parameter (" + ", ".join(sorted(known_keys())) + ")",
+            params[unknown[0]],
+        )
+    p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None or k in ("goal",)}}
+    sizing = Sizing(risk=p["risk"], rule=check_choice("sizing", p["sizing"],
+                                                      ("fractional", "fixed")))
+    if p["trades_file"] is not None and p["outcomes"] is not None:
+        raise ParameterError("trades_file", "not combined with outcomes (choose one model)",
+                             p["trades_file"])
+    if p["trades_file"] is not None:
+        from .tradefile import load_trades
+
+        values, kind = load_trades(p["trades_file"])
+        model: Any = Bootstrap(trades=values, method=p["bootstrap"],
+                               block_length=p["block_length"] if p["bootstrap"] == "block" else 1,
+                               kind=kind, source=str(p["trades_file"]))
+    elif p["outcomes"] is not None:
+        model = (p["outcomes"] if isinstance(p["outcomes"], Discrete)
+                 else parse_outcomes(p["outcomes"]))
+    else:
+        model = Bernoulli(win_rate=p["win_rate"], payoff=p["payoff"])
+    goal = p["goal"]
+    if isinstance(goal, float) and math.isnan(goal):
+        goal = None
+    account = Account(trades=p["trades"], ruin_level=p["ruin_level"], goal=goal)
+    extra: dict[str, Any] = {}
+    for _keys, builder in _EXTENSIONS:
+        extra.update(builder(p) or {})
+    return Scenario(model=model, sizing=sizing, account=account, paths=p["paths"],
+                    seed=p["seed"], **extra)
