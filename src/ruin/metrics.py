@@ -21,6 +21,7 @@ __all__ = [
     "survival_curve",
     "exceedance",
     "percentile_bands",
+    "quantile_interval",
     "Z95",
 ]
 
@@ -110,3 +111,24 @@ def percentile_bands(
     return {
         f"{q:g}": np.quantile(equity, q, axis=0, method="inverted_cdf") for q in qs
     }
+
+
+def quantile_interval(
+    values: np.ndarray, q: float, z: float = Z95
+) -> tuple[float, float, float]:
+    """``(estimate, ci_low, ci_high)`` for the ``q`` quantile, distribution-free.
+
+    The estimate follows :func:`quantiles` (``np.median`` for 0.5, else ``inverted_cdf``);
+    the 95% interval is the pair of order statistics at ranks ``n*q -/+ z*sqrt(n*q*(1-q))``
+    (normal approximation to the binomial count below the quantile). Empty input: NaNs.
+    """
+    v = np.sort(np.asarray(values, dtype=np.float64))
+    n = v.size
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    est = float(np.median(v)) if q == 0.5 else float(
+        np.quantile(v, q, method="inverted_cdf"))
+    half = z * np.sqrt(n * q * (1.0 - q))
+    lo = int(np.clip(np.floor(n * q - half), 0, n - 1))
+    hi = int(np.clip(np.ceil(n * q + half), 0, n - 1))
+    return est, float(v[lo]), float(v[hi])
