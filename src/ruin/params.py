@@ -252,6 +252,8 @@ class Scenario:
     account: Account
     paths: int = 10_000
     seed: int | None = None
+    #: Behaviour / sizing / exit rules (:class:`ruin.behaviour.Behaviour`); None = plain.
+    behaviour: object | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, (Bernoulli, Discrete, Bootstrap)):

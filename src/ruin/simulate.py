@@ -242,6 +242,9 @@ def simulate(
     ParameterError
         For invalid drawdown levels, or a request needing more than half the machine's memory.
     """
+    if getattr(scenario, "behaviour", None) is not None:
+        return _simulate_behaviour(scenario, drawdown_levels=drawdown_levels, record=record,
+                                   threads=threads, progress=progress, chunk=chunk)
     for lv in drawdown_levels:
         from .errors import check_number
 
@@ -297,3 +300,10 @@ def _call(prep: _Prepared, k0, k1, offset, count, N, *outs) -> None:
         np.int64(prep.block_len), prep.fractional, prep.risk, prep.x_floor, prep.ruin_x,
         prep.goal_x, *outs,
     )
+
+
+def _simulate_behaviour(scenario: Scenario, **kw: Any) -> SimulationResult:
+    """Scenarios with behaviour / sizing / exit rules run in :mod:`ruin.behaviour`."""
+    from .behaviour import simulate_behaviour
+
+    return simulate_behaviour(scenario, **kw)
