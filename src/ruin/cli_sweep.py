@@ -1,0 +1,76 @@
+"""``ruin sweep SPEC --out results.parquet``: a parameter grid on local processes or Dask."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .cli import add_json_flag, emit
+
+__all__ = ["add_commands", "run_sweep_command"]
+
+
+def _render(d: dict[str, Any]) -> str:
+    lines = [
+        f"sweep {d['spec']}: {d['cells']:,} cells ({d['cells_run']:,} run, "
+        f"{d['cells'] - d['cells_run']:,} already done) in {d['seconds']:.1f} s "
+        f"on {d['workers']} {d['executor']} worker(s), {d['batches']} batches",
+        f"  sweep seed {d['sweep_seed']}  methods {d['methods']}",
+    ]
+    if d.get("out"):
+        lines.append(f"  wrote {d['out']}")
+    if d.get("preview"):
+        lines.append(d["preview"])
+    return "\n".join(lines)
+
+
+def run_sweep_command(args: argparse.Namespace) -> None:
+    from .sweep import run_sweep
+
+    stats: dict[str, Any] = {}
+    df = run_sweep(
+        args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
+        progress=not args.no_progress and not args.json,
+        method="exact" if args.exact else None, batch_size=args.batch_size,
+        threads=args.threads, connect_timeout=args.connect_timeout, stats=stats,
+    )
+    counts = df["method"].value_counts(sort=True)
+    methods = {str(m): int(n) for m, n in counts.iter_rows()}
+    preview = ""
+    if not args.json:
+        import polars as pl
+
+        axes = [c for c in df.columns[: df.columns.index("cell")]]
+        show = axes + ["method", "ruin_probability"]
+        show += [c for c in ("ruin_probability_ci_low", "ruin_probability_ci_high",
+                             "max_drawdown_p50", "final_equity_median") if c in df.columns]
+        with pl.Config(tbl_rows=20, tbl_cols=len(show), tbl_hide_dataframe_shape=False):
+            preview = str(df.select(show))
+    emit({"spec": args.spec, "out": args.out, "methods": methods, "preview": preview,
+          **stats}, args.json, _render)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep", help="a grid of scenarios from a TOML spec, on local processes or Dask",
+        description="Run one simulation per cell of the grid in SPEC ([base] parameters, "
+        "[axes] lists of values) and write one row per cell to --out (Parquet). Finished "
+        "batches are kept in OUT.parts/, so an interrupted sweep resumes where it stopped.",
+    )
+    p.add_argument("spec", help="sweep spec (TOML with [base] and [axes] tables)")
+    p.add_argument("--out", help="Parquet file for the results (resumable)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--exact", action="store_true",
+                   help="use exact answers where they exist (column 'method' says which)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="cells per task (default: sized from the cells' cost)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="numba threads per simulation (default: cores / workers; 1 on Dask)")
+    p.add_argument("--connect-timeout", type=float, default=5.0,
+                   help="seconds to wait for the Dask scheduler (default 5)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_json_flag(p)
+    p.set_defaults(func=run_sweep_command)
