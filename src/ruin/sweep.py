@@ -64,7 +64,7 @@ import numpy as np
 import polars as pl
 
 from .config import build_scenario, known_keys
-from .errors import ParameterError, check_choice, check_int
+from .errors import ParameterError, check_choice, check_int, check_number
 from .rng import resolve_seed
 
 __all__ = [
@@ -343,7 +343,7 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
             raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got,
                                  exc.hint) from None
         method = spec.method
-        if method == "exact" and _exact_row(scenario, dry_run=True) is None:
+        if method == "exact" and not _exact_applies(scenario):
             method = "simulate"
         work = float(scenario.paths) * float(scenario.account.trades)
         if method == "exact":
@@ -424,24 +424,39 @@ def summary_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _exact_row(scenario: Any, *, dry_run: bool = False) -> dict[str, Any] | None:
-    """The exact answer for ``scenario`` as a row, or None where none exists."""
-    try:
-        from . import exact  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    fn = getattr(exact, "ruin_probability", None)
-    if fn is None:
-        return None
-    try:
-        if dry_run:
-            applies = getattr(exact, "supports", None)
-            return {} if applies is None or applies(scenario) else None
-        p = float(fn(scenario))
-    except (ParameterError, NotImplementedError, TypeError):
-        return None
-    return {"paths": None, "trades": scenario.account.trades, "ruin_probability": p,
-            "ruin_probability_ci_low": p, "ruin_probability_ci_high": p}
+def _exact_applies(scenario: Any) -> bool:
+    """Whether an exact answer exists: Bernoulli trades, no price path or behaviour rules,
+    a horizon the lattice DP accepts."""
+    from . import exact
+    from .params import Bernoulli
+
+    return (isinstance(scenario.model, Bernoulli)
+            and getattr(scenario, "market", None) is None
+            and getattr(scenario, "behaviour", None) is None
+            and scenario.account.trades <= exact.MAX_DP_TRADES)
+
+
+def _exact_row(scenario: Any, drawdown_levels: Sequence[float]) -> dict[str, Any]:
+    """The exact answers for ``scenario`` (lattice DP via :func:`ruin.exact.theory`) as a row
+    with the simulation's column names; probabilities have a zero-width interval."""
+    from . import exact
+
+    th = exact.theory(scenario, drawdown_levels=tuple(drawdown_levels))
+    row: dict[str, Any] = {"paths": None, "trades": scenario.account.trades}
+
+    def prob(name: str, value: Any) -> None:
+        if value is not None:
+            row[name] = row[f"{name}_ci_low"] = row[f"{name}_ci_high"] = float(value)
+
+    prob("ruin_probability", th.get("ruin_probability_exact"))
+    if scenario.account.goal is not None:
+        prob("goal_probability", th.get("goal_probability_exact"))
+    for lv, v in (th.get("drawdown_exceedance_exact") or {}).items():
+        prob(f"p_drawdown_ge_{lv}", v)
+    if th.get("final_equity_mean_exact") is not None:
+        row["final_equity_mean"] = float(th["final_equity_mean_exact"])
+    prob("final_equity_p_below_start", th.get("p_final_below_start_exact"))
+    return row
 
 
 def run_batch(
@@ -466,18 +481,17 @@ def run_batch(
     if crash_marker is not None and not os.path.exists(crash_marker):
         Path(crash_marker).touch()
         os._exit(17)
-    from .simulate import simulate
+    from .simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
 
     rows = []
     for index, cid, method, flat in cells:
         scenario = build_scenario(flat)
         row: dict[str, Any] = {"cell": index, "cell_id": cid, "method": method,
                                "seed": flat["seed"]}
-        exact = _exact_row(scenario) if method == "exact" else None
-        if exact is not None:
-            row.update(exact)
+        if method == "exact":
+            row["seed"] = None  # nothing random
+            row.update(_exact_row(scenario, DEFAULT_DRAWDOWN_LEVELS))
         else:
-            row["method"] = "simulate"
             with _KERNEL_LOCK:
                 result = simulate(scenario, record=0, threads=threads)
             row.update(summary_row(result.summary()))
@@ -544,7 +558,8 @@ def _consolidate(spec: SweepSpec, cells: Sequence[Cell],
     first = [*spec.axes, "cell", "cell_id", "method", "seed", "paths", "trades"]
     order = [c for c in first if c in df.columns]
     df = df.select(order + [c for c in df.columns if c not in order]).sort("cell")
-    return df.with_columns(pl.col("cell").cast(pl.Int64))
+    ints = [c for c in ("cell", "seed", "paths", "trades") if c in df.columns]
+    return df.with_columns(pl.col(ints).cast(pl.Int64))
 
 
 # --------------------------------------------------------------------------------------
@@ -767,6 +782,8 @@ def run_sweep(
         workers = check_int("workers", workers, 1, 4096)
     if threads is not None:
         threads = check_int("threads", threads, 1, 4096)
+    connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0,
+                                   lo_incl=False)
     out_path = Path(out) if out is not None else None
     parts = _parts_dir(out_path) if out_path is not None else None
     state = parts / _STATE_FILE if parts is not None else None
