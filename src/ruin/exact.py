@@ -32,6 +32,7 @@ here use ``p`` itself.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -351,7 +352,7 @@ def kelly_fraction_discrete(
     if mean <= 0.0:
         return 0.0
     worst = float(v.min())
-    hi = 1.0 if worst >= -1.0 else (1.0 / -worst) * (1.0 - 1e-12)
+    hi = 1.0 if worst > -1.0 else (1.0 / -worst) * (1.0 - 1e-12)
 
     def d(f: float) -> float:
         return float(np.dot(w, v / (1.0 + f * v)))
@@ -914,11 +915,13 @@ def exact_ruin_curve(scenario: Scenario) -> np.ndarray | None:
     """Exact P(ruined by trade t), t = 0..N, for a Bernoulli scenario (else ``None``).
 
     ``None`` when no exact DP applies: non-Bernoulli models, a price-path ``market`` model,
-    or N > :data:`MAX_DP_TRADES`. ``1 - curve`` is the survival curve the simulation
-    estimates with ``SimulationResult.survival``.
+    behaviour rules, or N > :data:`MAX_DP_TRADES`. ``1 - curve`` is the survival curve the
+    simulation estimates with ``SimulationResult.survival``.
     """
     m = scenario.model
     if not isinstance(m, Bernoulli) or _market(scenario) is not None:
+        return None
+    if getattr(scenario, "behaviour", None) is not None:
         return None
     acc = scenario.account
     if acc.trades > MAX_DP_TRADES:
@@ -962,7 +965,8 @@ def theory(
     """
     levels = tuple(float(check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False))
                    for lv in drawdown_levels)
-    key = (scenario.model, scenario.sizing, scenario.account, _market(scenario), levels)
+    # every field but paths and seed matters (including fields extensions add)
+    key = (dataclasses.replace(scenario, paths=1, seed=0), levels)
     try:
         hash(key)
     except TypeError:  # pragma: no cover - an unhashable extension field
@@ -995,6 +999,14 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
             "A leveraged price-path market model sets each trade's outcome (stops, "
             "liquidation, fees), so the Bernoulli/discrete closed forms and lattice DPs do "
             "not apply; only the simulation answers this scenario."
+        )
+        out["notes"] = notes
+        return out
+    if getattr(scenario, "behaviour", None) is not None:
+        notes.append(
+            "Behaviour rules (state-dependent sizing, win-rate uncertainty or exit rules) "
+            "change the sizing or the outcome model, so the plain closed forms and lattice "
+            "DPs do not apply; only the simulation answers this scenario."
         )
         out["notes"] = notes
         return out
