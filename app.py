@@ -1,10 +1,643 @@
-"""ruin — Streamlit teaching app (thin: widgets -> parameter objects -> engine -> charts)."""
+"""ruin — Streamlit teaching app.
 
+Thin on purpose: widgets -> flat parameters -> ``ruin.build_scenario`` -> cached
+``ruin.simulate`` -> chart builders from ``ruin.charts``. No model maths lives here; the page
+converts percents (UI) to fractions (core) and places what the library returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+import numpy as np
+import polars as pl
 import streamlit as st
 
-from ruin import build_scenario, simulate
+import ruin
+from ruin import ParameterError, build_scenario, charts, export, share, simulate
+from ruin.config import known_keys
+from ruin.metrics import quantile_interval
+from ruin.params import Bootstrap, Scenario
+from ruin.rng import resolve_seed
+from ruin.tradefile import MAX_FILE_BYTES, TEMPLATE_CSV, read_trades_bytes
 
-st.set_page_config(page_title="ruin — risk of ruin", layout="wide")
-st.title("Risk of ruin")
-result = simulate(build_scenario({"paths": 2000, "seed": 1}))
-st.metric("Probability of ruin", f"{result.ruin.estimate:.2%}")
+st.set_page_config(page_title="ruin — risk of ruin", page_icon="📉", layout="wide")
+
+
+def _optional(name: str) -> Any:
+    """A ruin module that another part of the project may not have shipped yet."""
+    try:
+        return importlib.import_module(f"ruin.{name}")
+    except ImportError:
+        return None
+
+
+exact = _optional("exact")
+odds = _optional("odds")
+margin = _optional("margin")
+scenarios_mod = _optional("scenarios")
+
+# ----------------------------------------------------------------------------- parameters
+# Flat parameters in core units (fractions). The page's defaults are a teaching case: a real
+# edge (45% winners paying 1.5R) sized a bit too hot for comfort.
+APP_DEFAULTS: dict[str, Any] = {
+    "win_rate": 0.45,
+    "payoff": 1.5,
+    "risk": 0.03,
+    "sizing": "fractional",
+    "trades": 500,
+    "paths": 10_000,
+    "seed": 12345,
+    "ruin_level": 0.5,
+    "goal": None,
+    "bootstrap": "iid",
+    "block_length": 5,
+    "log": True,
+}
+MAX_UI_PATHS = 2_000_000
+MAX_UI_TRADES = 100_000
+MAX_WORK = 5_000_000_000  # paths x trades the page will run (about a minute on 2 cores)
+BIG_RUN = 200_000_000  # paths x trades from which a run shows a progress bar
+SEED_MAX = 2**31 - 1
+
+F = share.Field
+FIELDS: dict[str, share.Field] = {
+    "win_rate": F("win_rate", "float", 0.01, 0.99),
+    "payoff": F("payoff", "float", 0.1, 10.0),
+    "risk": F("risk", "float", 0.001, 1.0),
+    "sizing": F("sizing", "choice", choices=("fractional", "fixed")),
+    "trades": F("trades", "int", 1, MAX_UI_TRADES),
+    "paths": F("paths", "int", 100, MAX_UI_PATHS),
+    "seed": F("seed", "int", 0, SEED_MAX),
+    "ruin_level": F("ruin_level", "float", 0.0, 0.99),
+    "goal": F("goal", "optional_float", 0.0, 1e6),
+    "bootstrap": F("bootstrap", "choice", choices=("iid", "block")),
+    "block_length": F("block_length", "int", 1, 10_000),
+    "log": F("log", "bool"),
+}
+# Widget key -> (flat key, UI factor): percents on screen, fractions in the core.
+PERCENT = {"win_rate", "risk", "ruin_level"}
+
+
+def _to_ui(key: str, value: Any) -> Any:
+    if key in PERCENT:
+        return round(float(value) * 100, 6)
+    if key == "goal":
+        return 0.0 if value is None else float(value)
+    return value
+
+
+def _from_ui(key: str, value: Any) -> Any:
+    if key in PERCENT:
+        return float(value) / 100
+    if key == "goal":
+        return None if not value else float(value)
+    return value
+
+
+# ----------------------------------------------------------------------------- presets
+BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
+    "Real edge, sized a bit hot (default)": {},
+    "Coin flip with no edge, 2% risk": {"win_rate": 0.5, "payoff": 1.0, "risk": 0.02},
+    "Real edge, over-bet at 25% (3× Kelly)": {"win_rate": 0.55, "payoff": 1.0, "risk": 0.25},
+    "Trend follower: 35% winners at 3R": {"win_rate": 0.35, "payoff": 3.0, "risk": 0.02},
+    "Fixed stake of 10% of start, ruin at 0": {"win_rate": 0.5, "payoff": 1.0, "risk": 0.1,
+                                              "sizing": "fixed", "ruin_level": 0.0},
+    "Scalper: 70% winners at 0.4R": {"win_rate": 0.7, "payoff": 0.4, "risk": 0.02},
+}
+
+
+def presets() -> dict[str, dict[str, Any]]:
+    """Preset name -> flat parameters. Hook: ``ruin.scenarios`` when it exists."""
+    out = dict(BUILTIN_PRESETS)
+    if scenarios_mod is not None:
+        try:
+            lister = getattr(scenarios_mod, "presets", None) or getattr(
+                scenarios_mod, "list_presets", None)
+            found = lister() if callable(lister) else {}
+            for name, flat in dict(found).items():
+                if isinstance(flat, dict):
+                    out[str(name)] = {k: v for k, v in flat.items() if k in FIELDS}
+        except Exception:  # a broken preset file must not take the page down
+            pass
+    return out
+
+
+# ----------------------------------------------------------------------------- state
+
+
+def _set_widgets(params: dict[str, Any]) -> None:
+    for key in FIELDS:
+        if key in params:
+            st.session_state[f"w_{key}"] = _to_ui(key, params[key])
+
+
+def _init_state() -> None:
+    if st.session_state.get("_init"):
+        return
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    params, notices = share.decode(query, APP_DEFAULTS, FIELDS)
+    _set_widgets(params)
+    st.session_state["_notices"] = notices
+    st.session_state["_init"] = True
+
+
+def _apply_preset() -> None:
+    chosen = st.session_state.get("w_preset")
+    flat = presets().get(chosen)
+    if flat is not None:
+        _set_widgets({**APP_DEFAULTS, "seed": st.session_state.get("w_seed", 12345), **flat})
+
+
+def _new_seed() -> None:
+    st.session_state["w_seed"] = int(resolve_seed(None) % SEED_MAX)
+
+
+def _pin() -> None:
+    st.session_state["_pinned"] = st.session_state.get("_current_flat")
+
+
+def _unpin() -> None:
+    st.session_state.pop("_pinned", None)
+
+
+# ----------------------------------------------------------------------------- engine calls
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Compile (or load) the numba kernels once per server process."""
+    simulate(build_scenario({"paths": 64, "trades": 8, "seed": 1}), record=4)
+    return True
+
+
+def _record_for(sc: Scenario) -> int:
+    return int(max(50, min(1000, sc.paths, 2_000_000 // (sc.account.trades + 1))))
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def run_cached(sc: Scenario) -> ruin.SimulationResult:
+    return simulate(sc, record=_record_for(sc))
+
+
+def run(sc: Scenario) -> ruin.SimulationResult:
+    """Small runs: cached. Big runs: a progress bar (and a one-entry session cache)."""
+    if sc.paths * sc.account.trades < BIG_RUN:
+        return run_cached(sc)
+    last = st.session_state.get("_big")
+    if last is not None and last[0] == sc:
+        return last[1]
+    bar = st.progress(0.0, text=f"Simulating {sc.paths:,} accounts…")
+
+    def tick(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Simulated {done:,} of {total:,} accounts")
+
+    res = simulate(sc, record=_record_for(sc), progress=tick)
+    bar.empty()
+    st.session_state["_big"] = (sc, res)
+    return res
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def theory_cached(sc: Scenario) -> dict[str, Any]:
+    if exact is None:
+        return {}
+    return exact.theory(sc)
+
+
+SWEEP_RISKS = (0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4)
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def risk_sweep(sc: Scenario) -> pl.DataFrame:
+    """Re-run the same scenario (same seed, fewer paths) at several risks per trade."""
+    risks = sorted(set(SWEEP_RISKS) | {sc.sizing.risk})
+    base = dataclasses.replace(sc, paths=min(sc.paths, 2000))
+    rows = []
+    for f in risks:
+        s = dataclasses.replace(base, sizing=dataclasses.replace(sc.sizing, risk=f))
+        r = simulate(s, record=0)
+        p = r.ruin
+        rows.append({"risk": f, "median_growth": max(float(np.median(r.final_equity)), 1e-6),
+                     "p_ruin": p.estimate, "p_ruin_lo": p.ci_low, "p_ruin_hi": p.ci_high})
+    return pl.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def pct(x: float, d: int = 1) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.{d}%}"
+
+
+def interval(lo: float, hi: float, fmt: str = ".1%") -> str:
+    return f"95% interval {lo:{fmt}} – {hi:{fmt}}"
+
+
+HELP = {
+    "preset": "Ready-made scenarios that each teach one lesson. Picking one overwrites the "
+              "inputs below (the seed stays).",
+    "win_rate": "Share of trades that win. A loss costs 1R (the amount risked).",
+    "payoff": "How many R a winning trade makes (reward:risk). 1.5 means a win pays 1.5× "
+              "what a loss costs.",
+    "risk": "Share of equity put at risk on each trade (1R). 2% is a common rule of thumb.",
+    "sizing": "Fractional: risk a % of *current* equity (bets shrink after losses). Fixed: "
+              "risk a % of *starting* equity every time (bets never shrink).",
+    "trades": "How many trades each simulated account takes.",
+    "paths": "How many accounts to simulate. More paths = narrower 95% intervals.",
+    "seed": "The random seed. Same seed + same inputs = exactly the same numbers, so a "
+            "link reproduces a run. Change it to see a different random sample.",
+    "ruin_level": "An account counts as ruined when equity falls to this % of the start "
+                  "(0% = completely bust). Ruin is permanent: that account stops trading.",
+    "goal": "Optional: stop trading once equity reaches this multiple of the start "
+            "(0 = no goal).",
+    "log": "A log scale shows doubling and halving as equal steps.",
+    "upload": "A CSV with a column 'r' (each trade's result in R) or 'return' (each trade's "
+              "return on equity, 0.012 = +1.2%). Trades are resampled instead of using the "
+              f"win-rate model. At most {MAX_FILE_BYTES // 2**20} MiB.",
+}
+
+# ----------------------------------------------------------------------------- page
+warm_up()
+_init_state()
+preset_names = list(presets())
+
+st.title("📉 Risk of ruin")
+st.caption(
+    "Simulate thousands of trading accounts that follow the same rules and see how often "
+    "they blow up, how deep they fall and where they end. Every number is a Monte Carlo "
+    "estimate with its 95% interval; exact answers sit beside it where they exist."
+)
+for note in st.session_state.get("_notices", []):
+    st.warning(note)
+
+with st.sidebar:
+    st.header("Scenario")
+    st.selectbox("Preset", preset_names, key="w_preset", on_change=_apply_preset,
+                 help=HELP["preset"], index=None, placeholder="Pick a ready-made lesson…")
+    st.subheader("Trades")
+    st.slider("Win rate (%)", 1.0, 99.0, step=0.5, key="w_win_rate", help=HELP["win_rate"])
+    st.slider("Payoff on a win (R)", 0.1, 10.0, step=0.05, key="w_payoff",
+              help=HELP["payoff"])
+    with st.expander("Use my own trades instead (CSV upload)"):
+        upload = st.file_uploader("Trade list (CSV or Parquet)", type=["csv", "parquet"],
+                                  key="w_upload", help=HELP["upload"])
+        st.download_button("Download a template CSV", TEMPLATE_CSV, "trades_template.csv",
+                           "text/csv", on_click="ignore")
+        st.radio("Resampling", ["iid", "block"], key="w_bootstrap", horizontal=True,
+                 help="iid: each trade drawn independently. block: runs of consecutive "
+                      "trades, which keeps losing streaks together.")
+        st.number_input("Block length (trades)", 1, 10_000, step=1, key="w_block_length")
+    st.subheader("Sizing and account")
+    st.slider("Risk per trade (% of equity)", 0.1, 100.0, step=0.1, key="w_risk",
+              help=HELP["risk"])
+    st.radio("Sizing rule", ["fractional", "fixed"], key="w_sizing", horizontal=True,
+             help=HELP["sizing"])
+    st.slider("Ruin level (% of starting equity)", 0.0, 99.0, step=1.0, key="w_ruin_level",
+              help=HELP["ruin_level"])
+    st.number_input("Goal (× start, 0 = none)", 0.0, 1e6, step=0.5, key="w_goal",
+                    help=HELP["goal"])
+    st.subheader("Simulation")
+    st.number_input("Trades per account", 1, MAX_UI_TRADES, step=50, key="w_trades",
+                    help=HELP["trades"])
+    st.number_input("Accounts (paths)", 100, MAX_UI_PATHS, step=1000, key="w_paths",
+                    help=HELP["paths"])
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1.number_input("Seed", 0, SEED_MAX, step=1, key="w_seed", help=HELP["seed"])
+    c2.button("New seed", on_click=_new_seed, help="Draw a fresh random seed.")
+
+flat: dict[str, Any] = {k: _from_ui(k, st.session_state[f"w_{k}"]) for k in FIELDS
+                        if f"w_{k}" in st.session_state}
+st.session_state["_current_flat"] = flat
+
+# Share: every input (core units) in the URL; only values that differ from the defaults.
+wanted = share.encode(flat, APP_DEFAULTS, FIELDS)
+if {k: st.query_params[k] for k in st.query_params} != wanted:
+    st.query_params.from_dict(wanted)
+
+core = {k: v for k, v in flat.items() if k in known_keys()}
+if core.get("bootstrap") != "block":
+    core.pop("block_length", None)
+
+
+def build(params: dict[str, Any]) -> Scenario:
+    """Flat params (+ the uploaded trades) -> Scenario; raises ParameterError."""
+    sc = build_scenario(params)
+    if upload is not None:
+        data = upload.getvalue()
+        values, kind = read_trades_bytes(data, name=upload.name)
+        method = params.get("bootstrap", "iid")
+        model = Bootstrap(trades=values, method=method, kind=kind, source=upload.name,
+                          block_length=params.get("block_length", 1) if method == "block"
+                          else 1)
+        sc = dataclasses.replace(sc, model=model)
+    work = sc.paths * sc.account.trades
+    if work > MAX_WORK:
+        raise ParameterError("paths × trades", f"at most {MAX_WORK:,.0f} on this page",
+                             f"{sc.paths:,} × {sc.account.trades:,} = {work:,}",
+                             "Use the command line (ruin simulate) for bigger runs.")
+    return sc
+
+
+try:
+    scenario = build(core)
+except ParameterError as err:
+    field = getattr(err, "name", "input")
+    st.error(f"**{field}** — {err}", icon="🚫")
+    st.info("Fix the input named above; nothing was simulated.")
+    st.stop()
+
+result = run(scenario)
+summary = result.summary()
+theory = theory_cached(scenario)
+uploaded = isinstance(scenario.model, Bootstrap)
+if uploaded:
+    st.success(f"Resampling {len(scenario.model.trades):,} trades from **{upload.name}** "
+               f"({scenario.model.method} bootstrap). The win-rate and payoff sliders are "
+               "not used; uploaded trades are not part of the share link.")
+
+# ----------------------------------------------------------------------------- headline
+ruin_p = result.ruin
+mdd_med = quantile_interval(result.max_drawdown, 0.5)
+mdd_95 = quantile_interval(result.max_drawdown, 0.95)
+fe_med = quantile_interval(result.final_equity, 0.5)
+kelly = theory.get("kelly_fraction")
+liq = summary.get("liquidation")
+
+st.subheader("Headline numbers")
+m = st.columns(4)
+m[0].metric("Probability of ruin", pct(ruin_p.estimate),
+            help=f"Share of accounts whose equity fell to {scenario.account.ruin_level:.0%} "
+                 "of the start or below at some point. Ruin is permanent.")
+m[0].caption(interval(ruin_p.ci_low, ruin_p.ci_high))
+if isinstance(liq, dict) and "estimate" in liq:
+    m[1].metric("P(at least one liquidation)", pct(liq["estimate"]),
+                help="Share of accounts that had at least one position liquidated.")
+    m[1].caption(interval(liq["ci_low"], liq["ci_high"]))
+else:
+    m[1].metric("P(at least one liquidation)", "—",
+                help="Needs the leveraged price-path model (leverage section).")
+    m[1].caption("no leverage model in this run")
+m[2].metric("Median max drawdown", pct(mdd_med[0]),
+            help="Half the accounts suffered a worse peak-to-trough fall than this.")
+m[2].caption(interval(mdd_med[1], mdd_med[2]))
+m[3].metric("95th-percentile max drawdown", pct(mdd_95[0]),
+            help="One account in twenty fell further than this from its peak.")
+m[3].caption(interval(mdd_95[1], mdd_95[2]))
+m = st.columns(4)
+m[0].metric("Median final equity", f"{fe_med[0]:.2f}×",
+            help="Half the accounts ended below this multiple of their starting equity.")
+m[0].caption(interval(fe_med[1], fe_med[2], ".2f"))
+wr = result.win_rate_realized
+m[1].metric("Realised win rate", pct(wr, 2),
+            help="Share of simulated trades that won (should be close to the input).")
+n_tr = int(result.trades_taken.sum())
+if n_tr:
+    w = ruin.wilson(int(result.wins.sum()), n_tr)
+    m[1].caption(interval(w.ci_low, w.ci_high, ".2%"))
+if kelly is not None:
+    m[2].metric("Kelly fraction", pct(kelly, 2) if kelly > 0 else "no edge",
+                help="The risk per trade that maximises long-run growth. Above it you take "
+                     "more risk for less growth; at 2× Kelly growth is about zero.")
+    ratio = scenario.sizing.risk / kelly if kelly > 0 else float("inf")
+    m[2].caption(f"you risk {scenario.sizing.risk:.2%} = "
+                 + (f"{ratio:.2f}× Kelly" if np.isfinite(ratio) else "with no edge"))
+else:
+    m[2].metric("Kelly fraction", "—", help="Exact theory module not available.")
+m[3].metric("Seed", str(result.seed), help=HELP["seed"])
+m[3].caption(f"{result.paths:,} paths × {result.trades:,} trades in "
+             f"{result.elapsed_seconds:.2f} s")
+
+# Warnings in plain words.
+edge = theory.get("edge_r_per_trade")
+if edge is not None and edge <= 0:
+    st.warning(f"**No edge.** The average trade makes {edge:+.3f}R. Position sizing cannot "
+               "turn a losing game into a winning one; it only changes how fast you lose.")
+elif kelly is not None and kelly > 0 and scenario.sizing.risk > kelly:
+    st.warning(f"**Risk above Kelly.** You risk {scenario.sizing.risk:.2%} per trade but "
+               f"the growth-optimal stake is {kelly:.2%}. Beyond Kelly you take more risk "
+               "for *less* growth" + (" — at 2× Kelly or more, the typical account shrinks."
+                                       if scenario.sizing.risk >= 2 * kelly else "."))
+for wmsg in summary.get("warnings", []) or []:
+    st.warning(str(wmsg))
+
+# ----------------------------------------------------------------------------- charts
+log = st.toggle("Log scale for equity", key="w_log", help=HELP["log"])
+goal = scenario.account.goal
+bands, sample = charts.fan_frames(result, samples=8, floor=1e-3 if log else None)
+fan = charts.fan_chart(bands, sample, log=log, ruin_level=scenario.account.ruin_level,
+                       goal=goal)
+st.altair_chart(fan, width="stretch")
+st.caption("The shaded bands hold the middle 50% and 90% of accounts after each trade; the "
+           "black line is the median account. Grey lines are individual accounts: the "
+           "typical account is not the average one.")
+
+c1, c2 = st.columns(2)
+hist, exceed = charts.drawdown_frames(result.max_drawdown)
+dd_chart = charts.drawdown_chart(hist, exceed, marks={"median": mdd_med[0],
+                                                      "95th pct": mdd_95[0]})
+c1.altair_chart(dd_chart, width="stretch")
+c1.caption("Bars: how many accounts had each worst drawdown. Orange line: the chance of "
+           "a drawdown at least that deep (read 50% on the right axis to find the median).")
+fe_chart = charts.final_equity_chart(charts.final_equity_frame(result.final_equity),
+                                     median=fe_med[0])
+c2.altair_chart(fe_chart, width="stretch")
+c2.caption("Where accounts finish, on a log scale. Compounding makes the distribution "
+           "lopsided: a few huge winners pull the mean far above the median.")
+
+c1, c2 = st.columns(2)
+surv_chart = charts.survival_chart(charts.survival_frame(result.survival), marker=21,
+                                   marker_label="first month (≈21 trades)")
+c1.altair_chart(surv_chart, width="stretch")
+c1.caption("Share of accounts still alive after each trade. Most ruin happens early, while "
+           "the account is still close to the ruin line.")
+streak_chart = charts.streak_chart(charts.streak_frame(result.longest_losing_streak))
+c2.altair_chart(streak_chart, width="stretch")
+ls = summary["longest_losing_streak"]
+c2.caption(f"Even with these odds, the median account sees {ls['0.5']:.0f} losses in a row "
+           f"and one in twenty sees {ls['0.95']:.0f}. Plan for streaks.")
+
+exit_mix = summary.get("exit_mix")
+if isinstance(exit_mix, dict) and exit_mix:
+    em = pl.DataFrame({"exit": list(exit_mix), "share": [
+        float(v["estimate"] if isinstance(v, dict) else v) for v in exit_mix.values()]})
+    st.altair_chart(charts.exit_mix_chart(em), width="stretch")
+
+st.subheader("How much to risk per trade?")
+c1, c2 = st.columns([3, 2])
+sweep = risk_sweep(scenario)
+sweep_chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
+c1.altair_chart(sweep_chart, width="stretch")
+c1.caption("The same scenario and seed re-run at other risks (2,000 paths each). Growth "
+           "rises up to the Kelly fraction and falls after it, while the chance of ruin "
+           "keeps climbing: half Kelly keeps most of the growth with far less pain.")
+
+with c2:
+    st.markdown("**Theory vs simulation**")
+    rows: list[dict[str, str]] = []
+
+    def add(name: str, sim: str, exact_val: Any, kind: str) -> None:
+        rows.append({"quantity": name, "simulation (95% interval)": sim,
+                     "theory": "—" if exact_val is None else f"{exact_val:.4g}",
+                     "kind": kind})
+
+    add(f"P(ruin within {scenario.account.trades:,} trades)",
+        f"{ruin_p.estimate:.4f} [{ruin_p.ci_low:.4f}, {ruin_p.ci_high:.4f}]",
+        theory.get("ruin_probability_exact"), "exact (lattice DP)")
+    if goal is not None:
+        gp = result.goal
+        add("P(reach goal)", f"{gp.estimate:.4f} [{gp.ci_low:.4f}, {gp.ci_high:.4f}]",
+            theory.get("goal_probability_exact"), "exact (lattice DP)")
+    add("mean final equity (×)", f"{summary['final_equity']['mean']:.4g}",
+        theory.get("final_equity_mean_exact"), "exact (lattice DP)")
+    pb = summary["final_equity"]["p_below_start"]
+    add("P(final equity < start)", f"{pb['estimate']:.4f} [{pb['ci_low']:.4f}, "
+        f"{pb['ci_high']:.4f}]", theory.get("p_final_below_start_exact"), "exact")
+    for lv, v in (theory.get("drawdown_exceedance_exact") or {}).items():
+        d = summary["drawdown_exceedance"].get(lv)
+        if d is not None:
+            add(f"P(max drawdown ≥ {float(lv):.0%})",
+                f"{d['estimate']:.4f} [{d['ci_low']:.4f}, {d['ci_high']:.4f}]", v, "exact")
+    if "ruin_probability_infinite_horizon" in theory:
+        add("P(ruin ever, infinite horizon)", "—",
+            theory["ruin_probability_infinite_horizon"],
+            "upper bound" if theory.get("ruin_probability_infinite_horizon_is_bound")
+            else "closed form")
+    if theory.get("growth_rate_per_trade_log") is not None:
+        sim_g = float(np.mean(np.log(np.maximum(result.final_equity, 1e-300)))
+                      / max(result.trades, 1)) if scenario.account.goal is None and \
+            not np.any(result.ruin_trade > 0) else None
+        add("log growth per trade", "—" if sim_g is None else f"{sim_g:.5f}",
+            theory["growth_rate_per_trade_log"], "closed form")
+    for name, v in (theory.get("approximations") or {}).items():
+        add(name, "—", v, "approximation ⚠")
+    if rows:
+        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    notes = theory.get("notes") or []
+    for n in notes:
+        st.caption("• " + n)
+    if theory.get("approximation_notes"):
+        with st.expander("What the approximations assume"):
+            for k, v in theory["approximation_notes"].items():
+                st.markdown(f"**{k}** — {v}")
+    if not theory:
+        st.caption("Exact answers are not available for this build.")
+
+# ----------------------------------------------------------------------------- compare
+st.subheader("Compare A vs B")
+pinned = st.session_state.get("_pinned")
+c1, c2 = st.columns([1, 4])
+c1.button("Pin current as A", on_click=_pin,
+          help="Freeze the current inputs as scenario A, then change inputs: the page shows "
+               "A and the current scenario B side by side on the same random numbers.")
+if pinned is not None:
+    c1.button("Clear A", on_click=_unpin)
+    try:
+        a_core = {k: v for k, v in pinned.items() if k in known_keys()}
+        if a_core.get("bootstrap") != "block":
+            a_core.pop("block_length", None)
+        a_core["seed"] = scenario.seed
+        sc_a = build(a_core)
+        res_a = run(sc_a)
+    except ParameterError as err:
+        c2.error(f"Pinned scenario A no longer runs: {err}")
+    else:
+        diff = {k: (pinned.get(k), flat.get(k)) for k in FIELDS
+                if k not in ("seed", "log") and pinned.get(k) != flat.get(k)}
+
+        def row(r: ruin.SimulationResult) -> dict[str, str]:
+            return {"P(ruin)": pct(r.ruin.estimate),
+                    "median max drawdown": pct(float(np.median(r.max_drawdown))),
+                    "median final equity": f"{float(np.median(r.final_equity)):.3f}×",
+                    "P(final < start)": pct(float(np.mean(r.final_equity < 1.0)))}
+
+        ra, rb = row(res_a), row(result)
+        table = pl.DataFrame({"metric": list(ra), "A (pinned)": list(ra.values()),
+                              "B (current)": list(rb.values())})
+        c2.dataframe(table, hide_index=True)
+        c2.caption("Changed inputs: " + (", ".join(f"{k} {a!r} → {b!r}" for k, (a, b) in
+                                                     diff.items()) or "none yet")
+                   + f". Both use seed {scenario.seed}.")
+        ba, _ = charts.fan_frames(res_a, samples=0, floor=1e-3 if log else None)
+        bb, _ = charts.fan_frames(result, samples=0, floor=1e-3 if log else None)
+        st.altair_chart(charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)],
+                                                 log=log), width="stretch")
+else:
+    c2.caption("Pin the current inputs as A, then move any slider to compare.")
+
+# ----------------------------------------------------------------------------- share / export
+st.subheader("Share and export")
+c1, c2 = st.columns(2)
+with c1:
+    qs = share.to_query_string(wanted)
+    base = ""
+    try:
+        base = str(st.context.url or "").split("?")[0]
+    except Exception:
+        base = ""
+    link = f"{base}?{qs}" if qs else (base or "?")
+    st.markdown("**Share link** — opens this exact scenario, seed and numbers:")
+    st.code(link, language=None)
+    st.markdown("**Embed** in a course page:")
+    sep = "&" if qs else ""
+    st.code(f'<iframe src="{base}?embed=true{sep}{qs}" width="100%" height="900"></iframe>',
+            language="html")
+with c2:
+    st.markdown("**Downloads**")
+    sframe = export.summary_frame(summary)
+    pframe = export.paths_frame(result)
+    d = st.columns(3)
+    d[0].download_button("Summary CSV", export.to_csv_bytes(sframe), "ruin_summary.csv",
+                         "text/csv", on_click="ignore")
+    d[1].download_button("Summary JSON", export.to_json_bytes(
+        {**summary, "scenario": flat, "theory": theory}), "ruin_summary.json",
+        "application/json", on_click="ignore")
+    d[2].download_button("Summary Parquet", export.to_parquet_bytes(sframe),
+                         "ruin_summary.parquet", "application/octet-stream", on_click="ignore")
+    d = st.columns(3)
+    d[0].download_button("Paths CSV", lambda: export.to_csv_bytes(pframe), "ruin_paths.csv",
+                         "text/csv", on_click="ignore")
+    d[1].download_button("Paths JSON", lambda: export.to_json_bytes(pframe),
+                         "ruin_paths.json", "application/json", on_click="ignore")
+    d[2].download_button("Paths Parquet", lambda: export.to_parquet_bytes(pframe),
+                         "ruin_paths.parquet", "application/octet-stream", on_click="ignore")
+    chart_map = {"Equity fan": fan, "Max drawdown": dd_chart, "Final equity": fe_chart,
+                 "Survival": surv_chart, "Losing streaks": streak_chart,
+                 "Risk sweep": sweep_chart}
+    cc = st.columns([2, 1, 1], vertical_alignment="bottom")
+    pick = cc[0].selectbox("Chart image", list(chart_map), key="w_chart_pick")
+    ch = chart_map[pick]
+    slug = pick.lower().replace(" ", "_")
+    cc[1].download_button("PNG", lambda: export.chart_png(ch), f"{slug}.png", "image/png",
+                          on_click="ignore")
+    cc[2].download_button("SVG", lambda: export.chart_svg(ch).encode(), f"{slug}.svg",
+                          "image/svg+xml", on_click="ignore")
+
+# ----------------------------------------------------------------------------- formulas
+with st.expander("Formulas and definitions"):
+    st.markdown("**Outcomes in R.** A trade wins $b$ R (the payoff) with probability $p$ and "
+                "loses 1 R otherwise. Fractional sizing risks $f$ of current equity:")
+    st.latex(r"E_{t+1} = E_t\,(1 + f\,r_t),\qquad r_t \in \{b, -1\}")
+    st.markdown("Fixed sizing risks $f$ of the starting equity $E_0$ every trade:")
+    st.latex(r"E_{t+1} = \max\bigl(0,\; E_t + f\,E_0\, r_t\bigr)")
+    st.markdown("**Ruin** is the first trade after which $E_t \\le \\ell E_0$ (the ruin "
+                "level); it is permanent. **Maximum drawdown** is the worst fall from a "
+                "running peak (the start counts as a peak):")
+    st.latex(r"\mathrm{MDD} = \max_{t}\; \frac{\max_{s\le t} E_s - E_t}{\max_{s\le t} E_s}")
+    st.markdown("**Kelly fraction** (growth-optimal risk) and the growth rate per trade:")
+    st.latex(r"f^* = p - \frac{1-p}{b},\qquad g(f) = p\ln(1+bf) + (1-p)\ln(1-f)")
+    st.markdown("**Gambler's ruin** (payoff 1, fixed stake, $i$ stakes above ruin, no "
+                "target, $p > \\tfrac12$):")
+    st.latex(r"P(\text{ruin}) = \left(\frac{1-p}{p}\right)^{i}")
+    st.markdown("**95% Wilson interval** for a share $\\hat p$ of $n$ paths:")
+    st.latex(r"\frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + "
+             r"\frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}},\qquad z = 1.96")
+    st.markdown("**Liquidation price** of an isolated long at leverage $L$ with maintenance "
+                "margin rate $m$ (no fees); trading guides use the approximation on the "
+                "right:")
+    st.latex(r"P_{\text{liq}} = P_0\,\frac{1 - 1/L}{1 - m}\;\approx\; P_0\,(1 - 1/L + m)")
+    st.markdown("**Chance a driftless price touches a level** a fraction $d$ away within "
+                "time $T$ at volatility $\\sigma$ (reflection principle):")
+    st.latex(r"P(\text{touch}) = 2\,\Phi\!\left(-\frac{\ln(1/(1-d))}{\sigma\sqrt{T}}\right)")
