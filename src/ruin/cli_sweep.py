@@ -40,14 +40,19 @@ def run_sweep_command(args: argparse.Namespace) -> None:
     if not args.json:
         import polars as pl
 
-        axes = [c for c in df.columns[: df.columns.index("cell")]]
-        show = axes + ["method", "ruin_probability"]
-        show += [c for c in ("ruin_probability_ci_low", "ruin_probability_ci_high",
-                             "max_drawdown_p50", "final_equity_median") if c in df.columns]
-        with pl.Config(tbl_rows=20, tbl_cols=len(show), tbl_hide_dataframe_shape=False):
-            preview = str(df.select(show))
-    emit({"spec": args.spec, "out": args.out, "methods": methods, "preview": preview,
-          **stats}, args.json, _render)
+        axes = df.columns[: df.columns.index("cell")]
+        names = {"ruin_probability": "P(ruin)", "ruin_probability_ci_low": "low",
+                 "ruin_probability_ci_high": "high", "max_drawdown_p50": "MDD med",
+                 "final_equity_median": "equity med"}
+        show = [*axes, "method"] + [c for c in names if c in df.columns]
+        view = df.select(show).rename({c: names[c] for c in show if c in names})
+        with pl.Config(tbl_rows=20, tbl_cols=len(show), float_precision=4,
+                       tbl_hide_column_data_types=True):
+            preview = str(view)
+    data: dict[str, Any] = {"spec": args.spec, "out": args.out, "methods": methods, **stats}
+    if preview:
+        data["preview"] = preview
+    emit(data, args.json, _render)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
