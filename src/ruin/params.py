@@ -254,10 +254,19 @@ class Scenario:
     seed: int | None = None
     #: Behaviour / sizing / exit rules (:class:`ruin.behaviour.Behaviour`); None = plain.
     behaviour: object | None = None
+    #: Leveraged price-path trade model (:class:`ruin.market.LeveragedTrade`); when set, it
+    #: replaces ``model`` as the source of per-trade outcomes.
+    market: object | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, (Bernoulli, Discrete, Bootstrap)):
             raise ParameterError("model", "a Bernoulli, Discrete or Bootstrap model", self.model)
+        if self.market is not None:
+            from .market import LeveragedTrade, check_scenario
+
+            if not isinstance(self.market, LeveragedTrade):
+                raise ParameterError("market", "a LeveragedTrade", self.market)
+            check_scenario(self.market, self.sizing.risk)
         object.__setattr__(self, "paths", check_int("paths", self.paths, 1, MAX_PATHS))
         if self.seed is not None:
             object.__setattr__(self, "seed", check_int("seed", self.seed, 0, 2**63 - 1))

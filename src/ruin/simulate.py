@@ -242,6 +242,9 @@ def simulate(
     ParameterError
         For invalid drawdown levels, or a request needing more than half the machine's memory.
     """
+    if getattr(scenario, "market", None) is not None:
+        return _simulate_market(scenario, drawdown_levels=drawdown_levels, record=record,
+                                threads=threads, progress=progress, chunk=chunk)
     if getattr(scenario, "behaviour", None) is not None:
         return _simulate_behaviour(scenario, drawdown_levels=drawdown_levels, record=record,
                                    threads=threads, progress=progress, chunk=chunk)
@@ -307,3 +310,10 @@ def _simulate_behaviour(scenario: Scenario, **kw: Any) -> SimulationResult:
     from .behaviour import simulate_behaviour
 
     return simulate_behaviour(scenario, **kw)
+
+
+def _simulate_market(scenario: Scenario, **kw: Any) -> SimulationResult:
+    """Leveraged price-path scenarios (``scenario.market``) run in :mod:`ruin.market`."""
+    from .market import simulate_market
+
+    return simulate_market(scenario, **kw)

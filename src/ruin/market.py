@@ -1,0 +1,1278 @@
+"""The leveraged trade as a price path, and the leveraged account simulation.
+
+Every trade opens a position (long or short) and ends at the first of take-profit, stop,
+liquidation or an optional maximum holding time. Its result is converted to R (the amount
+risked at the stop), so the account bookkeeping is the same as for every other trade model.
+
+Definitions (all prices relative to the entry price, ``u = P / P_entry``)
+-------------------------------------------------------------------------
+* **Position** ``y = side * log(u)``: the log move in the trade's favour (side +1 long,
+  -1 short). Log price has drift ``drift`` per day *in the trade's direction* (the edge) and
+  standard deviation ``volatility`` per square-root day (std of daily log returns).
+* **Sizing on the stop**: notional ``N = R / stop``; isolated margin ``M = N / leverage``.
+  A trade stopped exactly at the stop loses 1 R; one closed at take-profit wins
+  ``take_profit / stop`` R (before costs).
+* **Liquidation price** (exact isolated formula, :func:`liquidation_ratio`):
+  liquidation when ``M - F + side * N * (u - 1) < mmr * N * u - maintenance_amount`` where
+  ``F`` is what has been paid out of the margin (entry fee and slippage, funding). Long:
+  ``u_liq = (1 - m + f - c) / (1 - mmr)``, short ``u_liq = (1 + m - f + c) / (1 + mmr)``
+  with ``m = M / N = 1 / leverage``, ``f = F / N`` and ``c = maintenance_amount / N``.
+  In cross mode the whole account equity ``E`` backs the position: ``m`` becomes ``E / N``.
+* **Loss at liquidation**: ``liquidation_rule="margin"`` (Binance, Bybit and the default):
+  the position is closed at the bankruptcy price and the whole isolated margin is lost
+  (cross: the whole account). ``"fill"``: closed at the liquidation (or gap) price, the
+  venue keeps ``liquidation_fee x notional`` and returns the rest. The trader never loses
+  more than the margin (isolated) or the account (cross); a fill beyond the bankruptcy price
+  books the excess as **bad debt** (absorbed by the venue's insurance fund).
+* **Costs**: ``fee_bps`` and ``slippage_bps`` per fill, as basis points of the fill's notional
+  (entry and exit); **funding** ``funding_rate`` per interval of ``funding_interval_hours`` on
+  the notional at the funding time, paid by longs when positive (received when negative), at
+  every funding time (multiples of the interval on the path's clock) while a position is open.
+  Entry costs and funding are paid out of the isolated margin, so they move the liquidation
+  price.
+
+Simulation
+----------
+Without a time dimension (no maximum holding time, funding, jumps, fat tails, GARCH,
+discrete monitoring or concurrent positions) the exit of Brownian motion between the two
+barriers is sampled exactly: a Bernoulli draw with the two-barrier probability
+:func:`two_barrier_probability`. Otherwise the path is stepped (step ``dt``) with an exact
+Brownian-bridge crossing test for each barrier inside each step, using the step's
+conditional variance. Random streams are keyed by ``(seed, path index)`` under spawn key 1,
+so results do not depend on thread count or chunking.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numba import njit, prange, uint64
+
+from .errors import ParameterError, check_choice, check_int, check_number
+from .rng import next_double, next_normal, seed4, step4, stream_init
+
+__all__ = [
+    "LeveragedTrade",
+    "MarketPlan",
+    "EXIT_NAMES",
+    "AUX_NAMES",
+    "two_barrier_probability",
+    "solve_drift",
+    "liquidation_ratio",
+    "adverse_move_to_liquidation",
+    "describe_position",
+    "leverage_warnings",
+    "plan_market",
+    "run_market",
+    "check_scenario",
+]
+
+EXIT_TP, EXIT_STOP, EXIT_LIQ, EXIT_TIME = 0, 1, 2, 3
+EXIT_NAMES = ("take_profit", "stop", "liquidation", "time")
+AUX_FEES, AUX_SLIPPAGE, AUX_FUNDING, AUX_BAD_DEBT = 0, 1, 2, 3
+AUX_NAMES = ("fees", "slippage", "funding", "bad_debt")
+TOL = 1e-9
+MAX_POSITIONS = 20
+_MASK32 = uint64(0xFFFFFFFF)
+_TWO32 = 4294967296.0
+_MAX_STEPS_PER_TRADE = 2_000_000
+
+
+# --------------------------------------------------------------------------- closed forms
+@njit(cache=True)
+def _p_up_first(k, a, b):
+    """P(Brownian motion with 2*drift/variance = k hits +b before -a), a, b > 0."""
+    if a == np.inf:
+        return 1.0 if k >= 0.0 else math.exp(k * b)
+    w = a + b
+    if abs(k * w) < 1e-12:
+        return a / w
+    if k > 0.0:
+        return math.expm1(-k * a) / math.expm1(-k * w)
+    return math.exp(k * b) * math.expm1(k * a) / math.expm1(k * w)
+
+
+def two_barrier_probability(drift: float, volatility: float, down: float, up: float) -> float:
+    """P(take-profit before stop) for Brownian motion with drift, continuous monitoring.
+
+    Parameters
+    ----------
+    drift : float
+        Drift of the position's log price per day (in the trade's favour).
+    volatility : float
+        Standard deviation of log price per square-root day, > 0.
+    down, up : float
+        Log distances from entry to the lower barrier (``a > 0``, may be ``inf``) and the
+        upper barrier (``b > 0``).
+
+    Returns
+    -------
+    float
+        ``(1 - exp(k a)) / (exp(-k b) - exp(k a))`` with ``k = 2 drift / volatility**2``;
+        ``a / (a + b)`` when the drift is 0.
+    """
+    k = 2.0 * drift / volatility**2
+    return float(_p_up_first(k, float(down), float(up)))
+
+
+def solve_drift(win_rate: float, volatility: float, down: float, up: float) -> float:
+    """The drift per day that makes P(up barrier first) equal ``win_rate`` (scipy brentq)."""
+    from scipy.optimize import brentq
+
+    w = down + up
+    alpha = down / w
+
+    def f(kw: float) -> float:
+        if abs(kw) < 1e-12:
+            return alpha - win_rate
+        return float(_p_up_first(kw / w, down, up)) - win_rate
+
+    lo, hi = -700.0, 700.0
+    if f(lo) > 0 or f(hi) < 0:
+        raise ParameterError(
+            "win_rate", "reachable with these barriers", win_rate,
+            "The drift needed is too extreme for this stop and take-profit.",
+        )
+    kw = brentq(f, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500)
+    return float(kw / w * volatility**2 / 2.0)
+
+
+@njit(cache=True)
+def _liq_u(side, m, f, c, mmr):
+    """Price ratio u = P/P_entry at which the position is liquidated (0 or inf: never)."""
+    if side > 0:
+        u = (1.0 - m + f - c) / (1.0 - mmr)
+        return max(u, 0.0)
+    return (1.0 + m - f + c) / (1.0 + mmr)
+
+
+@njit(cache=True)
+def _liq_y(side, m, f, c, mmr):
+    """Liquidation barrier in position space y = side * log(u) (-inf when unreachable)."""
+    u = _liq_u(side, m, f, c, mmr)
+    if u <= 0.0:
+        return -np.inf
+    return side * math.log(u)
+
+
+def liquidation_ratio(
+    leverage: float, mmr: float, *, side: Literal["long", "short"] = "long",
+    paid: float = 0.0, maintenance: float = 0.0, backing: float | None = None,
+) -> float:
+    """Liquidation price as a multiple of the entry price.
+
+    Parameters
+    ----------
+    leverage : float
+        Notional / margin.
+    mmr : float
+        Maintenance margin rate.
+    side : {"long", "short"}
+    paid : float
+        Fees and funding paid out of the margin, as a fraction of entry notional.
+    maintenance : float
+        Maintenance amount (tier deduction) as a fraction of entry notional.
+    backing : float, optional
+        Collateral backing the position as a fraction of notional (cross: account equity /
+        notional); default ``1 / leverage``.
+    """
+    m = 1.0 / leverage if backing is None else backing
+    return float(_liq_u(1 if side == "long" else -1, m, paid, maintenance, mmr))
+
+
+def adverse_move_to_liquidation(leverage: float, mmr: float, side: str = "long") -> float:
+    """Adverse price move (fraction of entry) that liquidates, no fees: e.g. 20x, 1.25% long
+    gives 3.797%."""
+    u = liquidation_ratio(leverage, mmr, side="long" if side == "long" else "short")
+    return 1.0 - u if side == "long" else u - 1.0
+
+
+# --------------------------------------------------------------------------- parameters
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeveragedTrade:
+    """A leveraged trade on a simulated price path (all rates are fractions, not percents).
+
+    Parameters
+    ----------
+    leverage : float
+        Exchange leverage L = notional / isolated margin, 1 <= L <= ``max_leverage``.
+    stop, take_profit : float
+        Stop and take-profit distances as fractions of the entry price (0 < stop < 1).
+    win_rate, drift : float or None
+        Exactly one: the win rate P(take-profit before stop) without liquidation, from which
+        the drift is solved, or the drift per day of log price in the trade's favour.
+    volatility : float
+        Standard deviation of daily log returns (0.03 = 3% a day, about 57% a year).
+    side : {"long", "short"}
+    mmr : float
+        Maintenance margin rate, 0 <= mmr < 1/leverage.
+    maintenance_amount : float
+        Tier deduction (USD) at the account's starting position size.
+    equity_usd : float
+        Starting account equity in USD (only used for tiers).
+    margin_mode : {"isolated", "cross"}
+    liquidation_rule : {"margin", "fill"}
+        What is lost at liquidation (see module docstring).
+    liquidation_fee : float
+        Fee on liquidation, fraction of notional (rule ``"fill"``).
+    fee_bps, slippage_bps : float
+        Per fill, basis points of notional.
+    funding_rate : float
+        Funding per interval as a fraction of notional; > 0: longs pay.
+    funding_interval_hours : float
+    tails_df : float or None
+        Student-t degrees of freedom (> 2) for the shocks; ``None``: normal.
+    garch : tuple of float or None
+        Daily GARCH(1,1) ``(alpha, beta)``, alpha + beta < 1; ``None``: constant volatility.
+    jump_rate, jump_mean, jump_sd : float
+        Crash jumps: Poisson rate per day, mean and sd of the jump in log price (a jump is
+        floored at -95%).
+    max_hold_days : float or None
+        Close at market after this long.
+    monitoring : {"continuous", "discrete"}
+        Continuous: stop and take-profit act whenever the price touches them. Discrete: the
+        trader's stop and take-profit are checked only every ``check_hours`` (closes),
+        filled at that price; the venue still liquidates continuously.
+    check_hours : float
+    step_hours : float or None
+        Simulation step when a time dimension is needed; default chosen from the barriers.
+    positions : int
+        Concurrent positions per trade (portfolio heat), each risking ``risk``.
+    correlation : float
+        Correlation of the positions' shocks, 0 <= rho <= 1 (crash jumps are shared).
+    max_leverage : float or None
+        The venue's maximum leverage.
+    venue, asset, calibration : str
+        Labels of the presets used (calibration: "illustrative, as of <date>").
+    """
+
+    leverage: float = 1.0
+    stop: float = 0.01
+    take_profit: float = 0.015
+    win_rate: float | None = None
+    drift: float | None = None
+    volatility: float = 0.03
+    side: Literal["long", "short"] = "long"
+    mmr: float = 0.005
+    maintenance_amount: float = 0.0
+    equity_usd: float = 10_000.0
+    margin_mode: Literal["isolated", "cross"] = "isolated"
+    liquidation_rule: Literal["margin", "fill"] = "margin"
+    liquidation_fee: float = 0.0
+    fee_bps: float = 0.0
+    slippage_bps: float = 0.0
+    funding_rate: float = 0.0
+    funding_interval_hours: float = 8.0
+    tails_df: float | None = None
+    garch: tuple[float, float] | None = None
+    jump_rate: float = 0.0
+    jump_mean: float = -0.10
+    jump_sd: float = 0.05
+    max_hold_days: float | None = None
+    monitoring: Literal["continuous", "discrete"] = "continuous"
+    check_hours: float = 1.0
+    step_hours: float | None = None
+    positions: int = 1
+    correlation: float = 0.0
+    max_leverage: float | None = None
+    venue: str = ""
+    asset: str = ""
+    calibration: str = ""
+
+    def __post_init__(self) -> None:
+        S = object.__setattr__
+        if self.max_leverage is not None:
+            S(self, "max_leverage", check_number("max_leverage", self.max_leverage, 1.0, 1e4))
+        hi = self.max_leverage if self.max_leverage is not None else 1000.0
+        where = f" on {self.venue}" if self.venue else ""
+        S(self, "leverage", check_number(
+            "leverage", self.leverage, 1.0, hi,
+            hint=f"Leverage 1 is unleveraged; the maximum{where} is {hi:g}x."))
+        S(self, "side", check_choice("side", self.side, ("long", "short")))
+        S(self, "stop", check_number("stop", self.stop, 0.0, 1.0, lo_incl=False, hi_incl=False,
+                                     hint="It is a fraction of the entry price: 0.02 = 2%."))
+        hi_tp = 1.0 if self.side == "short" else 1e3
+        S(self, "take_profit", check_number(
+            "take_profit", self.take_profit, 0.0, hi_tp, lo_incl=False,
+            hi_incl=self.side != "short"))
+        if (self.win_rate is None) == (self.drift is None):
+            raise ParameterError("win_rate / drift", "exactly one of the two (drift 0 = no edge)",
+                                 f"win_rate={self.win_rate}, drift={self.drift}")
+        if self.win_rate is not None:
+            S(self, "win_rate", check_number("win_rate", self.win_rate, 0.0, 1.0,
+                                             lo_incl=False, hi_incl=False))
+        else:
+            S(self, "drift", check_number("drift", self.drift, -1.0, 1.0,
+                                          hint="It is per day: 0.001 = 0.1% a day."))
+        S(self, "volatility", check_number(
+            "volatility", self.volatility, 0.0, 1.0, lo_incl=False,
+            hint="It is the std of daily log returns: 0.03 = 3% a day."))
+        S(self, "mmr", check_number("mmr", self.mmr, 0.0, 1.0, hi_incl=False))
+        if self.mmr >= 1.0 / self.leverage:
+            raise ParameterError(
+                "mmr", f"less than 1/leverage = {1.0 / self.leverage:.6g}", self.mmr,
+                "A maintenance margin at or above the initial margin liquidates on entry.")
+        S(self, "maintenance_amount", check_number("maintenance_amount",
+                                                   self.maintenance_amount, 0.0, 1e12))
+        S(self, "equity_usd", check_number("equity_usd", self.equity_usd, 0.0, 1e15,
+                                           lo_incl=False))
+        S(self, "margin_mode", check_choice("margin_mode", self.margin_mode,
+                                            ("isolated", "cross")))
+        S(self, "liquidation_rule", check_choice("liquidation_rule", self.liquidation_rule,
+                                                 ("margin", "fill")))
+        S(self, "liquidation_fee", check_number("liquidation_fee", self.liquidation_fee,
+                                                0.0, 0.5))
+        S(self, "fee_bps", check_number("fee_bps", self.fee_bps, 0.0, 1000.0))
+        S(self, "slippage_bps", check_number("slippage_bps", self.slippage_bps, 0.0, 1000.0))
+        S(self, "funding_rate", check_number(
+            "funding_rate", self.funding_rate, -0.1, 0.1,
+            hint="It is per funding interval: 0.0001 = 0.01% per 8 h."))
+        S(self, "funding_interval_hours", check_number(
+            "funding_interval_hours", self.funding_interval_hours, 0.0, 24.0 * 30,
+            lo_incl=False))
+        if self.tails_df is not None:
+            S(self, "tails_df", check_number("tails", self.tails_df, 2.0, 1e6, lo_incl=False,
+                                             hint="Student-t needs more than 2 degrees of "
+                                             "freedom for a finite variance."))
+        if self.garch is not None:
+            if len(self.garch) != 2:
+                raise ParameterError("garch", "two numbers alpha,beta", self.garch)
+            a = check_number("garch alpha", self.garch[0], 0.0, 1.0, hi_incl=False)
+            b = check_number("garch beta", self.garch[1], 0.0, 1.0, hi_incl=False)
+            if a + b >= 1.0:
+                raise ParameterError("garch", "alpha + beta < 1 (stationary variance)",
+                                     self.garch)
+            S(self, "garch", (a, b))
+        S(self, "jump_rate", check_number("jump_rate", self.jump_rate, 0.0, 10.0,
+                                          hint="Jumps per day: 0.00274 = about one a year."))
+        S(self, "jump_mean", check_number("jump_mean", self.jump_mean, -3.0, 3.0))
+        S(self, "jump_sd", check_number("jump_sd", self.jump_sd, 0.0, 3.0))
+        if self.max_hold_days is not None:
+            S(self, "max_hold_days", check_number("max_hold_days", self.max_hold_days,
+                                                  0.0, 3650.0, lo_incl=False))
+        S(self, "monitoring", check_choice("monitoring", self.monitoring,
+                                           ("continuous", "discrete")))
+        S(self, "check_hours", check_number("check_hours", self.check_hours, 0.0, 24.0 * 30,
+                                            lo_incl=False))
+        if self.step_hours is not None:
+            S(self, "step_hours", check_number("step_hours", self.step_hours, 0.0, 24.0,
+                                               lo_incl=False))
+        S(self, "positions", check_int("positions", self.positions, 1, MAX_POSITIONS))
+        S(self, "correlation", check_number("correlation", self.correlation, 0.0, 1.0))
+        if self.entry_cost >= 1.0 / self.leverage - self.mmr and self.margin_mode == "isolated":
+            raise ParameterError(
+                "fee_bps + slippage_bps", f"less than the margin buffer 1/leverage - mmr = "
+                f"{1.0 / self.leverage - self.mmr:.6g} of notional",
+                self.entry_cost, "The entry costs alone would liquidate the position.")
+
+    # ---- derived quantities
+    @property
+    def sign(self) -> int:
+        return 1 if self.side == "long" else -1
+
+    @property
+    def entry_cost(self) -> float:
+        """Fee plus slippage of one fill as a fraction of notional."""
+        return (self.fee_bps + self.slippage_bps) * 1e-4
+
+    @property
+    def payoff(self) -> float:
+        """Take-profit distance / stop distance (R won at take-profit before costs)."""
+        return self.take_profit / self.stop
+
+    @property
+    def barriers(self) -> tuple[float, float]:
+        """Log distances (down, up) from entry to the stop and the take-profit."""
+        if self.side == "long":
+            return -math.log1p(-self.stop), math.log1p(self.take_profit)
+        return math.log1p(self.stop), -math.log1p(-self.take_profit)
+
+    @property
+    def nu(self) -> float:
+        """The drift per day in the trade's favour (solved from the win rate if given)."""
+        if self.drift is not None:
+            return float(self.drift)
+        a, b = self.barriers
+        return solve_drift(float(self.win_rate), self.volatility, a, b)
+
+    @property
+    def has_time(self) -> bool:
+        """Whether the trade needs a time dimension (stepped simulation)."""
+        return bool(
+            self.max_hold_days is not None or self.funding_rate != 0.0
+            or self.jump_rate > 0.0 or self.tails_df is not None or self.garch is not None
+            or self.monitoring == "discrete" or self.positions > 1
+        )
+
+    def maintenance_fraction(self, risk: float) -> float:
+        """Maintenance amount as a fraction of the starting notional (tiers)."""
+        if self.maintenance_amount == 0.0:
+            return 0.0
+        notional = risk * self.equity_usd / self.stop
+        return self.maintenance_amount / notional
+
+
+def check_scenario(market: LeveragedTrade, risk: float) -> None:
+    """Validate the market model against the account's sizing (called by Scenario)."""
+    need = market.positions * risk / (market.leverage * market.stop)
+    if market.margin_mode == "isolated" and need > 1.0 + 1e-12:
+        raise ParameterError(
+            "leverage", f"at least {market.positions * risk / market.stop:.4g} for this risk "
+            f"and stop (margin must fit in the account)", market.leverage,
+            f"Risking {risk:g} of equity with a {market.stop:g} stop needs "
+            f"{need:.0%} of equity as isolated margin.")
+    if market.margin_mode == "cross":
+        lev_acc = market.positions * risk / market.stop
+        if lev_acc >= 1.0 / market.mmr if market.mmr > 0 else False:
+            raise ParameterError(
+                "risk", f"such that account leverage {lev_acc:.3g} stays below 1/mmr",
+                risk, "The account would be liquidated on entry.")
+
+
+# --------------------------------------------------------------------------- the plan
+@dataclass(frozen=True, slots=True)
+class MarketPlan:
+    """Numbers the kernels need (per unit notional unless stated)."""
+
+    exact: bool
+    fp: np.ndarray
+    ip: np.ndarray
+    dt_days: float
+    nu: float
+    p_tp: float
+
+
+# float parameter slots
+(F_SIDE, F_S, F_YTP, F_YSL, F_M, F_MMR, F_C, F_FEE, F_SLIP, F_LIQFEE, F_NU, F_SIG2DT, F_DT,
+ F_FUND, F_FUNDINT, F_MAXHOLD, F_TDF, F_GA, F_GB, F_GW, F_JLAM, F_JMU, F_JSD, F_RHO, F_RISK,
+ F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2) = range(30)
+N_FP = 30
+(I_K, I_CROSS, I_RULE, I_DISCRETE, I_FRACTIONAL, I_TAILS, I_GARCH, I_JUMPS, I_NTRADES,
+ I_MAXSTEPS) = range(10)
+N_IP = 10
+
+
+def _choose_dt(mk: LeveragedTrade) -> float:
+    """Simulation step in days (see module docstring)."""
+    a, b = mk.barriers
+    if mk.monitoring == "discrete":
+        dt = mk.check_hours / 24.0
+    elif mk.step_hours is not None:
+        dt = mk.step_hours / 24.0
+    else:
+        lo = min(a, -math.log(liquidation_ratio(mk.leverage, mk.mmr, side=mk.side))
+                 if mk.side == "long" else math.log(liquidation_ratio(mk.leverage, mk.mmr,
+                                                                       side="short")))
+        width = max(min(lo, a) + b, 1e-6)
+        dt = min(1.0, (width / (4.0 * mk.volatility)) ** 2)
+        if mk.positions > 1 and mk.margin_mode == "cross":
+            dt = min(dt, (width / (20.0 * mk.volatility)) ** 2)
+        if mk.funding_rate != 0.0:
+            fi = mk.funding_interval_hours / 24.0
+            dt = fi / math.ceil(fi / dt - 1e-9)
+        if mk.max_hold_days is not None:
+            dt = mk.max_hold_days / math.ceil(mk.max_hold_days / dt - 1e-9)
+    return dt
+
+
+def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: float,
+                goal_x: float, x_floor: float, trades: int) -> MarketPlan:
+    """Precompute the kernel parameters for ``mk`` under the account's sizing."""
+    a, b = mk.barriers
+    nu = mk.nu
+    fp = np.zeros(N_FP, np.float64)
+    ip = np.zeros(N_IP, np.int64)
+    dt = _choose_dt(mk) if mk.has_time else 1.0
+    fp[F_SIDE] = mk.sign
+    fp[F_S] = mk.stop
+    fp[F_YTP] = b
+    fp[F_YSL] = -a
+    fp[F_M] = 1.0 / mk.leverage
+    fp[F_MMR] = mk.mmr
+    fp[F_C] = mk.maintenance_fraction(risk)
+    fp[F_FEE] = mk.fee_bps * 1e-4
+    fp[F_SLIP] = mk.slippage_bps * 1e-4
+    fp[F_LIQFEE] = mk.liquidation_fee
+    fp[F_NU] = nu
+    fp[F_SIG2DT] = mk.volatility**2 * dt
+    fp[F_DT] = dt
+    fp[F_FUND] = mk.funding_rate
+    fp[F_FUNDINT] = mk.funding_interval_hours / 24.0
+    fp[F_MAXHOLD] = mk.max_hold_days if mk.max_hold_days is not None else 0.0
+    fp[F_TDF] = mk.tails_df if mk.tails_df is not None else 0.0
+    if mk.garch is not None:
+        al, be = mk.garch
+        a_s = al * dt
+        b_s = (al + be) ** dt - a_s
+        fp[F_GA], fp[F_GB] = a_s, b_s
+        fp[F_GW] = mk.volatility**2 * dt * (1.0 - a_s - b_s)
+    fp[F_JLAM] = mk.jump_rate * dt
+    fp[F_JMU] = mk.jump_mean
+    fp[F_JSD] = mk.jump_sd
+    fp[F_RHO] = mk.correlation
+    fp[F_RISK] = risk
+    fp[F_XFLOOR] = x_floor
+    fp[F_RUINX] = ruin_x
+    fp[F_GOALX] = goal_x
+    fp[F_K2] = 2.0 * nu / mk.volatility**2
+    ip[I_K] = mk.positions
+    ip[I_CROSS] = int(mk.margin_mode == "cross")
+    ip[I_RULE] = int(mk.liquidation_rule == "fill")
+    ip[I_DISCRETE] = int(mk.monitoring == "discrete")
+    ip[I_FRACTIONAL] = int(fractional)
+    ip[I_TAILS] = int(mk.tails_df is not None)
+    ip[I_GARCH] = int(mk.garch is not None)
+    ip[I_JUMPS] = int(mk.jump_rate > 0.0)
+    ip[I_NTRADES] = trades
+    ip[I_MAXSTEPS] = _MAX_STEPS_PER_TRADE
+    p_tp = float(_p_up_first(fp[F_K2], a, b))
+    fp[F_PTP] = p_tp
+    return MarketPlan(not mk.has_time, fp, ip, dt, nu, p_tp)
+
+
+# --------------------------------------------------------------------------- bookkeeping
+@njit(inline="always", cache=True)
+def _book(x, r, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c):
+    """Apply a trade of ``r`` R to the account state (same rules as ruin.engine)."""
+    if fractional:
+        g = 1.0 + risk * r
+        if g > 0.0:
+            x = x + math.log(g)
+        else:
+            x = -np.inf
+    else:
+        x = max(x + r, x_floor)
+    if r < 0.0:
+        streak += 1
+    else:
+        streak = 0
+    mstreak = max(mstreak, streak)
+    if x > peak:
+        peak = x
+        tolp = TOL * max(1.0, abs(peak))
+        if not fractional:
+            inv = 1.0 / (c + peak)
+    if x == -np.inf:
+        mdd = np.inf
+    else:
+        mdd = max(mdd, (peak - x) * inv)
+    if x < peak - tolp:
+        uw += 1
+    else:
+        uw = 0
+    muw = max(muw, uw)
+    return x, peak, inv, tolp, mdd, streak, mstreak, uw, muw
+
+
+@njit(inline="always", cache=True)
+def _equity(x, fractional, risk):
+    if fractional:
+        return math.exp(x)
+    return max(0.0, 1.0 + risk * x)
+
+
+@njit(inline="always", cache=True)
+def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee):
+    """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad)."""
+    u = math.exp(side * yf)
+    if code == 2:  # liquidation
+        eq = m_eff - phi + side * (u - 1.0)
+        keep = 0.0
+        if rule == 1:
+            keep = max(0.0, eq - liqfee * u)
+        bad = max(0.0, -eq) / s
+        return (-m_eff + keep) / s, fee / s, slip / s, fund / s, bad
+    g = side * (u - 1.0) - phi - (fee + slip) * u
+    return g / s, fee * (1.0 + u) / s, slip * (1.0 + u) / s, fund / s, 0.0
+
+
+# --------------------------------------------------------------------------- exact kernel
+@njit(parallel=True, cache=True)
+def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+                  max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Exact two-barrier exits: one 32-bit uniform per trade (no time dimension)."""
+    side = fp[F_SIDE]
+    s = fp[F_S]
+    ytp = fp[F_YTP]
+    ysl = fp[F_YSL]
+    m = fp[F_M]
+    mmr = fp[F_MMR]
+    cc = fp[F_C]
+    fee = fp[F_FEE]
+    slip = fp[F_SLIP]
+    liqfee = fp[F_LIQFEE]
+    k2 = fp[F_K2]
+    risk = fp[F_RISK]
+    x_floor = fp[F_XFLOOR]
+    ruin_x = fp[F_RUINX]
+    goal_x = fp[F_GOALX]
+    cross = ip[I_CROSS] == 1
+    rule = ip[I_RULE]
+    fractional = ip[I_FRACTIONAL] == 1
+    n_trades = ip[I_NTRADES]
+    n_rec = rec.shape[0]
+    phi0 = fee + slip
+    c = 0.0 if fractional else 1.0 / risk
+    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
+    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
+    dynamic = cross and not fractional
+    # constant outcomes (isolated, or cross with fractional sizing: equity / R = 1 / risk)
+    m0 = s / risk if cross else m
+    yl0 = _liq_y(side, m0, phi0, cc, mmr)
+    liq0 = yl0 >= ysl
+    lo0 = yl0 if liq0 else ysl
+    p0 = _p_up_first(k2, -lo0, ytp)
+    thr0 = uint64(min(p0 * _TWO32, _TWO32))
+    rt, ft, st_, _, _ = _close(0, side, ytp, m0, phi0, 0.0, s, fee, slip, rule, liqfee)
+    rl, fl, sl, _, bl = _close(2 if liq0 else 1, side, lo0, m0, phi0, 0.0, s, fee, slip, rule,
+                               liqfee)
+    for i in prange(n_paths):
+        s0, s1, s2, s3 = seed4(key0, key1, offset + i)
+        x = 0.0
+        eqm = 1.0
+        peak = 0.0
+        inv = 1.0 if fractional else 1.0 / c
+        tolp = TOL
+        mdd = 0.0
+        streak = 0
+        mstreak = 0
+        uw = 0
+        muw = 0
+        nwin = 0
+        t_ruin = -1
+        t_goal = -1
+        n = 0
+        n_tp = 0
+        n_liq = 0
+        sc_tp = 0.0
+        sc_lo = 0.0
+        aux_d = np.zeros(4)
+        w = uint64(0)
+        for t in range(n_trades):
+            if (t & 1) == 0:
+                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+                uu = w & _MASK32
+            else:
+                uu = w >> uint64(32)
+            scale = risk * eqm if fractional else risk
+            if dynamic:
+                me = s * (1.0 / risk + x)
+                yl = _liq_y(side, me, phi0, cc, mmr)
+                isliq = yl >= ysl
+                lo = yl if isliq else ysl
+                p = _p_up_first(k2, -lo, ytp)
+                thr = uint64(min(p * _TWO32, _TWO32))
+                if uu < thr:
+                    r, f_, sp_, _, b_ = _close(0, side, ytp, me, phi0, 0.0, s, fee, slip,
+                                               rule, liqfee)
+                    n_tp += 1
+                else:
+                    r, f_, sp_, _, b_ = _close(2 if isliq else 1, side, lo, me, phi0, 0.0, s,
+                                               fee, slip, rule, liqfee)
+                    n_liq += np.int64(isliq)
+                aux_d[0] += f_ * scale
+                aux_d[1] += sp_ * scale
+                aux_d[3] += b_ * scale
+            else:
+                if uu < thr0:
+                    r = rt
+                    n_tp += 1
+                    sc_tp += scale
+                else:
+                    r = rl
+                    sc_lo += scale
+            n += 1
+            nwin += np.int64(r > 0.0)
+            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
+                x, r, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
+                muw, c)
+            if fractional:
+                eqm = eqm * max(0.0, 1.0 + risk * r)
+            if n_rec > 0 and i < n_rec:
+                rec[i, t + 1] = _equity(x, fractional, risk)
+            if x <= ruin_cut:
+                t_ruin = t + 1
+                break
+            if x >= goal_cut:
+                t_goal = t + 1
+                break
+        last = _equity(x, fractional, risk)
+        if i < n_rec:
+            rec[i, 0] = 1.0
+            for t2 in range(n + 1, n_trades + 1):
+                rec[i, t2] = last
+        final_eq[i] = last
+        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
+        ruin_t[i] = t_ruin
+        goal_t[i] = t_goal
+        max_streak[i] = mstreak
+        max_uw[i] = muw
+        wins[i] = nwin
+        taken[i] = n
+        exits[i, 0] = n_tp
+        if dynamic:
+            exits[i, 1] = n - n_tp - n_liq
+            exits[i, 2] = n_liq
+            for k in range(4):
+                aux[i, k] = aux_d[k]
+        else:
+            n_lo = n - n_tp
+            exits[i, 1] = 0 if liq0 else n_lo
+            exits[i, 2] = n_lo if liq0 else 0
+            aux[i, 0] = ft * sc_tp + fl * sc_lo
+            aux[i, 1] = st_ * sc_tp + sl * sc_lo
+            aux[i, 2] = 0.0
+            aux[i, 3] = bl * sc_lo
+        exits[i, 3] = 0
+
+
+# --------------------------------------------------------------------------- stepped kernel
+@njit(inline="always", cache=True)
+def _gamma(st, a):
+    """Gamma(a, 1) variate, a >= 1 (Marsaglia & Tsang 2000)."""
+    d = a - 1.0 / 3.0
+    cc = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        z = next_normal(st)
+        v = 1.0 + cc * z
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = next_double(st)
+        if u < 1.0 - 0.0331 * z**4:
+            return d * v
+        if math.log(max(u, 1e-300)) < 0.5 * z * z + d * (1.0 - v + math.log(v)):
+            return d * v
+
+
+@njit(parallel=True, cache=True)
+def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+                    max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Stepped price paths with Brownian-bridge barrier tests inside each step."""
+    side = fp[F_SIDE]
+    s = fp[F_S]
+    ytp = fp[F_YTP]
+    ysl = fp[F_YSL]
+    m = fp[F_M]
+    mmr = fp[F_MMR]
+    cc = fp[F_C]
+    fee = fp[F_FEE]
+    slip = fp[F_SLIP]
+    liqfee = fp[F_LIQFEE]
+    nudt = fp[F_NU] * fp[F_DT]
+    sig2dt = fp[F_SIG2DT]
+    dt = fp[F_DT]
+    fund = fp[F_FUND]
+    fint = fp[F_FUNDINT]
+    maxhold = fp[F_MAXHOLD]
+    tdf = fp[F_TDF]
+    ga = fp[F_GA]
+    gb = fp[F_GB]
+    gw = fp[F_GW]
+    jlam = fp[F_JLAM]
+    jmu = fp[F_JMU]
+    jsd = fp[F_JSD]
+    rho = fp[F_RHO]
+    risk = fp[F_RISK]
+    x_floor = fp[F_XFLOOR]
+    ruin_x = fp[F_RUINX]
+    goal_x = fp[F_GOALX]
+    K = ip[I_K]
+    cross = ip[I_CROSS] == 1
+    rule = ip[I_RULE]
+    discrete = ip[I_DISCRETE] == 1
+    fractional = ip[I_FRACTIONAL] == 1
+    tails = ip[I_TAILS] == 1
+    garch = ip[I_GARCH] == 1
+    jumps = ip[I_JUMPS] == 1
+    n_trades = ip[I_NTRADES]
+    max_steps = ip[I_MAXSTEPS]
+    n_rec = rec.shape[0]
+    phi0 = fee + slip
+    c = 0.0 if fractional else 1.0 / risk
+    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
+    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
+    sq_rho = math.sqrt(rho)
+    sq_1rho = math.sqrt(1.0 - rho)
+    jfloor = math.log(0.05)
+    cross_many = cross and K > 1
+    for i in prange(n_paths):
+        st = np.empty(4, np.uint64)
+        stream_init(key0, key1, offset + i, st)
+        y = np.zeros(K)
+        opn = np.zeros(K, np.bool_)
+        phi = np.zeros(K)
+        fac = np.zeros(K)
+        ylq = np.zeros(K)
+        ex = np.zeros(4, np.int64)
+        ax = np.zeros(4)
+        x = 0.0
+        peak = 0.0
+        inv = 1.0 if fractional else 1.0 / c
+        tolp = TOL
+        mdd = 0.0
+        streak = 0
+        mstreak = 0
+        uw = 0
+        muw = 0
+        nwin = 0
+        t_ruin = -1
+        t_goal = -1
+        n = 0
+        h = sig2dt
+        clock = 0.0
+        for t in range(n_trades):
+            er = 1.0 / risk if fractional else 1.0 / risk + x  # equity in R
+            scale = risk * _equity(x, fractional, risk) if fractional else risk
+            m_eff = s * er if cross else m
+            rtot = 0.0
+            for j in range(K):
+                y[j] = 0.0
+                opn[j] = True
+                phi[j] = phi0
+                fac[j] = 0.0
+                ylq[j] = -np.inf if cross_many else _liq_y(side, m_eff, phi0, cc, mmr)
+            nopen = K
+            elapsed = 0.0
+            steps = 0
+            while nopen > 0:
+                steps += 1
+                hv = h if garch else sig2dt
+                mix = 1.0
+                if tails:
+                    g = _gamma(st, 0.5 * tdf)
+                    mix = math.sqrt(0.5 * (tdf - 2.0) / g)
+                sd = math.sqrt(hv) * mix
+                v = sd * sd
+                zc = next_normal(st) if (K > 1 and rho > 0.0) else 0.0
+                jump = 0.0
+                if jumps:
+                    uj = next_double(st)
+                    pk = math.exp(-jlam)
+                    cum = pk
+                    kk = 0
+                    while uj > cum and kk < 20:
+                        kk += 1
+                        pk *= jlam / kk
+                        cum += pk
+                    for _q in range(kk):
+                        jump += max(jmu + jsd * next_normal(st), jfloor)
+                eps0 = 0.0
+                first = True
+                for j in range(K):
+                    if not opn[j]:
+                        continue
+                    if K > 1:
+                        z = sq_rho * zc + sq_1rho * next_normal(st)
+                    else:
+                        z = next_normal(st)
+                    e = sd * z
+                    if first:
+                        eps0 = e / mix
+                        first = False
+                    y0 = y[j]
+                    y1 = y0 + nudt + e
+                    code = -1
+                    yf = 0.0
+                    lq = ylq[j]
+                    if not discrete:
+                        if lq >= ysl:
+                            lo = lq
+                            lcode = 2
+                        else:
+                            lo = ysl
+                            lcode = 1
+                        if y1 <= lo:
+                            pl = 1.0
+                        else:
+                            pl = math.exp(-2.0 * (y0 - lo) * (y1 - lo) / v)
+                        if y1 >= ytp:
+                            pu = 1.0
+                        else:
+                            pu = math.exp(-2.0 * (ytp - y0) * (ytp - y1) / v)
+                        uu = next_double(st)
+                        if uu < pl:
+                            code = lcode
+                            yf = lo
+                        elif uu < pl + pu:
+                            code = 0
+                            yf = ytp
+                    elif lq > -np.inf:
+                        if y1 <= lq:
+                            pl = 1.0
+                        else:
+                            pl = math.exp(-2.0 * (y0 - lq) * (y1 - lq) / v)
+                        if next_double(st) < pl:
+                            code = 2
+                            yf = lq
+                    if code < 0 and jump != 0.0:
+                        y1 += side * jump
+                        if y1 <= lq:
+                            code = 2
+                            yf = y1
+                        elif not discrete and y1 <= ysl:
+                            code = 1
+                            yf = y1
+                        elif not discrete and y1 >= ytp:
+                            code = 0
+                            yf = y1
+                    if code < 0 and discrete:
+                        if y1 <= ysl:
+                            code = 1
+                            yf = y1
+                        elif y1 >= ytp:
+                            code = 0
+                            yf = y1
+                    y[j] = y1
+                    if code >= 0:
+                        r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi[j], fac[j], s,
+                                                     fee, slip, rule, liqfee)
+                        rtot += r
+                        nwin += np.int64(r > 0.0)
+                        ex[code] += 1
+                        ax[0] += f_ * scale
+                        ax[1] += sp_ * scale
+                        ax[2] += fu_ * scale
+                        ax[3] += b_ * scale
+                        opn[j] = False
+                        nopen -= 1
+                elapsed += dt
+                c_old = clock
+                clock += dt
+                # funding at every funding time that fell inside this step
+                if fund != 0.0 and nopen > 0:
+                    nf = math.floor(clock / fint + 1e-9) - math.floor(c_old / fint + 1e-9)
+                    if nf > 0:
+                        for j in range(K):
+                            if opn[j]:
+                                pay = side * fund * nf * math.exp(side * y[j])
+                                phi[j] += pay
+                                fac[j] += pay
+                                if not cross_many:
+                                    ylq[j] = _liq_y(side, m_eff, phi[j], cc, mmr)
+                                    if y[j] <= ylq[j]:
+                                        r, f_, sp_, fu_, b_ = _close(
+                                            2, side, y[j], m_eff, phi[j], fac[j], s, fee,
+                                            slip, rule, liqfee)
+                                        rtot += r
+                                        nwin += np.int64(r > 0.0)
+                                        ex[2] += 1
+                                        ax[0] += f_ * scale
+                                        ax[1] += sp_ * scale
+                                        ax[2] += fu_ * scale
+                                        ax[3] += b_ * scale
+                                        opn[j] = False
+                                        nopen -= 1
+                # cross margin with several positions: account check at the step end
+                if cross_many and nopen > 0:
+                    eqr = er + rtot
+                    mmr_r = 0.0
+                    notl = 0.0
+                    for j in range(K):
+                        if opn[j]:
+                            u = math.exp(side * y[j])
+                            eqr += (side * (u - 1.0) - phi[j]) / s
+                            mmr_r += (mmr * u) / s
+                            notl += u / s
+                    mmr_r -= cc * K / s
+                    if eqr < mmr_r:
+                        keep = 0.0
+                        if rule == 1:
+                            keep = max(0.0, eqr - liqfee * notl)
+                        bad = max(0.0, -eqr)
+                        for j in range(K):
+                            if opn[j]:
+                                ex[2] += 1
+                                ax[0] += fee / s * scale
+                                ax[1] += slip / s * scale
+                                ax[2] += fac[j] / s * scale
+                                opn[j] = False
+                        ax[3] += bad * scale
+                        rtot = keep - er
+                        nopen = 0
+                if nopen > 0 and (maxhold > 0.0 and elapsed >= maxhold - 1e-9
+                                  or steps >= max_steps):
+                    for j in range(K):
+                        if opn[j]:
+                            r, f_, sp_, fu_, b_ = _close(3, side, y[j], m_eff, phi[j], fac[j],
+                                                         s, fee, slip, rule, liqfee)
+                            rtot += r
+                            nwin += np.int64(r > 0.0)
+                            ex[3] += 1
+                            ax[0] += f_ * scale
+                            ax[1] += sp_ * scale
+                            ax[2] += fu_ * scale
+                            opn[j] = False
+                    nopen = 0
+                if garch:
+                    h = gw + ga * eps0 * eps0 + gb * h
+            n += 1
+            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
+                x, rtot, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
+                muw, c)
+            if n_rec > 0 and i < n_rec:
+                rec[i, t + 1] = _equity(x, fractional, risk)
+            if x <= ruin_cut:
+                t_ruin = t + 1
+                break
+            if x >= goal_cut:
+                t_goal = t + 1
+                break
+        last = _equity(x, fractional, risk)
+        if i < n_rec:
+            rec[i, 0] = 1.0
+            for t2 in range(n + 1, n_trades + 1):
+                rec[i, t2] = last
+        final_eq[i] = last
+        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
+        ruin_t[i] = t_ruin
+        goal_t[i] = t_goal
+        max_streak[i] = mstreak
+        max_uw[i] = muw
+        wins[i] = nwin
+        taken[i] = n
+        for k in range(4):
+            exits[i, k] = ex[k]
+            aux[i, k] = ax[k]
+
+
+def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,
+               exits: np.ndarray, aux: np.ndarray, rec: np.ndarray) -> None:
+    """Run the kernel for paths ``offset .. offset + count - 1`` into the given arrays."""
+    kern = _exact_kernel if plan.exact else _stepped_kernel
+    kern(key0, key1, np.int64(offset), np.int64(count), plan.fp, plan.ip, *outs, exits, aux,
+         rec)
+
+
+# --------------------------------------------------------------------------- helpers
+def describe_position(scenario: Any) -> dict[str, Any]:
+    """Plain numbers about the position for the app and the CLI (no maths needed there).
+
+    Returns
+    -------
+    dict
+        ``notional_multiple`` (notional / equity = risk / stop, per position),
+        ``margin_fraction`` (isolated margin / equity), ``liquidation_price`` (multiple of
+        entry, at entry after entry costs), ``liquidation_distance`` (adverse move as a
+        fraction of entry), ``stop_distance``, ``stop_beyond_liquidation`` (bool),
+        ``daily_move_liquidation_leverage`` (leverage at which a one-standard-deviation daily
+        move liquidates), ``daily_moves_to_liquidation`` (liquidation distance / daily
+        volatility), ``drift_per_day``, ``win_rate_without_liquidation``, ``kelly_risk``.
+    """
+    mk: LeveragedTrade = scenario.market
+    risk = scenario.sizing.risk
+    backing = risk and (mk.stop / risk if mk.margin_mode == "cross" else 1.0 / mk.leverage)
+    u = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side, paid=mk.entry_cost,
+                          maintenance=mk.maintenance_fraction(risk), backing=backing)
+    dist = (1.0 - u) if mk.side == "long" else (u - 1.0)
+    a, b = mk.barriers
+    nu = mk.nu
+    p = two_barrier_probability(nu, mk.volatility, a, b)
+    lev_day = 1.0 / (mk.mmr + mk.volatility * (1.0 - mk.mmr))
+    kelly = p - (1.0 - p) / mk.payoff
+    return {
+        "side": mk.side,
+        "leverage": mk.leverage,
+        "margin_mode": mk.margin_mode,
+        "notional_multiple": risk / mk.stop,
+        "margin_fraction": risk / (mk.stop * mk.leverage),
+        "liquidation_price": u,
+        "liquidation_distance": dist,
+        "stop_distance": mk.stop,
+        "take_profit_distance": mk.take_profit,
+        "stop_beyond_liquidation": bool(dist <= mk.stop),
+        "daily_move_liquidation_leverage": lev_day,
+        "daily_moves_to_liquidation": dist / mk.volatility,
+        "drift_per_day": nu,
+        "win_rate_without_liquidation": p,
+        "kelly_risk": kelly,
+        "venue": mk.venue or None,
+        "asset": mk.asset or None,
+        "calibration": mk.calibration or None,
+    }
+
+
+def leverage_warnings(scenario: Any) -> list[str]:
+    """Plain-words warnings about the leveraged setup (empty list when nothing stands out)."""
+    mk: LeveragedTrade = scenario.market
+    d = describe_position(scenario)
+    out: list[str] = []
+    if d["stop_beyond_liquidation"]:
+        out.append(
+            f"your stop is beyond your liquidation price: you will be liquidated first "
+            f"(stop {mk.stop:.2%} away, liquidation {d['liquidation_distance']:.2%} away)")
+    risk = scenario.sizing.risk
+    if d["kelly_risk"] <= 0:
+        out.append("the trade has no edge before costs: any risk per trade loses over time")
+    elif risk > d["kelly_risk"]:
+        out.append(f"risk per trade {risk:.2%} is above the Kelly fraction "
+                   f"{d['kelly_risk']:.2%}: more risk lowers long-run growth")
+    if mk.leverage >= d["daily_move_liquidation_leverage"]:
+        out.append(
+            f"at {mk.leverage:g}x one ordinary day's move ({mk.volatility:.2%}) liquidates "
+            f"the position (that happens from {d['daily_move_liquidation_leverage']:.1f}x)")
+    p = d["win_rate_without_liquidation"]
+    gross = p * mk.payoff - (1.0 - p)
+    cost = 2.0 * mk.entry_cost / mk.stop
+    if mk.funding_rate != 0.0:
+        hold = _expected_hold_days(mk)
+        cost += mk.sign * mk.funding_rate * hold * 24.0 / mk.funding_interval_hours / mk.stop
+    if cost > 0 and gross > 0 and cost >= 0.5 * gross:
+        out.append(f"costs (about {cost:.2f} R per trade) eat "
+                   f"{'all' if cost >= gross else 'most'} of the edge ({gross:.2f} R)")
+    if mk.positions > 1 and mk.correlation >= 0.7:
+        out.append(f"{mk.positions} positions with correlation {mk.correlation:g} act like one "
+                   f"big position: they tend to be stopped or liquidated together")
+    return out
+
+
+def _expected_hold_days(mk: LeveragedTrade) -> float:
+    """Mean exit time (days) of Brownian motion with drift between the stop and take-profit."""
+    a, b = mk.barriers
+    nu, s2 = mk.nu, mk.volatility**2
+    if abs(nu) < 1e-12:
+        t = a * b / s2
+    else:
+        p = two_barrier_probability(nu, mk.volatility, a, b)
+        t = (p * b - (1.0 - p) * a) / nu
+    if mk.max_hold_days is not None:
+        t = min(t, mk.max_hold_days)
+    return t
+
+
+# --------------------------------------------------------------------------- simulation
+def simulate_market(
+    scenario: Any,
+    *,
+    drawdown_levels: tuple[float, ...],
+    record: int = 200,
+    threads: int | None = None,
+    progress: Any = None,
+    chunk: int = 1 << 16,
+) -> Any:
+    """Run the leveraged account Monte Carlo for ``scenario`` (``scenario.market`` set).
+
+    Same arguments and result type as :func:`ruin.simulate.simulate`; the summary gains
+    ``liquidation``, ``exit_mix``, ``costs``, ``bad_debt``, ``win_rate_input``,
+    ``position`` and ``warnings`` (see :func:`market_summary`).
+    """
+    import time
+
+    from .errors import check_number
+    from .rng import resolve_seed, seed_keys
+    from .simulate import SimulationResult, _memory_limit, _threads, memory_needed
+
+    for lv in drawdown_levels:
+        check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False)
+    mk: LeveragedTrade = scenario.market
+    n, N = scenario.paths, scenario.account.trades
+    n_rec = max(0, min(int(record), n))
+    need = memory_needed(n, N, n_rec) + n * 64
+    if need > _memory_limit():
+        raise ParameterError(
+            "paths x trades", "a run that fits in memory", f"{n:,} paths x {N:,} trades",
+            "Use fewer paths or record fewer sample paths.")
+    fractional = scenario.sizing.rule == "fractional"
+    risk = scenario.sizing.risk
+    x_floor, ruin_x, goal_x = _thresholds(fractional, risk, scenario.account)
+    plan = plan_market(mk, risk=risk, fractional=fractional, ruin_x=ruin_x, goal_x=goal_x,
+                       x_floor=x_floor, trades=N)
+    seed = resolve_seed(scenario.seed)
+    k0, k1 = seed_keys(seed, 1)
+    outs = (np.empty(n, np.float64), np.empty(n, np.float64), np.empty(n, np.int32),
+            np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
+            np.empty(n, np.int32), np.empty(n, np.int32))
+    exits = np.empty((n, 4), np.int64)
+    aux = np.empty((n, 4), np.float64)
+    rec = np.empty((n_rec, N + 1), np.float64)
+    no_rec = np.empty((0, N + 1), np.float64)
+    chunk = max(1, int(chunk))
+    t0 = time.perf_counter()
+    with _threads(threads):
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            sl = slice(start, stop)
+            run_market(plan, k0, k1, start, stop - start, tuple(a[sl] for a in outs),
+                       exits[sl], aux[sl], no_rec)
+            if progress is not None:
+                progress(stop, n)
+        if n_rec:
+            tmp = tuple(np.empty(n_rec, a.dtype) for a in outs)
+            run_market(plan, k0, k1, 0, n_rec, tmp, np.empty((n_rec, 4), np.int64),
+                       np.empty((n_rec, 4)), rec)
+    elapsed = time.perf_counter() - t0
+    res = SimulationResult(
+        scenario=scenario, seed=seed, final_equity=outs[0], max_drawdown=outs[1],
+        ruin_trade=outs[2], goal_trade=outs[3], longest_losing_streak=outs[4],
+        longest_underwater=outs[5], wins=outs[6], trades_taken=outs[7], sample_paths=rec,
+        elapsed_seconds=elapsed, drawdown_levels=tuple(float(x) for x in drawdown_levels),
+    )
+    res.extra.update(market_summary(scenario, plan, exits, aux, outs[6]))
+    # per-path exit counts (paths x 4, EXIT_NAMES) and costs (paths x 4, AUX_NAMES, fractions
+    # of starting equity) for charts and tests
+    object.__setattr__(res, "exits", exits)
+    object.__setattr__(res, "aux", aux)
+    return res
+
+
+def _thresholds(fractional: bool, risk: float, account: Any) -> tuple[float, float, float]:
+    """State thresholds as in the account engine (log equity or net R)."""
+    if fractional:
+        x_floor = -np.inf
+        ruin_x = math.log(account.ruin_level) if account.ruin_level > 0 else -np.inf
+        goal_x = math.log(account.goal) if account.goal is not None else np.inf
+    else:
+        x_floor = -1.0 / risk
+        ruin_x = (account.ruin_level - 1.0) / risk
+        goal_x = (account.goal - 1.0) / risk if account.goal is not None else np.inf
+    return float(x_floor), float(ruin_x), float(goal_x)
+
+
+def market_summary(scenario: Any, plan: MarketPlan, exits: np.ndarray, aux: np.ndarray,
+                   wins: np.ndarray) -> dict[str, Any]:
+    """The leveraged additions to the JSON summary.
+
+    * ``liquidation``: ``per_trade`` (liquidations / positions opened), ``count``,
+      ``path_probability`` (Wilson interval of P(at least one liquidation on a path)).
+    * ``exit_mix``: share of all positions closed at take-profit, stop, liquidation, time.
+    * ``win_rate_realized``: positions with a positive net result / positions (pooled);
+      ``win_rate_input``: the win rate given (or implied by the drift) without liquidation.
+    * ``costs``: mean per path of fees, slippage and funding paid, as fractions of starting
+      equity (funding received counts negative); ``bad_debt``: mean per path of losses beyond
+      the bankruptcy price absorbed by the venue, as a fraction of starting equity.
+    """
+    from .metrics import wilson
+
+    mk: LeveragedTrade = scenario.market
+    n_pos = int(exits.sum())
+    liq = exits[:, EXIT_LIQ]
+    n = exits.shape[0]
+    mix = {name: (float(exits[:, k].sum() / n_pos) if n_pos else float("nan"))
+           for k, name in enumerate(EXIT_NAMES)}
+    out: dict[str, Any] = {
+        "leveraged": True,
+        "liquidation": {
+            "per_trade": float(liq.sum() / n_pos) if n_pos else float("nan"),
+            "count": int(liq.sum()),
+            "path_probability": wilson(int(np.count_nonzero(liq > 0)), n).as_dict(),
+        },
+        "exit_mix": mix,
+        "win_rate_realized": float(wins.sum(dtype=np.int64) / n_pos) if n_pos else float("nan"),
+        "win_rate_input": mk.win_rate if mk.win_rate is not None else plan.p_tp,
+        "drift_per_day": plan.nu,
+        "costs": {
+            "fees": float(aux[:, AUX_FEES].mean()),
+            "slippage": float(aux[:, AUX_SLIPPAGE].mean()),
+            "funding": float(aux[:, AUX_FUNDING].mean()),
+        },
+        "bad_debt": float(aux[:, AUX_BAD_DEBT].mean()),
+        "positions_opened": n_pos,
+        "step_hours": plan.dt_days * 24.0 if not plan.exact else None,
+        "monitoring": mk.monitoring,
+        "position": describe_position(scenario),
+        "warnings": leverage_warnings(scenario),
+    }
+    return out
