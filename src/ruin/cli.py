@@ -21,7 +21,7 @@ from .errors import ParameterError
 __all__ = ["main", "entry", "UsageError", "add_json_flag", "float_list", "emit"]
 
 # Modules contributing subcommands (each has add_commands(subparsers)).
-COMMAND_MODULES = ["ruin.cli_simulate", "ruin.cli_sweep", "ruin.cli_calc"]
+COMMAND_MODULES = ["ruin.cli_simulate", "ruin.cli_sweep", "ruin.cli_calc", "ruin.cli_scenarios"]
 
 
 class UsageError(Exception):

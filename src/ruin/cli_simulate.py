@@ -70,7 +70,11 @@ def _render(d: dict[str, Any]) -> str:
 
 def run_simulate(args: argparse.Namespace) -> None:
     keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
-    scenario = build_scenario(flat_params(args, keys))
+    from .cli_scenarios import BEHAVIOUR_FLAGS, scenario_base
+
+    keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
+    # --scenario NAME|FILE gives the base values; flags given on the command line override
+    scenario = build_scenario({**scenario_base(args), **flat_params(args, keys)})
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
     emit(result.summary(), args.json, _render)
@@ -79,6 +83,10 @@ def run_simulate(args: argparse.Namespace) -> None:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("simulate", help="Monte Carlo of account paths: ruin, drawdown, growth")
     add_account_flags(p)
+    from .cli_scenarios import add_behaviour_flags, add_scenario_flag
+
+    add_scenario_flag(p)
+    add_behaviour_flags(p)
     p.add_argument("--drawdown-levels", type=float_list, default=None,
                    help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5")
     add_json_flag(p)
