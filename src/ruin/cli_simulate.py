@@ -77,7 +77,11 @@ def run_simulate(args: argparse.Namespace) -> None:
     scenario = build_scenario({**scenario_base(args), **flat_params(args, keys)})
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
-    emit(result.summary(), args.json, _render)
+    summary = result.summary()
+    from .exact import theory  # exact / closed-form values beside the simulation
+
+    summary["theory"] = theory(result.scenario, drawdown_levels=levels)
+    emit(summary, args.json, _render)
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -373,3 +373,24 @@ def test_validation_errors_name_the_parameter():
         E.kelly_fraction_discrete([-1.0, 1.0], [0.5, 0.6])
     with pytest.raises(ParameterError, match="drawdown_levels"):
         E.theory(_scn(), drawdown_levels=(0.0,))
+
+
+def test_cli_simulate_json_has_theory(capsys):
+    import json
+
+    from ruin.cli import main
+
+    rc = main(["simulate", "--win-rate", "0.55", "--payoff", "1", "--risk", "0.1",
+               "--sizing", "fixed", "--ruin-level", "0", "--goal", "2", "--trades", "100",
+               "--paths", "200", "--seed", "3", "--drawdown-levels", "0.2,0.4", "--json"])
+    assert rc in (0, None)
+    d = json.loads(capsys.readouterr().out)
+    th = d["theory"]
+    assert th["kelly_fraction"] == pytest.approx(0.1)
+    assert th["ruin_probability_infinite_horizon"] == pytest.approx(
+        E.gamblers_ruin(0.55, 10, 20))
+    assert set(th["drawdown_exceedance_exact"]) == {"0.2", "0.4"}
+    assert "classic_(1-edge)/(1+edge)^units" in th["approximations"]
+    # text output shows theory lines too
+    main(["simulate", "--trades", "50", "--paths", "100", "--seed", "1"])
+    assert "theory: ruin_probability_exact" in capsys.readouterr().out
