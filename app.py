@@ -98,31 +98,38 @@ def _from_ui(key: str, value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- presets
-BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
-    "Real edge, sized a bit hot (default)": {},
-    "Coin flip with no edge, 2% risk": {"win_rate": 0.5, "payoff": 1.0, "risk": 0.02},
-    "Real edge, over-bet at 25% (3× Kelly)": {"win_rate": 0.55, "payoff": 1.0, "risk": 0.25},
-    "Trend follower: 35% winners at 3R": {"win_rate": 0.35, "payoff": 3.0, "risk": 0.02},
-    "Fixed stake of 10% of start, ruin at 0": {"win_rate": 0.5, "payoff": 1.0, "risk": 0.1,
-                                              "sizing": "fixed", "ruin_level": 0.0},
-    "Scalper: 70% winners at 0.4R": {"win_rate": 0.7, "payoff": 0.4, "risk": 0.02},
+# Fallback when ruin.scenarios (the scenarios/*.toml presets and lessons) is unavailable.
+BUILTIN_PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "default": ("Real edge, sized a bit hot (page default)", {}),
+    "coin_flip_no_edge": ("Coin flip with no edge, 2% risk",
+                          {"win_rate": 0.5, "payoff": 1.0, "risk": 0.02}),
+    "over_bet": ("Real edge, over-bet at 25% (2.5× Kelly)",
+                 {"win_rate": 0.55, "payoff": 1.0, "risk": 0.25}),
 }
 
 
-def presets() -> dict[str, dict[str, Any]]:
-    """Preset name -> flat parameters. Hook: ``ruin.scenarios`` when it exists."""
-    out = dict(BUILTIN_PRESETS)
-    if scenarios_mod is not None:
-        try:
-            lister = getattr(scenarios_mod, "presets", None) or getattr(
-                scenarios_mod, "list_presets", None)
-            found = lister() if callable(lister) else {}
-            for name, flat in dict(found).items():
-                if isinstance(flat, dict):
-                    out[str(name)] = {k: v for k, v in flat.items() if k in FIELDS}
-        except Exception:  # a broken preset file must not take the page down
-            pass
+@st.cache_data(show_spinner=False, ttl=60)
+def presets() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Preset name -> (title, flat params), from ``ruin.scenarios`` (scenarios/*.toml)."""
+    if scenarios_mod is None:
+        return dict(BUILTIN_PRESETS)
+    out: dict[str, tuple[str, dict[str, Any]]] = {"default": BUILTIN_PRESETS["default"]}
+    for sf in scenarios_mod.list_scenarios():
+        label = ("Lesson: " if sf.kind == "lesson" else "") + sf.title
+        out[sf.name] = (label, dict(sf.params))
     return out
+
+
+def _preset_label(name: str) -> str:
+    return presets().get(name, (name, {}))[0]
+
+
+def _preset_values(name: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(widget values, extra flat params without a widget) for a preset name."""
+    flat = presets().get(name, ("", {}))[1] if name else {}
+    widgets = {k: v for k, v in flat.items() if k in FIELDS}
+    extras = {k: v for k, v in flat.items() if k not in FIELDS}
+    return widgets, extras
 
 
 # ----------------------------------------------------------------------------- state
@@ -134,21 +141,40 @@ def _set_widgets(params: dict[str, Any]) -> None:
             st.session_state[f"w_{key}"] = _to_ui(key, params[key])
 
 
+def _url_base(preset: str | None) -> dict[str, Any]:
+    """Defaults a share link is written against: the page's, overlaid by the preset's."""
+    return {**APP_DEFAULTS, **_preset_values(preset)[0]}
+
+
 def _init_state() -> None:
+    """First run of a session: the URL (if any) sets every input; bad parts are reported."""
     if st.session_state.get("_init"):
         return
     query = {k: st.query_params.get_all(k) for k in st.query_params}
-    params, notices = share.decode(query, APP_DEFAULTS, FIELDS)
+    notices: list[str] = []
+    chosen = None
+    if "preset" in query:
+        field = share.Field("preset", "choice", choices=tuple(presets()))
+        got, notices = share.decode({"preset": query.pop("preset")}, {"preset": None},
+                                    {"preset": field})
+        chosen = got["preset"]
+    params, more = share.decode(query, _url_base(chosen), FIELDS)
     _set_widgets(params)
-    st.session_state["_notices"] = notices
+    st.session_state["w_preset"] = chosen
+    st.session_state["_extras"] = _preset_values(chosen)[1]
+    st.session_state["_notices"] = notices + more
     st.session_state["_init"] = True
 
 
 def _apply_preset() -> None:
-    chosen = st.session_state.get("w_preset")
-    flat = presets().get(chosen)
-    if flat is not None:
-        _set_widgets({**APP_DEFAULTS, "seed": st.session_state.get("w_seed", 12345), **flat})
+    widgets, extras = _preset_values(st.session_state.get("w_preset"))
+    _set_widgets({**APP_DEFAULTS, **widgets})
+    st.session_state["_extras"] = extras
+
+
+def _clear_extras() -> None:
+    st.session_state["_extras"] = {}
+    st.session_state["w_preset"] = None
 
 
 def _new_seed() -> None:
@@ -263,6 +289,7 @@ HELP = {
 warm_up()
 _init_state()
 preset_names = list(presets())
+extras: dict[str, Any] = st.session_state.get("_extras", {})
 
 st.title("📉 Risk of ruin")
 st.caption(
@@ -276,7 +303,14 @@ for note in st.session_state.get("_notices", []):
 with st.sidebar:
     st.header("Scenario")
     st.selectbox("Preset", preset_names, key="w_preset", on_change=_apply_preset,
-                 help=HELP["preset"], index=None, placeholder="Pick a ready-made lesson…")
+                 help=HELP["preset"], index=None, placeholder="Pick a ready-made scenario…",
+                 format_func=_preset_label)
+    if extras:
+        shown = ", ".join(f"{k} = {v}" for k, v in extras.items() if k != "trades_file")
+        if "trades_file" in extras:
+            shown = "its own trade file" + (", " + shown if shown else "")
+        st.info(f"This preset also sets {shown}. These have no slider here.")
+        st.button("Drop the preset's extra settings", on_click=_clear_extras)
     st.subheader("Trades")
     st.slider("Win rate (%)", 1.0, 99.0, step=0.5, key="w_win_rate", help=HELP["win_rate"])
     st.slider("Payoff on a win (R)", 0.1, 10.0, step=0.05, key="w_payoff",
@@ -310,16 +344,23 @@ with st.sidebar:
 
 flat: dict[str, Any] = {k: _from_ui(k, st.session_state[f"w_{k}"]) for k in FIELDS
                         if f"w_{k}" in st.session_state}
-st.session_state["_current_flat"] = flat
+st.session_state["_current_flat"] = {**extras, **flat}
 
 # Share: every input (core units) in the URL; only values that differ from the defaults.
-wanted = share.encode(flat, APP_DEFAULTS, FIELDS)
+preset_now = st.session_state.get("w_preset")
+wanted = share.encode(flat, _url_base(preset_now), FIELDS)
+if preset_now:
+    wanted = {"preset": str(preset_now), **wanted}
 if {k: st.query_params[k] for k in st.query_params} != wanted:
     st.query_params.from_dict(wanted)
 
-core = {k: v for k, v in flat.items() if k in known_keys()}
+core = {**extras, **{k: v for k, v in flat.items() if k in known_keys()}}
+if upload is not None:
+    core.pop("trades_file", None)
 if core.get("bootstrap") != "block":
     core.pop("block_length", None)
+if "trades_file" not in core:
+    core.pop("bootstrap", None)
 
 
 def build(params: dict[str, Any]) -> Scenario:
@@ -328,9 +369,9 @@ def build(params: dict[str, Any]) -> Scenario:
     if upload is not None:
         data = upload.getvalue()
         values, kind = read_trades_bytes(data, name=upload.name)
-        method = params.get("bootstrap", "iid")
+        method = flat.get("bootstrap", "iid")
         model = Bootstrap(trades=values, method=method, kind=kind, source=upload.name,
-                          block_length=params.get("block_length", 1) if method == "block"
+                          block_length=flat.get("block_length", 1) if method == "block"
                           else 1)
         sc = dataclasses.replace(sc, model=model)
     work = sc.paths * sc.account.trades
@@ -536,8 +577,12 @@ if pinned is not None:
     c1.button("Clear A", on_click=_unpin)
     try:
         a_core = {k: v for k, v in pinned.items() if k in known_keys()}
+        if upload is not None:
+            a_core.pop("trades_file", None)
         if a_core.get("bootstrap") != "block":
             a_core.pop("block_length", None)
+        if "trades_file" not in a_core:
+            a_core.pop("bootstrap", None)
         a_core["seed"] = scenario.seed
         sc_a = build(a_core)
         res_a = run(sc_a)
