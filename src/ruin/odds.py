@@ -20,8 +20,11 @@ take-profit ``x`` sits at ``log(1 + x)``. A short is the mirror image: liquidati
 * Discrete monitoring (checks at ``k * step``, ``k = 1..m``, ``m = floor(T / step)``): the
   "exact discrete value" is a numerical recursion of the transition density on a grid
   (cell masses, Gaussian kernel by FFT convolution, barrier mass removed after each check),
-  at two grid widths with Richardson extrapolation; the reported ``abs_error`` is the
-  Richardson error estimate ``|P_h/2 - P_h| / 3`` (typically 1e-6 or smaller).
+  at two grid widths (sigma sqrt(step) / 8 and / 16) with Richardson extrapolation (the
+  scheme converges as h^2). The reported ``abs_error`` is ``|P_h/2 - P_h| / 3``, the error
+  of the finer grid *before* extrapolation: a conservative bound (1e-5 for 30 daily checks
+  of a 10x long at 60% vol, where the extrapolated value is within 1e-7 of a 128-cells-per-sd
+  grid).
 * Monte Carlo: a numba kernel, one counter-keyed stream per path (:mod:`ruin.rng`). Continuous
   monitoring is unbiased: a Brownian-bridge crossing test ``exp(-2 (x0-b)(x1-b)/(sigma^2
   dt))`` inside every step (exact for one barrier at any step size); with a take-profit the
@@ -238,7 +241,8 @@ def discrete_passage_probabilities(lower: float, upper: float, drift: float, sig
     -------
     dict
         ``lower`` (P(lower barrier at a check first)), ``upper``, ``neither``, ``abs_error``
-        (Richardson error estimate of ``lower``/``upper``, the larger).
+        (``|P_h/2 - P_h| / 3`` for ``lower``/``upper``, the larger: the error of the finer
+        grid before extrapolation, a conservative bound for the extrapolated values).
     """
     mu = drift * step
     s = sigma * math.sqrt(step)

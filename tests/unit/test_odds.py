@@ -169,6 +169,16 @@ def test_discrete_one_and_two_checks_against_normal_cdfs():
     assert r2["abs_error"] < 1e-5
 
 
+def test_discrete_recursion_converges_and_error_estimate_is_conservative():
+    from ruin.odds import _discrete_once
+
+    b, s = math.log(1 - 0.0886), SIG60
+    r = discrete_passage_probabilities(b, math.inf, 0.0, s, 1.0, 30)
+    fine, _ = _discrete_once(b, math.inf, 0.0, s, 30, 128.0, 10**6)
+    assert abs(r["lower"] - fine) < 1e-6
+    assert abs(r["lower"] - fine) <= r["abs_error"]
+
+
 def test_discrete_is_below_continuous_and_matches_bgk_shift():
     b, s, T, m = math.log(1 - 0.0886), SIG60, 30.0, 30
     disc = discrete_passage_probabilities(b, math.inf, 0.0, s, T / m, m)
