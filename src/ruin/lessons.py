@@ -47,6 +47,9 @@ METRIC_LABELS = {
 }
 assert set(METRIC_LABELS) == set(LESSON_METRICS)
 
+#: Name of the extra variant made by ``run_lesson(..., your_rules=...)``.
+YOUR_RULES = "your rules"
+
 #: Frame columns holding a probability (each with ``_ci_low`` / ``_ci_high`` columns).
 _PROB_METRICS = ("ruin_probability", "survival_probability", "goal_probability",
                  "p_below_start", "liquidation_probability")
@@ -185,7 +188,7 @@ def _interval(summary: dict[str, Any], name: str) -> tuple[float, float]:
 
 
 def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = None,
-               record: int = 0) -> LessonResult:
+               record: int = 0, your_rules: dict[str, Any] | None = None) -> LessonResult:
     """Run every variant of ``lesson`` on the same seed.
 
     Parameters
@@ -197,6 +200,9 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
         Default: the lesson's ``seed``; if it has none, one is drawn and reported.
     record : int
         Equity curves kept per variant (for charts).
+    your_rules : dict, optional
+        Flat parameters (e.g. ``{"martingale": 2}``) for one more variant, ``"your rules"``:
+        the answer variant (or the first one) with these values on top.
 
     Returns
     -------
@@ -213,10 +219,15 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     rows: list[dict[str, Any]] = []
     surv: list[pl.DataFrame] = []
     results: dict[str, SimulationResult] = {}
-    variants = [v for v, _ in lesson.scenario.variants] or [None]
-    for v in variants:
-        name = v if v is not None else "base"
-        sc = lesson.scenario.build(over, variant=v)
+    variants: list[tuple[str | None, dict[str, Any]]] = [
+        (v, over) for v, _ in lesson.scenario.variants] or [(None, over)]
+    if your_rules:
+        ref = lesson.prediction.get("answer_variant") or variants[0][0]
+        variants.append((ref, {**over, **your_rules, "_name": YOUR_RULES}))
+    for v, ov in variants:
+        ov = dict(ov)
+        name = ov.pop("_name", None) or (v if v is not None else "base")
+        sc = lesson.scenario.build(ov, variant=v)
         res = simulate(sc, record=record)
         results[name] = res
         s = res.summary()

@@ -52,6 +52,7 @@ __all__ = [
     "load_scenario",
     "find_scenario",
     "scenario_params",
+    "presets",
 ]
 
 #: The folder of the built-in presets and lessons (``scenarios/`` at the project root).
@@ -330,3 +331,20 @@ def find_scenario(name_or_file: str | Path) -> ScenarioFile:
         raise ParameterError("scenario", "a scenario name (" + ", ".join(names)
                              + ") or a .toml file", text, "List them with `ruin scenarios`.")
     return load_scenario(f)
+
+
+def presets(folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """``{title: flat parameters}`` of the preset files (the app's preset menu).
+
+    A preset that does not load (say, it needs a model this build lacks) is left out.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    d = Path(folder) if folder is not None else SCENARIOS_DIR
+    for f in sorted(d.glob("*.toml")):
+        try:
+            sf = load_scenario(f)
+        except ParameterError:
+            continue
+        if sf.kind == "preset":
+            out[sf.title] = dict(sf.params)
+    return out
