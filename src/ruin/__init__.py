@@ -6,6 +6,7 @@ amount risked); one compiled account engine applies sizing, ruin, goal and drawd
 
 from .config import build_scenario
 from .errors import ParameterError
+from .market import LeveragedTrade, describe_position, leverage_warnings
 from .metrics import Proportion, wilson
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
 from .simulate import SimulationResult, simulate
@@ -15,12 +16,15 @@ __all__ = [
     "Bernoulli",
     "Bootstrap",
     "Discrete",
+    "LeveragedTrade",
     "ParameterError",
     "Proportion",
     "Scenario",
     "SimulationResult",
     "Sizing",
     "build_scenario",
+    "describe_position",
+    "leverage_warnings",
     "simulate",
     "wilson",
 ]
