@@ -648,7 +648,7 @@ def _run_dask(batches, scheduler, threads, on_done, crash_marker, timeout) -> No
                                 crash_marker=crash_marker, key=key, retries=3, pure=False)
             futs.append((fut, b))
         by_key = {f.key: b for f, b in futs}
-        for fut in as_completed([f for f, _ in futs]):
+        for fut in as_completed([f for f, _ in futs], loop=client.loop):
             on_done(by_key[fut.key], fut.result())
             fut.release()
     finally:
