@@ -31,6 +31,87 @@ ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+# Leveraged price-path mode (ruin.market): any of these switches it on. Without --venue no
+# fees, slippage, funding or liquidation fee are charged and --mmr (default 0.5%) is used.
+LEVERAGE_FLAGS: list[tuple[str, dict[str, Any]]] = [
+    ("--leverage", {"type": float, "help": "exchange leverage (notional / margin), >= 1"}),
+    ("--stop", {"type": float, "help": "stop distance, fraction of entry price (0.01 = 1%%)"}),
+    ("--take-profit", {"type": float,
+                       "help": "take-profit distance, fraction of entry (default payoff x stop)"}),
+    ("--drift", {"type": float,
+                 "help": "edge as log-price drift per day in the trade's favour (0 = no edge); "
+                 "instead of --win-rate"}),
+    ("--volatility", {"type": float, "help": "std of daily log returns (0.03 = 3%% a day)"}),
+    ("--side", {"choices": ["long", "short"], "help": "position side"}),
+    ("--mmr", {"type": float, "help": "maintenance margin rate (default 0.005)"}),
+    ("--margin-mode", {"choices": ["isolated", "cross"], "help": "isolated or cross margin"}),
+    ("--venue", {"help": "venue preset: hyperliquid, dydx, gmx_v2, binance, bybit "
+                 "(switches its fees, funding and liquidation rules on)"}),
+    ("--asset", {"help": "asset preset: btc, eth, altcoin, memecoin (volatility, slippage)"}),
+    ("--funding-rate", {"type": float,
+                        "help": "funding per interval, fraction of notional; > 0 longs pay"}),
+    ("--funding-interval-hours", {"type": float, "help": "hours between funding payments"}),
+    ("--funding-regime", {"choices": ["neutral", "bull", "bear"],
+                          "help": "funding level preset (with --venue or alone)"}),
+    ("--fee-bps", {"type": float, "help": "trading fee per fill, basis points of notional"}),
+    ("--slippage-bps", {"type": float, "help": "slippage per fill, basis points"}),
+    ("--liquidation-fee", {"type": float, "help": "fee at liquidation, fraction of notional"}),
+    ("--liquidation-rule", {"choices": ["margin", "fill"],
+                            "help": "margin: lose the whole margin; fill: keep equity at the "
+                            "fill minus the liquidation fee"}),
+    ("--tails", {"help": "shocks: normal or t:DF (Student-t, DF > 2; 't' = asset preset)"}),
+    ("--garch", {"nargs": "?", "const": True,
+                 "help": "GARCH(1,1) volatility clustering; optional daily 'ALPHA,BETA'"}),
+    ("--jumps", {"nargs": "?", "const": True,
+                 "help": "rare crash jumps; optional 'RATE_PER_DAY,MEAN,SD' (log sizes)"}),
+    ("--max-hold-days", {"type": float, "help": "close at market after this many days"}),
+    ("--monitoring", {"choices": ["continuous", "discrete"],
+                      "help": "discrete: stop / take-profit checked only every --check-hours"}),
+    ("--check-hours", {"type": float, "help": "hours between checks (discrete monitoring)"}),
+    ("--step-hours", {"type": float, "help": "simulation step (default from the barriers)"}),
+    ("--positions", {"type": int, "help": "concurrent positions per trade (portfolio heat)"}),
+    ("--correlation", {"type": float, "help": "correlation of concurrent positions, 0..1"}),
+    ("--equity-usd", {"type": float, "help": "starting equity in USD (venue margin tiers)"}),
+]
+
+
+def add_leverage_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("leveraged price-path mode")
+    for flag, kw in LEVERAGE_FLAGS:
+        g.add_argument(flag, dest=flag[2:].replace("-", "_"), default=None, **kw)
+
+
+def _check_leverage_edge(params: dict[str, Any]) -> None:
+    """Leveraged mode: exactly one of win_rate and drift."""
+    from .errors import ParameterError
+    from .market import LEVERAGE_KEYS
+
+    if not any(k in params for k in LEVERAGE_KEYS):
+        return
+    if ("win_rate" in params) == ("drift" in params):
+        raise ParameterError(
+            "--win-rate / --drift", "exactly one of the two in the leveraged mode",
+            f"win_rate={params.get('win_rate')}, drift={params.get('drift')}",
+            "Use --drift 0 for a trade with no edge.")
+
+
+def _render_leverage(d: dict[str, Any]) -> list[str]:
+    liq, mix, pos = d["liquidation"], d["exit_mix"], d["position"]
+    lines = [
+        f"  liquidation per trade        {liq['per_trade']:.4%}   "
+        f"P(>= 1 liquidation) {liq['path_probability']['estimate']:.2%}",
+        "  exit mix                     " + "  ".join(f"{k} {v:.2%}" for k, v in mix.items()),
+        f"  win rate input / realised    {d['win_rate_input']:.4f} / "
+        f"{d['win_rate_realized']:.4f}",
+        f"  liquidation distance         {pos['liquidation_distance']:.2%} "
+        f"(stop {pos['stop_distance']:.2%})",
+        "  costs (x start equity)       " + "  ".join(f"{k} {v:.4f}"
+                                                   for k, v in d["costs"].items())
+        + f"  bad debt {d['bad_debt']:.4f}",
+    ]
+    lines += [f"  warning: {w}" for w in d["warnings"]]
+    return lines
+
 def add_account_flags(p: argparse.ArgumentParser) -> None:
     for flag, kw in ACCOUNT_FLAGS:
         p.add_argument(flag, dest=flag[2:].replace("-", "_"), default=None, **kw)
@@ -62,6 +143,8 @@ def _render(d: dict[str, Any]) -> str:
     lines.append(f"  final equity mean / median   {fe['mean']:.3f}x / {fe['median']:.3f}x")
     lines.append(f"  P(final equity < start)      {pct(fe['p_below_start'])}")
     lines.append(f"  realised win rate            {d['win_rate_realized']:.4f}")
+    if "liquidation" in d:
+        lines += _render_leverage(d)
     for k, v in d.get("theory", {}).items():
         if isinstance(v, (int, float)):
             lines.append(f"  theory: {k:28s} {v:.6g}")
@@ -73,14 +156,18 @@ def run_simulate(args: argparse.Namespace) -> None:
     from .cli_scenarios import BEHAVIOUR_FLAGS, scenario_base
 
     keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
+    keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
     # --scenario NAME|FILE gives the base values; flags given on the command line override
-    scenario = build_scenario({**scenario_base(args), **flat_params(args, keys)})
+    params = {**scenario_base(args), **flat_params(args, keys)}
+    _check_leverage_edge(params)
+    scenario = build_scenario(params)
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
     summary = result.summary()
     from .exact import theory  # exact / closed-form values beside the simulation
 
-    summary["theory"] = theory(result.scenario, drawdown_levels=levels)
+    if getattr(result.scenario, "market", None) is None:  # leveraged: see "position"
+        summary["theory"] = theory(result.scenario, drawdown_levels=levels)
     emit(summary, args.json, _render)
 
 
@@ -91,6 +178,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     add_scenario_flag(p)
     add_behaviour_flags(p)
+    add_leverage_flags(p)
     p.add_argument("--drawdown-levels", type=float_list, default=None,
                    help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5")
     add_json_flag(p)
