@@ -71,7 +71,7 @@ __all__ = [
 #: Largest horizon the O(N^2) lattice DP accepts (about 1 s at the limit).
 MAX_DP_TRADES = 20_000
 #: Cell-steps the drawdown DPs may use inside :func:`theory` (keeps the CLI fast).
-THEORY_DD_BUDGET = 30_000_000
+THEORY_DD_BUDGET = 60_000_000
 #: Allowance on drawdown levels, as in ``SimulationResult.drawdown_exceedance``.
 DD_ALLOWANCE = 1e-12
 _MAX_CELLS = 5_000_000  # two float64 grids of this size (80 MB) at most
@@ -597,7 +597,7 @@ def _dd_chain_fractional(p, A, Cabs, N, dthr, lo_dw, width):  # pragma: no cover
     hit = np.zeros(N + 1)
     eps = 1e-12
     for t in range(1, N + 1):
-        nxt[:, :] = 0.0
+        nxt[: min(t, N) + 2, :] = 0.0  # rows up to t can hold mass (step t-2 included)
         new_peak = p * peak
         h = 0.0
         # loss from the peak: (1, 0)
@@ -645,13 +645,19 @@ def _dd_joint_fixed(p, m, k, N, r_lat, g_lat, hit_d, pcap, dcap):  # pragma: no 
     nxt = np.zeros((pcap + 1, dcap + 1))
     cur[0, 0] = 1.0
     hit = np.zeros(N + 1)
+    # alive cells of row P: d < hit_d[P] and x = P - d > r_lat
+    dlim = np.empty(pcap + 1, np.int64)
+    for P in range(pcap + 1):
+        dlim[P] = min(dcap, hit_d[P] - 1, P - r_lat - 1)
     for t in range(1, N + 1):
-        nxt[:, :] = 0.0
+        # nxt still holds step t-2; clear every cell this step can write (row P: d <= dlim)
+        for P in range(min(pcap, m * t) + 1):
+            nxt[P, : min(dlim[P], k * t) + 1] = 0.0
         h = 0.0
         pm = min(pcap, m * (t - 1))
         dm = min(dcap, k * (t - 1))
         for P in range(pm + 1):
-            for d in range(dm + 1):
+            for d in range(min(dm, dlim[P]) + 1):
                 mass = cur[P, d]
                 if mass == 0.0:
                     continue
@@ -721,7 +727,8 @@ def drawdown_exceedance_exact(
     -------
     dict
         ``probability`` (float or None), ``by_trade`` (ndarray, P(MDD >= X by t), or None),
-        ``method`` (str) and ``note`` (why it is None, or "").
+        ``method`` (str), ``note`` (why it is None, or "") and ``cost`` (estimated cell
+        updates; about 1e9 take a second).
     """
     p, b, risk, N, ruin_level, goal = _check_two_point(
         p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES)
@@ -730,8 +737,14 @@ def drawdown_exceedance_exact(
     wk = _walk(p, b, risk, fractional, ruin_level, goal)
     thr = _dd_threshold(level)
 
-    def none(method: str, note: str) -> dict[str, Any]:
-        return {"probability": None, "by_trade": None, "method": method, "note": note}
+    def none(method: str, note: str, cost: float = 0.0) -> dict[str, Any]:
+        return {"probability": None, "by_trade": None, "method": method, "note": note,
+                "cost": cost}
+
+    def done(by: np.ndarray, method: str, cost: float) -> dict[str, Any]:
+        by = np.minimum(by, 1.0)  # summing hit masses can exceed 1 by a rounding error
+        return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": "",
+                "cost": cost}
 
     if fractional:
         method = "drawdown chain (losses, wins since the last peak)"
@@ -742,23 +755,22 @@ def drawdown_exceedance_exact(
             return none(method, f"level {level:g} is above 1 - ruin_level: ruin can stop a "
                                 "path first; not computed exactly")
         if wk.C == -math.inf:  # risk = 1: the first loss is a 100% drawdown
-            by = 1.0 - p ** np.arange(N + 1, dtype=np.float64)
-            return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": ""}
+            return done(1.0 - p ** np.arange(N + 1, dtype=np.float64), method, 0.0)
         dthr = -math.log1p(-thr) if thr < 1.0 else math.inf
         Cabs = -wk.C
         if not math.isfinite(dthr):  # MDD >= 1 needs equity 0: impossible for risk < 1
-            by = np.zeros(N + 1)
-            return {"probability": 0.0, "by_trade": by, "method": method, "note": ""}
+            return done(np.zeros(N + 1), method, 0.0)
         dl = np.arange(N + 2, dtype=np.float64)
         # alive rows: 0 < dl*Cabs - dw*A < dthr  =>  dw in ((dl*Cabs - dthr)/A, dl*Cabs/A)
         lo_dw = np.maximum(0, np.floor((dl * Cabs - dthr) / wk.A) - 1).astype(np.int64)
         hi_dw = np.ceil(dl * Cabs / wk.A).astype(np.int64) + 1
         width = int((hi_dw - lo_dw).max()) + 2
-        if (N + 2) * width * N > budget or (N + 2) * width > _MAX_CELLS:
-            return none(method, f"needs about {(N + 2) * width * N:.2g} cell updates; over "
-                                "the budget")
+        cost = float(width) * N * (N + 3) / 2.0
+        if cost > budget or (N + 2) * width > _MAX_CELLS:
+            return none(method, f"needs about {cost:.2g} cell updates; over the budget",
+                        cost)
         by = _dd_chain_fractional(p, wk.A, Cabs, N, dthr, lo_dw, width)
-        return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": ""}
+        return done(by, method, cost)
 
     method = "joint (peak, drawdown) lattice"
     fr = Fraction(b).limit_denominator(1000)
@@ -777,12 +789,17 @@ def drawdown_exceedance_exact(
     # alive d also needs x = P - d > r_lat
     dcap = int(min(hit_d.max() - 1, pcap - r_lat - 1, k * N))
     dcap = max(dcap, 0)
-    ts = np.arange(N, dtype=np.float64)
-    cost = float(np.sum(np.minimum(pcap + 1, m * ts + 1) * np.minimum(dcap + 1, k * ts + 1)))
+    # cell updates: sum over t of sum over reachable rows P <= m(t-1) of min(k(t-1), dlim)+1
+    dlim = np.minimum(np.minimum(hit_d - 1, pk.astype(np.int64) - r_lat - 1), dcap)
+    dlim = np.maximum(dlim, -1).astype(np.float64)
+    step = max(1, N // 200)
+    ts = np.arange(0, N, step, dtype=np.float64)
+    cost = step * float(sum(
+        np.sum(np.minimum(dlim[: int(min(pcap, m * t)) + 1], k * t) + 1) for t in ts))
     if cost > budget or (pcap + 1) * (dcap + 1) > _MAX_CELLS:
-        return none(method, f"needs about {cost:.2g} cell updates; over the budget")
+        return none(method, f"needs about {cost:.2g} cell updates; over the budget", cost)
     by = _dd_joint_fixed(p, m, k, N, r_lat, g_lat, hit_d, pcap, dcap)
-    return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": ""}
+    return done(by, method, cost)
 
 
 # --------------------------------------------------------------------------------------
@@ -1058,14 +1075,17 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
             out["goal_probability_exact"] = res.goal_probability
         out["final_equity_mean_exact"] = res.final_equity_mean
         out["p_final_below_start_exact"] = res.p_final_below_start
-        dd: dict[str, float | None] = {}
-        for lv in levels:
+        dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
+        left = float(THEORY_DD_BUDGET)  # shared by the levels, lowest (cheapest) first
+        for lv in sorted(set(levels)):
             r = drawdown_exceedance_exact(p, b, f, sizing=rule, trades=N, level=lv,
                                           ruin_level=acc.ruin_level, goal=acc.goal,
-                                          budget=THEORY_DD_BUDGET)
+                                          budget=int(left))
+            left -= r["cost"] if r["probability"] is not None else 0.0
             dd[f"{lv:g}"] = r["probability"]
             if r["probability"] is None:
-                notes.append(f"P(MDD >= {lv:g}) not exact: {r['note']}.")
+                notes.append(f"P(MDD >= {lv:g}) not exact here: {r['note']} (call "
+                             "ruin.exact.drawdown_exceedance_exact with a larger budget).")
         out["drawdown_exceedance_exact"] = dd
     else:
         notes.append(f"N = {N:,} trades is above {MAX_DP_TRADES:,}: the exact finite-horizon "
