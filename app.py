@@ -393,11 +393,12 @@ except ParameterError as err:
 result = run(scenario)
 summary = result.summary()
 theory = theory_cached(scenario)
-uploaded = isinstance(scenario.model, Bootstrap)
-if uploaded:
-    st.success(f"Resampling {len(scenario.model.trades):,} trades from **{upload.name}** "
+if isinstance(scenario.model, Bootstrap):
+    src = upload.name if upload is not None else str(scenario.model.source).split("/")[-1]
+    st.success(f"Resampling {len(scenario.model.trades):,} trades from **{src}** "
                f"({scenario.model.method} bootstrap). The win-rate and payoff sliders are "
-               "not used; uploaded trades are not part of the share link.")
+               "not used" + ("; uploaded trades are not part of the share link."
+                             if upload is not None else "."))
 
 # ----------------------------------------------------------------------------- headline
 ruin_p = result.ruin
