@@ -112,19 +112,21 @@ def _image_sum(y0: float, w: float, nu: float, sigma: float, horizon: float,
     from scipy.special import log_ndtr
 
     sd = sigma * math.sqrt(horizon)
-    k_max = int(math.ceil((abs(nu) * horizon + 12.0 * sd + y0) / (2.0 * w))) + 2
-    if k_max > 5_000_000:
-        raise ParameterError("horizon_days", "short enough for the two-barrier series "
-                             "(horizon volatility below ~1e6 strip widths)", horizon)
-    k = np.arange(-k_max, k_max + 1, dtype=np.float64)
-    y = y0 + 2.0 * k * w
-    ay = np.abs(y)
     c = nu / (sigma * sigma)
-    t1 = np.exp(pref - c * ay + log_ndtr((-ay + nu * horizon) / sd))
-    t2 = np.exp(pref + c * ay + log_ndtr((-ay - nu * horizon) / sd))
-    terms = np.sign(y) * (t1 + t2)
-    # the truncated tails are below 1e-16 by construction; check it
-    assert abs(terms[0]) < 1e-16 and abs(terms[-1]) < 1e-16, "image series not converged"
+    k_max = int(math.ceil((abs(nu) * horizon + 12.0 * sd + y0) / (2.0 * w))) + 2
+    while True:
+        if k_max > 5_000_000:
+            raise ParameterError("horizon_days", "short enough for the two-barrier series "
+                                 "(horizon volatility below ~1e6 strip widths)", horizon)
+        k = np.arange(-k_max, k_max + 1, dtype=np.float64)
+        y = y0 + 2.0 * k * w
+        ay = np.abs(y)
+        t1 = np.exp(pref - c * ay + log_ndtr((-ay + nu * horizon) / sd))
+        t2 = np.exp(pref + c * ay + log_ndtr((-ay - nu * horizon) / sd))
+        terms = np.sign(y) * (t1 + t2)
+        if abs(terms[0]) < 1e-16 and abs(terms[-1]) < 1e-16:  # truncated tails negligible
+            break
+        k_max *= 2
     # sum small terms first
     order = np.argsort(np.abs(terms))
     return float(np.sum(terms[order]))
