@@ -86,7 +86,8 @@ def run_liquidation(args: argparse.Namespace) -> None:
         v = venue(args.venue)
         res = liquidation_price_tiered(args.entry, args.qty, args.leverage,
                                        v.tiers_for(args.asset), side=args.side,
-                                       margin=args.margin, fees_paid=args.fees_paid)
+                                       margin=args.margin, fees_paid=args.fees_paid,
+                                       maintenance_basis=v.maintenance_basis)
     else:
         basis = venue(args.venue).maintenance_basis if args.venue else "mark"
         res = liquidation_price(args.entry, args.leverage, mmr, side=args.side,

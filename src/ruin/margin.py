@@ -360,12 +360,15 @@ def liquidation_price_tiered(
     side: Side = "long",
     margin: float | None = None,
     fees_paid: float = 0.0,
+    maintenance_basis: Literal["mark", "entry"] = "mark",
 ) -> LiquidationResult:
     """Liquidation price with the bracket chosen at the liquidation price's notional.
 
     Starts from the bracket at entry notional ``qty * entry``; if the resulting liquidation
     price falls in another bracket, recomputes with that bracket's MMR and maintenance
-    amount (Binance's documented procedure) until the bracket is consistent.
+    amount (Binance's documented procedure) until the bracket is consistent. With
+    ``maintenance_basis="entry"`` maintenance depends on the entry notional only, so the
+    entry bracket is used.
     """
     pe = check_number("entry", entry, 0.0, None, lo_incl=False)
     q = check_number("qty", qty, 0.0, None, lo_incl=False)
@@ -377,7 +380,10 @@ def liquidation_price_tiered(
     res = None
     for _ in range(len(tiers) + 1):
         res = liquidation_price(pe, lev, t.mmr, side=side, maintenance_amount=t.maintenance_amount,
-                                qty=q, margin=margin, fees_paid=fees_paid)
+                                qty=q, margin=margin, fees_paid=fees_paid,
+                                maintenance_basis=maintenance_basis)
+        if maintenance_basis == "entry":
+            break
         t_new = _tier_for(q * res.liquidation_price, tiers)
         if t_new.floor == t.floor or t_new.floor in seen:
             break

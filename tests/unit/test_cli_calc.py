@@ -42,6 +42,10 @@ def test_liquidation_with_maintenance_amount_and_venue(capsys):
                        "dydx"])
     assert v["adverse_move"] == pytest.approx(0.03846, abs=5e-6)
     assert v["as_of"] and v["calibration"] == "illustrative calibration"
+    # Bybit's own (entry-notional) formula reproduces its documented example
+    b = _json(capsys, ["liquidation", "--entry", "20000", "--leverage", "50", "--venue",
+                       "bybit"])
+    assert b["liquidation_price"] == pytest.approx(19_700.0)
     # tiered: Binance with a size, bracket recomputed at the liquidation notional
     t = _json(capsys, ["liquidation", "--entry", "50000", "--leverage", "2", "--qty", "1.1",
                        "--venue", "binance"])

@@ -96,8 +96,14 @@ def test_equity_at_liquidation_price_equals_maintenance():
 
 def test_bybit_documented_example_uses_entry_notional():
     # Bybit USDT contract doc: 50x long at 20,000, MMR 0.5% -> LP 19,700 (MM on entry value)
-    r = liquidation_price(20_000, 50, 0.005, maintenance_basis="entry")
+    v = venue("bybit")
+    r = liquidation_price(20_000, 50, v.mmr("btc"), maintenance_basis=v.maintenance_basis)
     assert r.liquidation_price == pytest.approx(19_700.0)
+    # which is also the guides' approximation Entry x (1 - 1/L + MMR)
+    assert r.liquidation_price == pytest.approx(r.approx_liquidation_price)
+    # and at 20x Bybit's own formula gives 4.5%, not the 4.523% of the 1.1 formula
+    r20 = liquidation_price(100_000, 20, v.mmr("btc"), maintenance_basis=v.maintenance_basis)
+    assert r20.adverse_move == pytest.approx(0.045)
     # the mark-notional formula of 1.1 gives a slightly different price
     r2 = liquidation_price(20_000, 50, 0.005)
     assert r2.liquidation_price == pytest.approx(20_000 * (1 - 1 / 50) / (1 - 0.005))
