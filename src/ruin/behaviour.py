@@ -59,11 +59,10 @@ from numba import njit, prange, uint64
 
 from .config import register_extension
 from .engine import (
-    _draw,
     acc_equity,
     acc_new,
     acc_store,
-    acc_update,
+    acc_trade,
     barrier_cuts,
     c_fixed,
     r_to_step,
@@ -89,6 +88,7 @@ __all__ = [
 BETA_SPAWN_KEY = 0xBE7A
 
 _TO_DOUBLE = 1.0 / 9007199254740992.0  # 2**-53
+_MASK32 = uint64(0xFFFFFFFF)
 _TWO32 = 4294967296.0
 
 
@@ -209,8 +209,8 @@ def p_up(a: float, b: float, theta: float) -> float:
     ``theta = 2 mu / sigma**2`` in the same length unit as ``a`` and ``b`` (both > 0):
     ``(1 - exp(theta a)) / (exp(-theta b) - exp(theta a))``; ``a / (a + b)`` at theta = 0.
     """
-    if abs(theta) * max(a, b) < 1e-9:
-        return a / (a + b)
+    if abs(theta) * max(a, b) < 1e-9:  # first order in theta (exact to ~1e-18 here)
+        return a / (a + b) * (1.0 + 0.5 * theta * b)
     # expm1 form, stable for small and large |theta|
     num = -math.expm1(theta * a)
     den = math.expm1(-theta * b) - math.expm1(theta * a)
@@ -223,6 +223,8 @@ def implied_drift(win_rate: float, payoff: float) -> float:
     Solved by bisection; ``p_up`` is increasing in theta. |theta| is limited to 700 / (1 + b)
     (beyond that the win rate is 0 or 1 in double precision).
     """
+    if abs(win_rate - 1.0 / (1.0 + payoff)) <= 1e-15:
+        return 0.0
     lim = 700.0 / (1.0 + payoff)
     lo, hi = -lim, lim
     if not p_up(1.0, payoff, lo) <= win_rate <= p_up(1.0, payoff, hi):
@@ -291,6 +293,37 @@ def exit_rule_model(model: Bernoulli, rules: Behaviour) -> Discrete:
 
 
 @njit(inline="always", cache=True)
+def _draw_r(model, t, s0, s1, s2, s3, w, pos, thr32, rvals, accept, alias, block_len):
+    """Outcome in R of trade ``t``, drawn exactly as :mod:`ruin.engine` draws it.
+
+    Two-point: the low (t even) or high (t odd) 32 bits of one 64-bit draw, a win
+    (``rvals[1]``) when ``u32 < thr32``; alias: one draw per trade through Walker's table;
+    block: one draw per block start, then the trade list walked circularly. Returns
+    ``(r, s0, s1, s2, s3, w, pos)``.
+    """
+    n_out = rvals.shape[0]
+    if model == 0:
+        if (t & 1) == 0:
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            u = w & _MASK32
+        else:
+            u = w >> uint64(32)
+        k = 1 if u < thr32 else 0
+    elif model == 1:
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        v = float(w >> uint64(11)) * _TO_DOUBLE * n_out
+        j = min(int(v), n_out - 1)
+        k = j if (v - j) < accept[j] else alias[j]
+    else:
+        if t % block_len == 0:
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            pos = min(int(float(w >> uint64(11)) * _TO_DOUBLE * n_out), n_out - 1)
+        k = pos
+        pos = pos + 1 if pos + 1 < n_out else 0
+    return rvals[k], s0, s1, s2, s3, w, pos
+
+
+@njit(inline="always", cache=True)
 def _u01(s0, s1, s2, s3):
     w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
     return float(w >> uint64(11)) * _TO_DOUBLE, s0, s1, s2, s3
@@ -349,8 +382,8 @@ def run_behaviour(
 ):
     """Account paths with state-dependent risk, on the same streams as :mod:`ruin.engine`.
 
-    Outcomes are drawn by the engine's sampler and booked by its shared bookkeeping
-    (:func:`ruin.engine.acc_update`), so with ``mart = anti = 1``, ``cap >= risk``,
+    Outcomes are drawn as the engine draws them (:func:`_draw_r`) and booked by its shared
+    bookkeeping (:func:`ruin.engine.acc_trade`), so with ``mart = anti = 1``, ``cap >= risk``,
     ``dd_cut <= 0`` and ``beta_a <= 0`` every path equals the plain engine's. The state ``x``
     is the engine's: log equity, or (fixed sizing) net winnings in units of the *base* stake
     ``risk x E0``, so a trade at risk ``rt`` adds ``r * rt / risk``. ``beta_a > 0`` draws
@@ -360,8 +393,6 @@ def run_behaviour(
     n_rec = rec.shape[0]
     ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
     c = c_fixed(fractional, risk)
-    sl = rvals[0]
-    sw = rvals[rvals.shape[0] - 1]
     dd_log = -math.log(1.0 - dd_cut) if dd_cut > 0.0 else np.inf
     for i in prange(n_paths):
         idx = path_offset + i
@@ -371,7 +402,7 @@ def run_behaviour(
             p_i = _beta(bk0, bk1, idx, beta_a, beta_b)
             thr = uint64(min(math.floor(p_i * _TWO32 + 0.5), _TWO32))
         s0, s1, s2, s3 = seed4(key0, key1, idx)
-        rs = (s0, s1, s2, s3, uint64(0))
+        w = uint64(0)
         pos = 0
         acc = acc_new(fractional, risk)
         t_ruin = -1
@@ -381,9 +412,8 @@ def run_behaviour(
         if i < n_rec:
             rec[i, 0] = 1.0
         for t in range(n_trades):
-            # rvals passed as "steps": the sampler hands back the outcome in R
-            r, win, loss, rs, pos = _draw(model, t, rs, pos, thr, sw, sl, rvals, rvals,
-                                          accept, alias, block_len)
+            r, s0, s1, s2, s3, w, pos = _draw_r(model, t, s0, s1, s2, s3, w, pos, thr,
+                                                rvals, accept, alias, block_len)
             m = mult
             x, peak, inv = acc[0], acc[1], acc[2]
             if fractional:
@@ -394,10 +424,10 @@ def run_behaviour(
             rt = min(risk * m, cap)
             mrisk = max(mrisk, rt)
             step = r_to_step(r, True, rt) if fractional else r * (rt / risk)
-            acc = acc_update(acc, step, win, loss, fractional, c, x_floor)
-            if loss != 0:
+            acc = acc_trade(acc, step, r, fractional, c, x_floor)
+            if r < 0.0:
                 mult = mult * mart if mart > 1.0 else 1.0
-            elif win != 0:
+            elif r > 0.0:
                 mult = mult * anti if anti > 1.0 else 1.0
             if mult * risk > cap:  # keep the multiplier bounded (the risk is capped anyway)
                 mult = cap / risk
@@ -470,6 +500,7 @@ def simulate_behaviour(
         extra["exit_rule_outcomes"] = {"values": list(derived.values),
                                        "probs": list(derived.probs), "edge": derived.edge}
     if not beh.has_state:
+        sc = replace(sc, behaviour=None)
         res = simmod.simulate(sc, drawdown_levels=drawdown_levels, record=record,
                               threads=threads, progress=progress, chunk=chunk)
         extra["max_risk_used"] = quantiles(np.array([scenario.sizing.risk]), (0.5, 0.99))
