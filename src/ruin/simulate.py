@@ -16,7 +16,6 @@ Definitions reported here (the same ones the CLI and app show)
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -101,14 +100,11 @@ def _prepare(sc: Scenario) -> _Prepared:
         g = 1.0 + f * rvals
         with np.errstate(divide="ignore"):
             steps = np.where(g > 0.0, np.log(np.maximum(g, 1e-300)), -np.inf)
-        x_floor = -np.inf
-        ruin_x = math.log(sc.account.ruin_level) if sc.account.ruin_level > 0 else -np.inf
-        goal_x = math.log(sc.account.goal) if sc.account.goal is not None else np.inf
     else:
         steps = rvals.copy()
-        x_floor = -1.0 / f
-        ruin_x = (sc.account.ruin_level - 1.0) / f
-        goal_x = (sc.account.goal - 1.0) / f if sc.account.goal is not None else np.inf
+    x_floor, ruin_x, goal_x = engine.thresholds(
+        sc.sizing.rule, f, sc.account.ruin_level, sc.account.goal
+    )
     return _Prepared(
         model, np.ascontiguousarray(steps, dtype=np.float64),
         np.ascontiguousarray(rvals, dtype=np.float64), thr32, accept, alias,
@@ -298,11 +294,21 @@ def simulate(
 
 
 def _call(prep: _Prepared, k0, k1, offset, count, N, *outs) -> None:
-    engine.KERNELS[prep.model](
-        k0, k1, np.int64(offset), np.int64(count), np.int64(N), prep.steps, prep.rvals, prep.thr32, prep.accept, prep.alias,
-        np.int64(prep.block_len), prep.fractional, prep.risk, prep.x_floor, prep.ruin_x,
-        prep.goal_x, *outs,
+    """Run paths ``offset..offset+count-1`` into ``outs`` (8 per-path arrays, then ``rec``).
+
+    With recorded rows, the serial recording kernel runs; otherwise the parallel kernel
+    specialised for the model and sizing rule. Both give identical per-path results.
+    """
+    *res, rec = outs
+    args = (
+        k0, k1, np.int64(offset), np.int64(count), np.int64(N), prep.steps, prep.rvals,
+        prep.thr32, prep.accept, prep.alias, np.int64(prep.block_len), prep.risk,
+        prep.x_floor, prep.ruin_x, prep.goal_x, *res,
     )
+    if rec.shape[0]:
+        engine.run_record(prep.model, prep.fractional, *args, rec)
+    else:
+        engine.KERNELS[(prep.model, prep.fractional)](*args)
 
 
 def _simulate_behaviour(scenario: Scenario, **kw: Any) -> SimulationResult:
