@@ -154,7 +154,7 @@ def run(quick: bool, seed: int = 2024) -> dict:
     k_n = int(np.count_nonzero(nv["ruin_trade"] > 0))
     d, se, ok = agree(k_e, cmp_paths, k_n, cmp_paths)
     out = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpu": cpu_name(),
             "cpus_available": len(os.sched_getaffinity(0)),
@@ -215,7 +215,8 @@ def report(r: dict) -> str:
         f"ratio engine / naive: {r['ratio_engine_over_naive']:.1f}x",
         f"engine {r['big_paths']:,} x {r['trades']:,}: {r['big_engine_wall_seconds']:.3f} s wall "
         f"({r['big_engine_path_trades_per_s'] / m:.1f} M path-trades/s), traced peak "
-        f"{r['engine_traced_peak_mib']:.0f} MiB, process max RSS {r['maxrss_after_big_mib']:.0f} MiB",
+        f"{r['engine_traced_peak_mib']:.0f} MiB, "
+        f"process max RSS {r['maxrss_after_big_mib']:.0f} MiB",
         f"ruin: engine {r['ruin_engine']:.5f}, naive {r['ruin_naive']:.5f}, difference "
         f"{r['ruin_difference']:+.5f} (SE {r['ruin_difference_se']:.5f}) -> "
         f"{'agree' if r['ruin_agree_4se'] else 'DISAGREE'} within 4 SE",
