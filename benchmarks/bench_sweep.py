@@ -45,7 +45,7 @@ def scaling_spec(n_risk: int, n_win: int, paths: int, trades: int) -> dict:
         "base": {"trades": trades, "paths": paths, "seed": 1, "ruin_level": 0.5,
                  "sizing": "fixed"},  # fixed stakes: every path runs all N trades mostly
         "axes": {"risk": [round(0.001 + 0.0005 * i, 6) for i in range(n_risk)],
-                 "win_rate": [round(0.45 + 0.01 * i, 4) for i in range(n_win)]},
+                 "win_rate": [round(0.45 + 0.1 * i / n_win, 6) for i in range(n_win)]},
     }
 
 

@@ -80,7 +80,12 @@ __all__ = [
 ]
 
 METHODS = ("simulate", "exact")
-SPEC_KEYS = ("name", "description", "method", "batch_size", "base", "axes")
+KINDS = ("account", "odds")
+SPEC_KEYS = ("name", "description", "kind", "method", "batch_size", "base", "axes")
+#: Flat keys of an ``kind = "odds"`` sweep: :func:`ruin.odds.liquidation_odds` arguments.
+ODDS_KEYS = ("leverage", "mmr", "volatility", "horizon_days", "drift", "side", "take_profit",
+             "monitoring", "paths", "seed", "entry", "max_leverage")
+ODDS_REQUIRED = ("leverage", "mmr", "volatility", "horizon_days")
 #: Work per batch (paths x trades) the default batch size aims at: ~0.05-0.2 s of kernel time.
 TARGET_BATCH_WORK = 5_000_000
 #: Batches per worker the default batch size keeps at least (load balance, progress).
@@ -107,6 +112,10 @@ class SweepSpec:
         Parameter name -> values, in the spec's order (the first axis varies slowest).
     method : {"simulate", "exact"}
         ``"exact"``: cells with an exact answer use it instead of simulating.
+    kind : {"account", "odds"}
+        ``"account"``: each cell is a :func:`ruin.simulate.simulate` run of the account model
+        (keys of :func:`ruin.config.build_scenario`); ``"odds"``: each cell is
+        :func:`ruin.odds.liquidation_odds` of one held position (keys :data:`ODDS_KEYS`).
     batch_size : int or None
         Cells per task (None: chosen from the cells' cost and the number of workers).
     name, description, source : str
@@ -117,9 +126,11 @@ class SweepSpec:
     axes: dict[str, tuple[Any, ...]]
     method: Literal["simulate", "exact"] = "simulate"
     batch_size: int | None = None
+    kind: Literal["account", "odds"] = "account"
     name: str = ""
     description: str = ""
     source: str = field(default="sweep", compare=False)
+    folder: str = field(default="", compare=False)
 
     @property
     def seed(self) -> int | None:
@@ -144,6 +155,7 @@ class Cell:
     cell_id: str
     method: str
     work: float
+    kind: str = "account"
 
 
 def _where(source: str, what: str) -> str:
@@ -174,11 +186,12 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
     """
     if isinstance(spec, SweepSpec):
         return spec
+    folder = ""
     if isinstance(spec, Mapping):
         data, source = dict(spec), "sweep"
     else:
         path = Path(spec)
-        source = path.name
+        source, folder = path.name, str(path.parent)
         try:
             with path.open("rb") as fh:
                 data = tomllib.load(fh)
@@ -205,7 +218,8 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
             axes if axes is not None else "nothing",
             "Add e.g. [axes] risk = [0.01, 0.02, 0.05].",
         )
-    allowed = known_keys() | {"scenario"}
+    kind = check_choice(_where(source, "kind"), data.get("kind", "account"), KINDS)
+    allowed = set(ODDS_KEYS) if kind == "odds" else known_keys() | {"scenario"}
     for key in base:
         if key not in allowed:
             raise ParameterError(
@@ -250,8 +264,9 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
                              f"{n:,} cells")
     return SweepSpec(
         base=dict(base), axes=clean_axes, method=method,  # type: ignore[arg-type]
-        batch_size=batch_size, name=str(data.get("name", "")),
-        description=str(data.get("description", "")), source=source,
+        batch_size=batch_size, kind=kind,  # type: ignore[arg-type]
+        name=str(data.get("name", "")),
+        description=str(data.get("description", "")), source=source, folder=folder,
     )
 
 
@@ -260,22 +275,19 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
 # --------------------------------------------------------------------------------------
 
 
-def _resolve_preset(name: Any) -> dict[str, Any]:
-    """Flat parameters of the preset ``name`` (via :mod:`ruin.scenarios`)."""
-    try:
-        from . import scenarios  # type: ignore[attr-defined]
-    except ImportError:
-        raise ParameterError(
-            "scenario", "usable only once scenario presets are installed (ruin.scenarios)",
-            name, "Give the parameters in [base] instead.",
-        ) from None
-    for fn_name in ("preset_params", "flat_params", "scenario_params", "load_flat"):
-        fn = getattr(scenarios, fn_name, None)
-        if callable(fn):
-            return dict(fn(name))
-    raise ParameterError(  # pragma: no cover - depends on the scenarios module's API
-        "scenario", "a preset name ruin.scenarios can resolve", name
-    )
+def _resolve_preset(name: Any, folder: str = "") -> dict[str, Any]:
+    """Flat parameters of the scenario preset ``name`` (a built-in name or a .toml file,
+    relative paths first against the spec's folder), via :mod:`ruin.scenarios`."""
+    from .scenarios import find_scenario, scenario_params
+
+    if not isinstance(name, str) or not name:
+        raise ParameterError("scenario", "a scenario name or .toml file", name)
+    target: str | Path = name
+    if folder and (name.endswith(".toml") or "/" in name) and not Path(name).is_absolute():
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            target = candidate
+    return dict(scenario_params(find_scenario(target)))
 
 
 def cell_seed(sweep_seed: int, coords: Mapping[str, Any]) -> int:
@@ -324,7 +336,7 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
     def preset(name: Any) -> dict[str, Any]:
         key = repr(name)
         if key not in preset_cache:
-            preset_cache[key] = _resolve_preset(name)
+            preset_cache[key] = _resolve_preset(name, spec.folder)
         return preset_cache[key]
 
     names = list(spec.axes)
@@ -334,6 +346,12 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
         merged = {**base, **coords}
         where = _where(spec.source, f"cell ({_describe_coords(coords)})")
         try:
+            if spec.kind == "odds":
+                merged["seed"] = cell_seed(sweep_seed, coords)
+                work = _check_odds(merged)
+                cid = _cell_id({**merged, "kind": "odds"}, spec.method)
+                cells.append(Cell(index, coords, merged, cid, spec.method, work, "odds"))
+                continue
             if "scenario" in merged:
                 named = merged.pop("scenario")
                 merged = {**preset(named), **merged}
@@ -350,6 +368,62 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
             work = float(scenario.account.trades) ** 2 / 10.0
         cells.append(Cell(index, coords, merged, _cell_id(merged, method), method, work))
     return cells
+
+
+def _odds_kwargs(flat: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in flat.items() if k not in ODDS_REQUIRED}
+
+
+def _check_odds(flat: Mapping[str, Any]) -> float:
+    """Validate one liquidation-odds cell (cheaply: one path); returns its cost estimate."""
+    from .odds import liquidation_odds
+
+    for k in ODDS_REQUIRED:
+        if k not in flat:
+            raise ParameterError(k, "given in [base] or [axes] (an odds sweep needs "
+                                 + ", ".join(ODDS_REQUIRED) + ")", None)
+    kw = _odds_kwargs(flat)
+    res = liquidation_odds(*(flat[k] for k in ODDS_REQUIRED), **{**kw, "paths": 1})
+    paths = check_int("paths", flat.get("paths", 20_000), 1, 10**9)
+    return float(paths) * float(res.steps)
+
+
+def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
+    """One liquidation-odds cell as a row: closed form (exact) or Monte Carlo with it."""
+    from .odds import liquidation_odds
+
+    kw = _odds_kwargs(flat)
+    if method == "exact":
+        kw["paths"] = 1
+    res = liquidation_odds(*(flat[k] for k in ODDS_REQUIRED), **kw)
+    d = res.as_dict()
+    cf = d.pop("closed_form")
+    exact = cf.get("discrete_exact", cf.get("continuous"))
+    row: dict[str, Any] = {"paths": res.paths}
+    if method == "exact":
+        row.update(paths=None, seed=None, liquidation_probability=exact,
+                   liquidation_probability_ci_low=exact,
+                   liquidation_probability_ci_high=exact)
+    else:
+        mc = d.pop("monte_carlo")
+        row.update(liquidation_probability=mc["estimate"],
+                   liquidation_probability_ci_low=mc["ci_low"],
+                   liquidation_probability_ci_high=mc["ci_high"])
+    row["liquidation_probability_closed_form"] = exact
+    row["liquidation_probability_continuous"] = cf.get("continuous")
+    for k in ("adverse_move", "liquidation_price", "approx_closed_form", "steps",
+              "step_days"):
+        row[k] = d.get(k)
+    for side in ("take_profit_first", "neither"):
+        v = d.get(side)
+        if isinstance(v, Mapping):
+            row[f"{side}_closed_form"] = v.get("closed_form")
+            if method != "exact" and isinstance(v.get("monte_carlo"), Mapping):
+                mcv = v["monte_carlo"]
+                row[f"{side}_probability"] = mcv["estimate"]
+                row[f"{side}_probability_ci_low"] = mcv["ci_low"]
+                row[f"{side}_probability_ci_high"] = mcv["ci_high"]
+    return row
 
 
 def plan_batches(
@@ -460,7 +534,7 @@ def _exact_row(scenario: Any, drawdown_levels: Sequence[float]) -> dict[str, Any
 
 
 def run_batch(
-    cells: Sequence[tuple[int, str, str, dict[str, Any]]],
+    cells: Sequence[tuple[int, str, str, dict[str, Any], str]],
     *,
     threads: int | None = 1,
     crash_marker: str | None = None,
@@ -469,8 +543,8 @@ def run_batch(
 
     Parameters
     ----------
-    cells : sequence of (cell index, cell_id, method, flat parameters)
-        Flat parameters include the cell's own seed.
+    cells : sequence of (cell index, cell_id, method, flat parameters, kind)
+        Flat parameters include the cell's own seed; kind is "account" or "odds".
     threads : int or None
         Numba threads per simulation (None: numba's default). Kernels in one process run one
         at a time, so a Dask worker with several threads is safe.
@@ -484,10 +558,15 @@ def run_batch(
     from .simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
 
     rows = []
-    for index, cid, method, flat in cells:
-        scenario = build_scenario(flat)
+    for index, cid, method, flat, kind in cells:
         row: dict[str, Any] = {"cell": index, "cell_id": cid, "method": method,
                                "seed": flat["seed"]}
+        if kind == "odds":
+            with _KERNEL_LOCK:
+                row.update(_odds_row(flat, method))
+            rows.append(row)
+            continue
+        scenario = build_scenario(flat)
         if method == "exact":
             row["seed"] = None  # nothing random
             row.update(_exact_row(scenario, DEFAULT_DRAWDOWN_LEVELS))
@@ -574,8 +653,8 @@ def _default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _payload(batch: Sequence[Cell]) -> list[tuple[int, str, str, dict[str, Any]]]:
-    return [(c.index, c.cell_id, c.method, c.flat) for c in batch]
+def _payload(batch: Sequence[Cell]) -> list[tuple[int, str, str, dict[str, Any], str]]:
+    return [(c.index, c.cell_id, c.method, c.flat, c.kind) for c in batch]
 
 
 def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
@@ -789,6 +868,8 @@ def run_sweep(
     state = parts / _STATE_FILE if parts is not None else None
 
     sweep_seed = spec.seed
+    if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
+        sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
     if sweep_seed is None and state is not None and state.is_file():
         sweep_seed = json.loads(state.read_text()).get("seed")
     sweep_seed = resolve_seed(sweep_seed)
