@@ -869,7 +869,11 @@ def run_sweep(
 
     sweep_seed = spec.seed
     if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
-        sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
+        try:
+            sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
+        except ParameterError as exc:
+            raise ParameterError(_where(spec.source, f"[base] {exc.name}"), exc.allowed,
+                                 exc.got, exc.hint) from None
     if sweep_seed is None and state is not None and state.is_file():
         sweep_seed = json.loads(state.read_text()).get("seed")
     sweep_seed = resolve_seed(sweep_seed)

@@ -31,7 +31,10 @@ AXIS_TITLES: dict[str, tuple[str, str]] = {
     "ruin_level": ("Ruin level (% of starting equity)", ".0%"),
     "goal": ("Goal (× starting equity)", "~g"),
     "leverage": ("Leverage (×)", "~g"),
-    "volatility": ("Volatility (annualised)", ".0%"),
+    "volatility": ("Volatility (std of daily log returns)", ".1%"),
+    "horizon_days": ("Horizon (days)", "~g"),
+    "mmr": ("Maintenance margin rate", ".2%"),
+    "stop": ("Stop distance (% of entry)", ".1%"),
     "block_length": ("Block length (trades)", "d"),
 }
 
@@ -41,6 +44,9 @@ VALUE_TITLES: dict[str, tuple[str, str, bool]] = {
     "goal_probability": ("P(goal)", ".1%", True),
     "liquidation_probability": ("P(liquidation)", ".1%", True),
     "p_liquidation": ("P(liquidation)", ".1%", True),
+    "liquidation_probability_closed_form": ("P(liquidation), closed form", ".1%", True),
+    "liquidation_path_probability": ("P(account hit by a liquidation)", ".1%", True),
+    "liquidation_per_trade": ("Liquidations per trade", ".1%", True),
     "liquidation": ("P(liquidation)", ".1%", True),
     "final_equity_p_below_start": ("P(final equity < start)", ".1%", True),
     "max_drawdown_p50": ("Median max drawdown (% of peak)", ".1%", False),

@@ -345,3 +345,74 @@ def test_cell_numbers_are_finite_where_defined():
     df = sw.run_sweep(TINY, workers=1, progress=False)
     for c in ("ruin_probability", "max_drawdown_p50", "final_equity_median"):
         assert np.isfinite(df[c].to_numpy()).all()
+
+
+# --- liquidation-odds sweeps and scenario presets -----------------------------------------
+
+
+ODDS = {"kind": "odds", "base": {"mmr": 0.0125, "paths": 3000, "seed": 8},
+        "axes": {"leverage": [5.0, 20.0], "volatility": [0.02, 0.04], "horizon_days": [7, 30]}}
+
+
+def test_odds_sweep_exact_is_the_closed_form():
+    from ruin.odds import liquidation_probability
+
+    df = sw.run_sweep(ODDS, workers=1, progress=False, method="exact")
+    assert df.height == 8 and (df["method"] == "exact").all()
+    for r in df.iter_rows(named=True):
+        ref = liquidation_probability(r["leverage"], 0.0125, r["volatility"],
+                                      r["horizon_days"])
+        assert r["liquidation_probability"] == pytest.approx(ref, rel=1e-12)
+
+
+def test_odds_sweep_simulated_near_closed_form_and_monotone():
+    df = sw.run_sweep(ODDS, workers=1, progress=False)
+    assert (df["method"] == "simulate").all() and df["seed"].n_unique() == 8
+    for r in df.iter_rows(named=True):
+        p = r["liquidation_probability_closed_form"]
+        se = math.sqrt(max(p * (1 - p), 1e-3) / 3000)
+        # daily margin checks in the Monte Carlo vs continuous monitoring: a small gap
+        assert abs(r["liquidation_probability"] - p) < 4 * se + 0.03
+        assert r["liquidation_probability_ci_low"] <= r["liquidation_probability"]
+    hi = df.filter(pl.col("leverage") == 20.0)["liquidation_probability_closed_form"]
+    lo = df.filter(pl.col("leverage") == 5.0)["liquidation_probability_closed_form"]
+    assert (hi.to_numpy() > lo.to_numpy()).all()
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
+          "axes": {"win_rate": [0.5]}}, r"\[axes\] win_rate must be a known parameter"),
+        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02},
+          "axes": {"leverage": [5.0]}}, r"horizon_days must be given in \[base\] or \[axes\]"),
+        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
+          "axes": {"leverage": [5.0, 0.5]}}, r"cell \(leverage=0.5\): leverage"),
+        ({"kind": "bonds", "axes": {"risk": [0.1]}}, r"kind must be one of 'account', 'odds'"),
+    ],
+)
+def test_odds_spec_errors(spec, match):
+    with pytest.raises(ParameterError, match=match):
+        sw.run_sweep(spec, workers=1, progress=False)
+
+
+def test_scenario_preset_in_base():
+    from ruin.scenarios import find_scenario, scenario_params
+
+    preset = scenario_params(find_scenario("coin_flip_edge"))
+    spec = {"base": {"scenario": "coin_flip_edge", "paths": 300, "trades": 40},
+            "axes": {"risk": [0.02, 0.1]}}
+    stats = {}
+    df = sw.run_sweep(spec, workers=1, progress=False, stats=stats)
+    assert stats["sweep_seed"] == preset["seed"]  # the preset's seed seeds the sweep
+    for r in df.iter_rows(named=True):
+        flat = {**preset, "paths": 300, "trades": 40, "risk": r["risk"], "seed": r["seed"]}
+        s = simulate(build_scenario(flat), record=0).summary()
+        assert r["ruin_probability"] == s["ruin_probability"]["estimate"]
+    with pytest.raises(ParameterError, match=r"^sweep: \[base\] scenario must be a "
+                                             r"scenario name"):
+        sw.run_sweep({"base": {"scenario": "no_such"}, "axes": {"risk": [0.02]}},
+                     progress=False)
+    with pytest.raises(ParameterError, match=r"cell \(scenario='no_such'\): scenario must"):
+        sw.run_sweep({"base": {"seed": 1}, "axes": {"scenario": ["swing", "no_such"]}},
+                     progress=False)
