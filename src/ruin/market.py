@@ -83,6 +83,7 @@ MAX_POSITIONS = 20
 _MASK32 = uint64(0xFFFFFFFF)
 _TWO32 = 4294967296.0
 _MAX_STEPS_PER_TRADE = 2_000_000
+_BGK = 0.5826  # -zeta(1/2) / sqrt(2 pi), Broadie, Glasserman & Kou (1997)
 
 
 # --------------------------------------------------------------------------- closed forms
@@ -467,13 +468,14 @@ def _choose_dt(mk: LeveragedTrade) -> float:
     elif mk.step_hours is not None:
         dt = mk.step_hours / 24.0
     else:
-        lo = min(a, -math.log(liquidation_ratio(mk.leverage, mk.mmr, side=mk.side))
-                 if mk.side == "long" else math.log(liquidation_ratio(mk.leverage, mk.mmr,
-                                                                       side="short")))
+        u_liq = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side)
+        d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" \
+            else math.log(u_liq)
+        lo = min(a, d_liq)
         width = max(min(lo, a) + b, 1e-6)
         dt = min(1.0, (width / (4.0 * mk.volatility)) ** 2)
         if mk.positions > 1 and mk.margin_mode == "cross":
-            dt = min(dt, (width / (20.0 * mk.volatility)) ** 2)
+            dt = min(dt, (width / (8.0 * mk.volatility)) ** 2)
         if mk.funding_rate != 0.0:
             fi = mk.funding_interval_hours / 24.0
             dt = fi / math.ceil(fi / dt - 1e-9)
@@ -752,6 +754,40 @@ def _gamma(st, a):
             return d * v
 
 
+@njit(inline="always", cache=True)
+def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, rule, liqfee,
+                 fee, slip, scale, ex, ax):
+    """Cross account with several positions: liquidate all open positions when equity
+    (minus ``shift`` standard deviations of a step's equity change) is below maintenance.
+    Returns ``(liquidated, round result in R so far)``."""
+    eqr = er + rtot
+    mmr_r = 0.0
+    notl = 0.0
+    nsq = 0.0
+    for j in range(K):
+        if opn[j]:
+            u = math.exp(side * y[j])
+            eqr += (side * (u - 1.0) - phi[j]) / s
+            mmr_r += (mmr * u - cc) / s
+            notl += u / s
+            nsq += (u / s) ** 2
+    eq_sd = math.sqrt(rho * notl * notl + (1.0 - rho) * nsq)
+    if eqr - shift * eq_sd >= mmr_r:
+        return False, rtot
+    keep = 0.0
+    if rule == 1:
+        keep = max(0.0, eqr - liqfee * notl)
+    for j in range(K):
+        if opn[j]:
+            ex[2] += 1
+            ax[0] += fee / s * scale
+            ax[1] += slip / s * scale
+            ax[2] += fac[j] / s * scale
+            opn[j] = False
+    ax[3] += max(0.0, -eqr) * scale
+    return True, keep - er
+
+
 @njit(parallel=True, cache=True)
 def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
                     max_streak, max_uw, wins, taken, exits, aux, rec):
@@ -852,6 +888,8 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                 sd = math.sqrt(hv) * mix
                 v = sd * sd
                 zc = next_normal(st) if (K > 1 and rho > 0.0) else 0.0
+                # perfectly correlated positions share one path, so one bridge uniform
+                ucommon = next_double(st) if (K > 1 and rho == 1.0) else -1.0
                 jump = 0.0
                 if jumps:
                     uj = next_double(st)
@@ -875,7 +913,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         z = next_normal(st)
                     e = sd * z
                     if first:
-                        eps0 = e / mix
+                        eps0 = e
                         first = False
                     y0 = y[j]
                     y1 = y0 + nudt + e
@@ -897,11 +935,13 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                             pu = 1.0
                         else:
                             pu = math.exp(-2.0 * (ytp - y0) * (ytp - y1) / v)
-                        uu = next_double(st)
+                        # one uniform: low barrier if uu < pl, take-profit if uu > 1 - pu
+                        # (monotone in both barriers on common random numbers)
+                        uu = ucommon if ucommon >= 0.0 else next_double(st)
                         if uu < pl:
                             code = lcode
                             yf = lo
-                        elif uu < pl + pu:
+                        elif uu >= 1.0 - pu:
                             code = 0
                             yf = ytp
                     elif lq > -np.inf:
@@ -909,12 +949,15 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                             pl = 1.0
                         else:
                             pl = math.exp(-2.0 * (y0 - lq) * (y1 - lq) / v)
-                        if next_double(st) < pl:
+                        ud = ucommon if ucommon >= 0.0 else next_double(st)
+                        if ud < pl:
                             code = 2
                             yf = lq
                     if code < 0 and jump != 0.0:
                         y1 += side * jump
-                        if y1 <= lq:
+                        if cross_many:
+                            pass  # the account is checked first, below
+                        elif y1 <= lq:
                             code = 2
                             yf = y1
                         elif not discrete and y1 <= ysl:
@@ -943,6 +986,28 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         ax[3] += b_ * scale
                         opn[j] = False
                         nopen -= 1
+                if cross_many and jump != 0.0 and nopen > 0:
+                    # a crash moves every position at once: the venue liquidates the account
+                    # at the post-jump prices if it is below maintenance; otherwise stops and
+                    # take-profits fill at the gapped prices
+                    done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
+                                              0.0, rho, rule, liqfee, fee, slip, scale, ex, ax)
+                    if done:
+                        nopen = 0
+                    elif not discrete:
+                        for j in range(K):
+                            if opn[j] and (y[j] <= ysl or y[j] >= ytp):
+                                code = 1 if y[j] <= ysl else 0
+                                r, f_, sp_, fu_, b_ = _close(code, side, y[j], m_eff, phi[j],
+                                                             fac[j], s, fee, slip, rule, liqfee)
+                                rtot += r
+                                nwin += np.int64(r > 0.0)
+                                ex[code] += 1
+                                ax[0] += f_ * scale
+                                ax[1] += sp_ * scale
+                                ax[2] += fu_ * scale
+                                opn[j] = False
+                                nopen -= 1
                 elapsed += dt
                 c_old = clock
                 clock += dt
@@ -970,32 +1035,14 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                                         ax[3] += b_ * scale
                                         opn[j] = False
                                         nopen -= 1
-                # cross margin with several positions: account check at the step end
+                # cross margin with several positions: account check at the step end, with
+                # the Broadie-Glasserman-Kou shift (a check at step ends only behaves like a
+                # continuous check of a barrier moved 0.5826 sd(one step) closer)
                 if cross_many and nopen > 0:
-                    eqr = er + rtot
-                    mmr_r = 0.0
-                    notl = 0.0
-                    for j in range(K):
-                        if opn[j]:
-                            u = math.exp(side * y[j])
-                            eqr += (side * (u - 1.0) - phi[j]) / s
-                            mmr_r += (mmr * u) / s
-                            notl += u / s
-                    mmr_r -= cc * K / s
-                    if eqr < mmr_r:
-                        keep = 0.0
-                        if rule == 1:
-                            keep = max(0.0, eqr - liqfee * notl)
-                        bad = max(0.0, -eqr)
-                        for j in range(K):
-                            if opn[j]:
-                                ex[2] += 1
-                                ax[0] += fee / s * scale
-                                ax[1] += slip / s * scale
-                                ax[2] += fac[j] / s * scale
-                                opn[j] = False
-                        ax[3] += bad * scale
-                        rtot = keep - er
+                    done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
+                                              _BGK * math.sqrt(hv), rho, rule, liqfee, fee,
+                                              slip, scale, ex, ax)
+                    if done:
                         nopen = 0
                 if nopen > 0 and (maxhold > 0.0 and elapsed >= maxhold - 1e-9
                                   or steps >= max_steps):
