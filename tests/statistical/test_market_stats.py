@@ -1,0 +1,122 @@
+"""Leveraged price paths against closed forms and exact discrete-monitoring results.
+
+Fixed seeds; tolerances of 4 binomial standard errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from ruin.market import LeveragedTrade, liquidation_ratio, two_barrier_probability
+from ruin.params import Account, Bernoulli, Scenario, Sizing
+from ruin.simulate import simulate
+
+
+def _run(*, paths, trades, risk=0.01, seed=11, **kw):
+    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk),
+                  account=Account(trades=trades, ruin_level=0.0), paths=paths, seed=seed,
+                  market=LeveragedTrade(**kw))
+    return simulate(sc, record=0)
+
+
+def _within(count: int, n: int, p: float, k: float = 4.0) -> None:
+    se = math.sqrt(p * (1 - p) / n)
+    assert abs(count / n - p) <= k * se, (count / n, p, se)
+
+
+def test_calibrated_win_rate_exact_sampler():
+    res = _run(paths=4000, trades=100, leverage=1, stop=0.01, take_profit=0.015,
+               win_rate=0.45, volatility=0.026)
+    n = int(res.trades_taken.sum())
+    assert n == 400_000
+    _within(int(res.exits[:, 0].sum()), n, 0.45)
+    s = res.summary()
+    assert s["win_rate_input"] == 0.45 and s["liquidation"]["count"] == 0
+
+
+def test_calibrated_win_rate_bridge_stepping():
+    # a long time stop forces the stepped kernel; exits still come from the two barriers
+    res = _run(paths=2000, trades=50, leverage=2, stop=0.012, take_profit=0.018,
+               win_rate=0.45, volatility=0.026, max_hold_days=1000.0)
+    n = int(res.trades_taken.sum())
+    assert res.exits[:, 3].sum() == 0
+    _within(int(res.exits[:, 0].sum()), n, 0.45)
+    assert res.summary()["win_rate_realized"] == pytest.approx(res.exits[:, 0].sum() / n)
+
+
+def test_two_barrier_with_drift_continuous_steps():
+    # explicit drift; take-profit probability against the closed form
+    nu, sig = -0.01, 0.03
+    res = _run(paths=2000, trades=50, leverage=1, stop=0.02, take_profit=0.02, drift=nu,
+               volatility=sig, max_hold_days=1000.0, step_hours=2.0)
+    a, b = -math.log(0.98), math.log(1.02)
+    p = two_barrier_probability(nu, sig, a, b)
+    _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), p)
+
+
+def test_liquidation_first_passage_reflection_principle():
+    # perps.md 4.5 check: 10x long, MMR 1.25%, 60% annual vol, 30 days, no stop in reach;
+    # P(min log price <= b within T) = 2 Phi(b / (sigma sqrt T)) for zero log drift
+    sig = 0.6 / math.sqrt(365.0)
+    T = 30.0
+    res = _run(paths=20000, trades=1, leverage=10, mmr=0.0125, stop=0.5, take_profit=10.0,
+               drift=0.0, volatility=sig, max_hold_days=T)
+    b = math.log(liquidation_ratio(10, 0.0125))
+    p = 2 * norm.cdf(b / (sig * math.sqrt(T)))
+    _within(int(res.exits[:, 2].sum()), 20000, p)
+    assert res.exits[:, 1].sum() == 0  # the stop is beyond the liquidation price
+
+
+def test_exact_sampler_liquidation_probability_when_stop_beyond_liquidation():
+    sig = 0.03
+    res = _run(paths=2000, trades=100, leverage=20, mmr=0.005, stop=0.06, take_profit=0.09,
+               drift=0.0, volatility=sig)
+    a = -math.log(liquidation_ratio(20, 0.005))
+    b = math.log(1.09)
+    # zero drift: P(lower barrier first) = b / (a + b)
+    _within(int(res.exits[:, 2].sum()), int(res.trades_taken.sum()), b / (a + b))
+
+
+def _discrete_exit_probabilities(a, b, nu, sd, n_steps, m=3001):
+    """Exact exits of a Gaussian random walk checked only at step ends (quadrature DP).
+
+    Barriers -a (stop) and +b (take-profit) in log price; steps N(nu, sd^2); after n_steps
+    the rest is a time exit. Returns (P(take-profit), P(stop), P(time)).
+    """
+    x = np.linspace(-a, b, m)
+    w = np.full(m, (a + b) / (m - 1))
+    w[0] = w[-1] = w[0] / 2  # trapezoid weights
+    dens = norm.pdf(x, loc=nu, scale=sd)  # density after step 1 inside (-a, b)
+    p_up = norm.sf(b, loc=nu, scale=sd)
+    p_dn = norm.cdf(-a, loc=nu, scale=sd)
+    kern = norm.pdf(x[None, :], loc=x[:, None] + nu, scale=sd)
+    up_i = norm.sf(b, loc=x + nu, scale=sd)
+    dn_i = norm.cdf(-a, loc=x + nu, scale=sd)
+    for _ in range(n_steps - 1):
+        mass = dens * w
+        p_up += mass @ up_i
+        p_dn += mass @ dn_i
+        dens = mass @ kern
+    return p_up, p_dn, float(dens @ w)
+
+
+def test_discrete_monitoring_matches_exact_random_walk():
+    # a bot checking daily closes: stop / take-profit 5%, 3%/day volatility, 10 days
+    sig, nu = 0.03, 0.002
+    res = _run(paths=4000, trades=25, leverage=1, stop=0.05, take_profit=0.05, drift=nu,
+               volatility=sig, monitoring="discrete", check_hours=24.0, max_hold_days=10.0)
+    a, b = -math.log(0.95), math.log(1.05)
+    p_up, p_dn, p_time = _discrete_exit_probabilities(a, b, nu, sig, 10)
+    assert p_up + p_dn + p_time == pytest.approx(1.0, abs=1e-6)
+    n = int(res.trades_taken.sum())
+    _within(int(res.exits[:, 0].sum()), n, p_up)
+    _within(int(res.exits[:, 1].sum()), n, p_dn)
+    _within(int(res.exits[:, 3].sum()), n, p_time)
+    # checking only closes misses touches: fewer exits than continuous monitoring
+    cont = _run(paths=4000, trades=25, leverage=1, stop=0.05, take_profit=0.05, drift=nu,
+                volatility=sig, max_hold_days=10.0, step_hours=24.0)
+    assert cont.exits[:, 3].sum() < res.exits[:, 3].sum()
