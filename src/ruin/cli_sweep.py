@@ -43,7 +43,11 @@ def run_sweep_command(args: argparse.Namespace) -> None:
         axes = df.columns[: df.columns.index("cell")]
         names = {"ruin_probability": "P(ruin)", "ruin_probability_ci_low": "low",
                  "ruin_probability_ci_high": "high", "max_drawdown_p50": "MDD med",
-                 "final_equity_median": "equity med"}
+                 "final_equity_median": "equity med",
+                 "liquidation_probability": "P(liq)",
+                 "liquidation_probability_ci_low": "low",
+                 "liquidation_probability_ci_high": "high",
+                 "liquidation_probability_closed_form": "closed form"}
         show = [*axes, "method"] + [c for c in names if c in df.columns]
         view = df.select(show).rename({c: names[c] for c in show if c in names})
         with pl.Config(tbl_rows=20, tbl_cols=len(show), float_precision=4,

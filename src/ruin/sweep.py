@@ -56,6 +56,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -375,17 +376,38 @@ def _odds_kwargs(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_odds(flat: Mapping[str, Any]) -> float:
-    """Validate one liquidation-odds cell (cheaply: one path); returns its cost estimate."""
-    from .odds import liquidation_odds
+    """Validate one liquidation-odds cell without running it; returns its cost estimate.
+
+    The checks are those of :func:`ruin.odds.liquidation_odds` (the closed form validates
+    leverage, margin, volatility, horizon, drift and side; the rest are checked here).
+    """
+    from .odds import liquidation_probability
 
     for k in ODDS_REQUIRED:
         if k not in flat:
             raise ParameterError(k, "given in [base] or [axes] (an odds sweep needs "
                                  + ", ".join(ODDS_REQUIRED) + ")", None)
-    kw = _odds_kwargs(flat)
-    res = liquidation_odds(*(flat[k] for k in ODDS_REQUIRED), **{**kw, "paths": 1})
+    side = check_choice("side", flat.get("side", "long"), ("long", "short"))
+    if flat.get("max_leverage") is not None:
+        ml = check_number("max_leverage", flat["max_leverage"], 1.0, 1e6)
+        check_number("leverage", flat["leverage"], 1.0, ml,
+                     hint=f"The venue allows at most {ml:g}x.")
+    liquidation_probability(flat["leverage"], flat["mmr"], flat["volatility"],
+                            flat["horizon_days"], drift=flat.get("drift", 0.0), side=side)
+    horizon = float(flat["horizon_days"])
+    if flat.get("take_profit") is not None:
+        check_number("take_profit", flat["take_profit"], 0.0,
+                     1.0 if side == "short" else None, lo_incl=False, hi_incl=False,
+                     hint="Use 0.1 for a take-profit 10% from entry.")
+    step = 1.0
+    monitoring = flat.get("monitoring", "continuous")
+    if monitoring != "continuous":
+        step = check_number("monitoring", monitoring, 0.0, horizon, lo_incl=False,
+                            hint="Use 'continuous' or a check interval in days no longer "
+                                 "than the horizon.")
+    check_number("entry", flat.get("entry", 1.0), 0.0, None, lo_incl=False)
     paths = check_int("paths", flat.get("paths", 20_000), 1, 10**9)
-    return float(paths) * float(res.steps)
+    return float(paths) * max(1.0, horizon / step)
 
 
 def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
@@ -450,6 +472,21 @@ def plan_batches(
 # --------------------------------------------------------------------------------------
 
 _KERNEL_LOCK = threading.Lock()
+
+
+@contextmanager
+def _numba_threads(n: int | None):
+    if n is None:
+        yield
+        return
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
 
 
 def _quantile_key(k: str) -> str:
@@ -562,7 +599,8 @@ def run_batch(
         row: dict[str, Any] = {"cell": index, "cell_id": cid, "method": method,
                                "seed": flat["seed"]}
         if kind == "odds":
-            with _KERNEL_LOCK:
+            # the closed forms are serial; one numba thread keeps the 1-path run cheap
+            with _KERNEL_LOCK, _numba_threads(1 if method == "exact" else threads):
                 row.update(_odds_row(flat, method))
             rows.append(row)
             continue

@@ -389,6 +389,14 @@ def test_odds_sweep_simulated_near_closed_form_and_monotone():
         ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
           "axes": {"leverage": [5.0, 0.5]}}, r"cell \(leverage=0.5\): leverage"),
         ({"kind": "bonds", "axes": {"risk": [0.1]}}, r"kind must be one of 'account', 'odds'"),
+        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "leverage": 5.0},
+          "axes": {"horizon_days": [7], "monitoring": [1.0, 30.0]}},
+         r"cell \(horizon_days=7, monitoring=30.0\): monitoring must be greater than 0 and "
+         r"at most 7"),
+        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7,
+                                   "side": "short"},
+          "axes": {"leverage": [5.0], "take_profit": [0.1, 1.5]}},
+         r"cell \(leverage=5.0, take_profit=1.5\): take_profit must be between 0 and 1"),
     ],
 )
 def test_odds_spec_errors(spec, match):
