@@ -79,18 +79,20 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
     cols = ["variant", "ruin_probability", "p_below_start", "median_final_equity",
             "median_max_drawdown", "win_rate_realized", "max_risk_used"]
     if frame["liquidation_probability"].is_not_nan().any():
-        cols.insert(2, "liquidation_probability")
+        cols[2:2] = ["liquidation_probability", "liquidation_share"]
     if frame["kelly_fraction"].is_not_null().any():
         cols.append("kelly_fraction")
     return frame.select(cols)
 
 
 def _survival_chart(surv: pl.DataFrame) -> alt.Chart:
+    x = (alt.X("day:Q", title="calendar days since the start") if "day" in surv.columns
+         else alt.X("trade:Q", title="trade number"))
     return (
         alt.Chart(surv)
         .mark_line()
         .encode(
-            x=alt.X("trade:Q", title="trade number"),
+            x=x,
             y=alt.Y("survival:Q", title="share of accounts not ruined",
                     axis=alt.Axis(format="%")),
             color=alt.Color("variant:N", title="variant",

@@ -4,6 +4,7 @@ The public API, listed in ``__all__``. Every trade model yields per-trade outcom
 amount risked); one compiled account engine applies sizing, ruin, goal and drawdown.
 """
 
+from .behaviour import Behaviour
 from .config import build_scenario
 from .errors import ParameterError
 from .market import LeveragedTrade, describe_position, leverage_warnings
@@ -13,6 +14,7 @@ from .simulate import SimulationResult, simulate
 
 __all__ = [
     "Account",
+    "Behaviour",
     "Bernoulli",
     "Bootstrap",
     "Discrete",

@@ -193,6 +193,15 @@ def build_behaviour(params: Mapping[str, Any]) -> dict[str, Any]:
     given = {k: params[k] for k in BEHAVIOUR_KEYS if params.get(k) is not None}
     if not given:
         return {}
+    try:
+        from .market import LEVERAGE_KEYS
+    except ImportError:  # pragma: no cover - a build without the leveraged model
+        LEVERAGE_KEYS = frozenset()
+    lev = sorted(k for k in LEVERAGE_KEYS if params.get(k) is not None)
+    if lev:
+        first = sorted(given)[0]
+        raise ParameterError(first, f"used without the leveraged market model (not with "
+                             f"{lev[0]}); the behaviour rules act on R outcomes", given[first])
     return {"behaviour": Behaviour(**given)}
 
 

@@ -44,6 +44,7 @@ METRIC_LABELS = {
     "p_below_start": "share of accounts below their starting equity",
     "median_max_drawdown": "median maximum drawdown",
     "liquidation_probability": "share of accounts liquidated at least once",
+    "liquidation_share": "share of trades that end in liquidation",
 }
 assert set(METRIC_LABELS) == set(LESSON_METRICS)
 
@@ -112,7 +113,8 @@ class LessonResult:
         else null) and ``risk``.
     survival : polars.DataFrame
         ``variant``, ``trade``, ``survival``: share of accounts not ruined after each trade
-        (at most about 200 points per variant).
+        (at most about 200 points per variant); with the lesson's ``trades_per_day`` also
+        ``day`` (calendar days since the start).
     answer : float or str
         The right answer: the metric's value for a slider, the winning variant for a choice.
     answer_metric : str
@@ -164,12 +166,13 @@ def metric_value(summary: dict[str, Any], name: str) -> float:
         return float(summary["final_equity"]["p_below_start"]["estimate"])
     if name == "median_max_drawdown":
         return float(summary["max_drawdown_quantiles"]["0.5"])
+    liq = summary.get("liquidation")  # leveraged market model only
     if name == "liquidation_probability":
-        v = est("liquidation_probability")
-        if math.isnan(v) and isinstance(summary.get("market"), dict):
-            m = summary["market"].get("liquidation_probability")
-            v = float(m["estimate"]) if isinstance(m, dict) else math.nan
-        return v
+        v = liq.get("path_probability") if isinstance(liq, dict) else None
+        return float(v["estimate"]) if isinstance(v, dict) else math.nan
+    if name == "liquidation_share":
+        v = liq.get("per_trade") if isinstance(liq, dict) else None
+        return float(v) if v is not None else math.nan
     raise ParameterError("answer_metric", "one of " + ", ".join(LESSON_METRICS), name)
 
 
@@ -177,8 +180,8 @@ def _interval(summary: dict[str, Any], name: str) -> tuple[float, float]:
     key = {"survival_probability": "ruin_probability"}.get(name, name)
     if name == "p_below_start":
         v = summary["final_equity"]["p_below_start"]
-    elif name == "liquidation_probability" and "liquidation_probability" not in summary:
-        v = (summary.get("market") or {}).get("liquidation_probability")
+    elif name == "liquidation_probability":
+        v = (summary.get("liquidation") or {}).get("path_probability")
     else:
         v = summary.get(key)
     if not isinstance(v, dict):
@@ -218,6 +221,7 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
                                 check_int("seed", base_seed, 0, 2**63 - 1))
     rows: list[dict[str, Any]] = []
     surv: list[pl.DataFrame] = []
+    tpd = lesson.scenario.lesson.get("trades_per_day") if lesson.scenario.lesson else None
     results: dict[str, SimulationResult] = {}
     variants: list[tuple[str | None, dict[str, Any]]] = [
         (v, over) for v, _ in lesson.scenario.variants] or [(None, over)]
@@ -247,8 +251,11 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
         rows.append(row)
         curve = res.survival
         idx = np.unique(np.linspace(0, curve.size - 1, min(curve.size, 201)).astype(np.int64))
-        surv.append(pl.DataFrame({"variant": [name] * idx.size, "trade": idx,
-                                  "survival": curve[idx]}))
+        sv = pl.DataFrame({"variant": [name] * idx.size, "trade": idx,
+                           "survival": curve[idx]})
+        if tpd:
+            sv = sv.with_columns(day=pl.col("trade") / tpd)
+        surv.append(sv)
     frame = pl.DataFrame(rows, infer_schema_length=None)
     metric = lesson.prediction["answer_metric"]
     pr = lesson.prediction

@@ -61,7 +61,7 @@ SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_FILE_BYTES = 256 * 1024
 KINDS = ("preset", "lesson")
 SCENARIO_KEYS = {"title", "description", "kind"}
-LESSON_KEYS = {"question", "look_at", "explanation", "prediction"}
+LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day"}
 PREDICTION_KEYS = {"kind", "min", "max", "step", "options", "answer_metric", "answer_variant",
                    "answer", "unit"}
 #: Metrics a lesson may ask students to predict (names of ``ruin.lessons.metric_value``).
@@ -74,6 +74,7 @@ LESSON_METRICS = (
     "p_below_start",
     "median_max_drawdown",
     "liquidation_probability",
+    "liquidation_share",
 )
 
 
@@ -94,7 +95,8 @@ class ScenarioFile:
     variants : tuple of (str, dict)
         Named parameter overrides, each run on the base run's seed.
     lesson : dict or None
-        ``question``, ``look_at``, ``explanation`` and ``prediction`` (lessons only).
+        ``question``, ``look_at``, ``explanation`` and ``prediction`` (lessons only), and
+        optionally ``trades_per_day`` (puts the survival curve on a calendar-day axis).
     """
 
     name: str
@@ -195,6 +197,15 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
     _unknown(fname, "lesson", d, LESSON_KEYS)
     out: dict[str, Any] = {k: _text(fname, "lesson", d, k)
                            for k in ("question", "look_at", "explanation")}
+    tpd = d.get("trades_per_day")
+    if tpd is not None:
+        from .errors import check_number
+
+        try:
+            out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4,
+                                                 lo_incl=False)
+        except ParameterError as exc:
+            raise _err(fname, "[lesson]", "trades_per_day", exc.allowed, tpd) from None
     pr = d.get("prediction")
     where = "[lesson.prediction]"
     if not isinstance(pr, Mapping):
