@@ -120,3 +120,22 @@ def test_discrete_monitoring_matches_exact_random_walk():
     cont = _run(paths=4000, trades=25, leverage=1, stop=0.05, take_profit=0.05, drift=nu,
                 volatility=sig, max_hold_days=10.0, step_hours=24.0)
     assert cont.exits[:, 3].sum() < res.exits[:, 3].sum()
+
+
+@pytest.mark.parametrize("rule", ["fractional", "fixed"])
+@pytest.mark.parametrize("stepped", [False, True])
+def test_account_bookkeeping_matches_lattice_dp(rule, stepped):
+    # no costs, liquidation far beyond the stop: the price-path trade is a Bernoulli(0.45)
+    # win of 1.5 R, so ruin and goal probabilities equal the exact lattice DP of the account
+    from ruin.exact import lattice_dp
+
+    extra = {"max_hold_days": 1000.0} if stepped else {}
+    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5),
+                  sizing=Sizing(risk=0.1, rule=rule),
+                  account=Account(trades=60, ruin_level=0.5, goal=2.0), paths=6000, seed=5,
+                  market=LeveragedTrade(leverage=12, stop=0.01, take_profit=0.015,
+                                        win_rate=0.45, volatility=0.03, **extra))
+    res = simulate(sc, record=0)
+    exact = lattice_dp(0.45, 1.5, 0.1, sizing=rule, trades=60, ruin_level=0.5, goal=2.0)
+    _within(int(np.count_nonzero(res.ruin_trade > 0)), 6000, exact.ruin_probability)
+    _within(int(np.count_nonzero(res.goal_trade > 0)), 6000, float(exact.goal_by_trade[-1]))
