@@ -31,7 +31,8 @@ Seeding
 Each cell's seed comes from ``numpy.random.SeedSequence(sweep_seed, spawn_key=k)`` where ``k``
 is derived from the cell's coordinates, i.e. its axis values (not its position), so a cell's
 result is the same however the grid is split into tasks, ordered, resumed or extended by
-new axis values.
+new axis values. ``seed`` itself may be an axis (replicates): the sweep seed is then 0 and
+each replicate's own stream is in the ``cell_seed`` column.
 
 Execution and resuming
 ----------------------
@@ -665,6 +666,8 @@ def _consolidate(spec: SweepSpec, cells: Sequence[Cell],
         raise RuntimeError("sweep produced no rows")  # pragma: no cover
     res = pl.concat(frames, how="diagonal_relaxed").unique("cell_id", keep="first",
                                                             maintain_order=True)
+    if "seed" in spec.axes:  # replicates: the axis keeps "seed", the cell's own is cell_seed
+        res = res.rename({"seed": "cell_seed"})
     res = res.drop([c for c in spec.axes if c in res.columns] + ["cell"], strict=False)
     df = _grid_frame(spec, cells).with_row_index("cell").join(res, on="cell_id", how="left")
     missing = df.filter(pl.col("method").is_null())
@@ -672,10 +675,10 @@ def _consolidate(spec: SweepSpec, cells: Sequence[Cell],
         raise RuntimeError(  # pragma: no cover - a bug, never user input
             f"sweep lost {missing.height} cells (first: cell {missing['cell'][0]})"
         )
-    first = [*spec.axes, "cell", "cell_id", "method", "seed", "paths", "trades"]
-    order = [c for c in first if c in df.columns]
+    first = [*spec.axes, "cell", "cell_id", "method", "seed", "cell_seed", "paths", "trades"]
+    order = [c for c in dict.fromkeys(first) if c in df.columns]
     df = df.select(order + [c for c in df.columns if c not in order]).sort("cell")
-    ints = [c for c in ("cell", "seed", "paths", "trades") if c in df.columns]
+    ints = [c for c in ("cell", "seed", "cell_seed", "paths", "trades") if c in df.columns]
     return df.with_columns(pl.col(ints).cast(pl.Int64))
 
 
@@ -707,7 +710,8 @@ def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
     pending = list(batches)
     restarts = 0
     while pending:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                   mp_context=mp.get_context("spawn"))
         try:
             futs = {pool.submit(run_batch, _payload(b), threads=threads,
                                 crash_marker=crash_marker): b for b in pending}
@@ -906,6 +910,8 @@ def run_sweep(
     state = parts / _STATE_FILE if parts is not None else None
 
     sweep_seed = spec.seed
+    if sweep_seed is None and "seed" in spec.axes:
+        sweep_seed = 0  # replicates: the seed axis values make the streams
     if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
         try:
             sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
