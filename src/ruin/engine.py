@@ -44,18 +44,19 @@ or concurrent positions make the price path depend on the account) should use th
 peak of ``x``, drawdown scale (1 for log equity; ``1 / (1/risk + peak)`` for fixed stakes so
 that ``(peak - x) * inv`` is the drawdown as a fraction of peak equity), the peak's
 round-off allowance, max drawdown in state units, current and longest losing streak,
-current and longest run of trades under water, wins and trades taken. Use
-:func:`acc_equity` for the equity multiple ``E / E0`` of a state ``x``, and
-:func:`stake_fraction` for the amount risked on the next trade as a fraction of starting
-equity (to convert per-trade amounts in R, such as fees, into fractions of start).
+current and longest run of trades under water, wins and trades taken. The tuple form above
+is the convenient one; in a hot loop prefer the unpacked form
+``x, peak, ..., n = acc_update(x, peak, ..., n, step, win, loss, fractional, c, x_floor)``
+(what the kernels here do), which keeps every value in a register. Use :func:`acc_equity`
+for the equity multiple ``E / E0`` of a state ``x``, and :func:`stake_fraction` for the
+amount risked on the next trade as a fraction of starting equity (to convert per-trade
+amounts in R, such as fees, into fractions of start).
 
 Kernels
 -------
 * ``KERNELS[(model, fractional)]``: parallel kernels for the i.i.d. models (random numbers
-  drawn inside; path i uses stream ``seed4(key0, key1, path_offset + i)``). Each thread walks
-  two paths at once, interleaved (independent dependency chains keep the core busy); when a
-  path ends, the next path of the block takes its place. Results are bit-identical to a
-  one-path-at-a-time walk and independent of thread count and chunking.
+  drawn inside; path i uses stream ``seed4(key0, key1, path_offset + i)``, so results are
+  independent of thread count and chunking), compiled with model and sizing rule fixed.
 * :func:`run_record`: the same walk, serial, also writing full equity curves (charts).
 * :func:`run_given`: consumes per-trade outcomes produced elsewhere (``r``, exit codes,
   per-trade amounts); :func:`simulate_given` is its Python wrapper.
@@ -346,8 +347,30 @@ def _walk(
     )
 
 
+_GRAIN = 64  # paths per parallel work item
+
+
 def _kernel_for(model, fractional):
-    """Parallel kernel with ``model`` and ``fractional`` fixed at compile time."""
+    """Parallel kernel with ``model`` and ``fractional`` fixed at compile time.
+
+    The path walk is compiled as its own (serial) function, so the constants fold into it;
+    the parallel loop only hands out ranges of ``_GRAIN`` paths.
+    """
+
+    @njit(cache=True)
+    def walk_range(
+        lo, hi, key0, key1, path_offset, n_trades,
+        steps, rvals, thr32, accept, alias, block_len,
+        risk, x_floor, ruin_cut, goal_cut,
+        final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+    ):
+        no_rec = np.empty((0, 1), np.float64)
+        for i in range(lo, hi):
+            _walk(
+                i, model, fractional, key0, key1, path_offset, n_trades, steps, rvals,
+                thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
+                final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, no_rec,
+            )
 
     def kernel(
         key0, key1, path_offset, n_paths, n_trades,
@@ -356,12 +379,13 @@ def _kernel_for(model, fractional):
         final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
     ):
         ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
-        no_rec = np.empty((0, 1), np.float64)
-        for i in prange(n_paths):
-            _walk(
-                i, model, fractional, key0, key1, path_offset, n_trades, steps, rvals,
-                thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
-                final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, no_rec,
+        n_items = (n_paths + _GRAIN - 1) // _GRAIN
+        for b in prange(n_items):
+            walk_range(
+                b * _GRAIN, min(n_paths, (b + 1) * _GRAIN), key0, key1, path_offset,
+                n_trades, steps, rvals, thr32, accept, alias, block_len, risk, x_floor,
+                ruin_cut, goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
+                wins, taken,
             )
 
     return kernel
