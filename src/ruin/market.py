@@ -52,7 +52,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from .errors import ParameterError, check_choice, check_int, check_number
-from .rng import next_double, next_normal, seed4, step4, stream_init
+from .rng import next_double, seed4, step4, stream_init
 
 __all__ = [
     "LeveragedTrade",
@@ -541,16 +541,21 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
 
 # --------------------------------------------------------------------------- bookkeeping
 @njit(inline="always", cache=True)
-def _book(x, r, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c):
-    """Apply a trade of ``r`` R to the account state (same rules as ruin.engine)."""
+def _dx(r, fractional, risk):
+    """State increment of a trade of ``r`` R: log(1 + risk r) (fractional) or r (fixed)."""
     if fractional:
         g = 1.0 + risk * r
         if g > 0.0:
-            x = x + math.log(g)
-        else:
-            x = -np.inf
-    else:
-        x = max(x + r, x_floor)
+            return math.log(g)
+        return -np.inf
+    return r
+
+
+@njit(inline="always", cache=True)
+def _book(x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c):
+    """Apply a trade of ``r`` R (state increment ``dx``) to the account state (same rules
+    as ruin.engine)."""
+    x = max(x + dx, x_floor)
     if r < 0.0:
         streak += 1
     else:
@@ -635,6 +640,10 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
     rt, ft, st_, _, _ = _close(0, side, ytp, m0, phi0, 0.0, s, fee, slip, rule, liqfee)
     rl, fl, sl, _, bl = _close(2 if liq0 else 1, side, lo0, m0, phi0, 0.0, s, fee, slip, rule,
                                liqfee)
+    dxt = _dx(rt, fractional, risk)
+    dxl = _dx(rl, fractional, risk)
+    grt = max(0.0, 1.0 + risk * rt)
+    grl = max(0.0, 1.0 + risk * rl)
     for i in prange(n_paths):
         s0, s1, s2, s3 = seed4(key0, key1, offset + i)
         x = 0.0
@@ -685,18 +694,25 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
             else:
                 if uu < thr0:
                     r = rt
+                    dx = dxt
+                    gr = grt
                     n_tp += 1
                     sc_tp += scale
                 else:
                     r = rl
+                    dx = dxl
+                    gr = grl
                     sc_lo += scale
+            if dynamic:
+                dx = _dx(r, fractional, risk)
+                gr = max(0.0, 1.0 + risk * r)
             n += 1
             nwin += np.int64(r > 0.0)
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
-                x, r, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
+                x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
                 muw, c)
             if fractional:
-                eqm = eqm * max(0.0, 1.0 + risk * r)
+                eqm = eqm * gr
             if n_rec > 0 and i < n_rec:
                 rec[i, t + 1] = _equity(x, fractional, risk)
             if x <= ruin_cut:
@@ -737,12 +753,27 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
 
 # --------------------------------------------------------------------------- stepped kernel
 @njit(inline="always", cache=True)
-def _gamma(st, a):
+def _normal(st, sp):
+    """Standard normal by Box-Muller, keeping the second variate in ``sp`` (spare)."""
+    if sp[0] > 0.0:
+        sp[0] = 0.0
+        return sp[1]
+    u1 = 1.0 - next_double(st)
+    u2 = next_double(st)
+    r = math.sqrt(-2.0 * math.log(u1))
+    a = 2.0 * math.pi * u2
+    sp[0] = 1.0
+    sp[1] = r * math.sin(a)
+    return r * math.cos(a)
+
+
+@njit(inline="always", cache=True)
+def _gamma(st, sp, a):
     """Gamma(a, 1) variate, a >= 1 (Marsaglia & Tsang 2000)."""
     d = a - 1.0 / 3.0
     cc = 1.0 / math.sqrt(9.0 * d)
     while True:
-        z = next_normal(st)
+        z = _normal(st, sp)
         v = 1.0 + cc * z
         if v <= 0.0:
             continue
@@ -752,6 +783,18 @@ def _gamma(st, a):
             return d * v
         if math.log(max(u, 1e-300)) < 0.5 * z * z + d * (1.0 - v + math.log(v)):
             return d * v
+
+
+@njit(inline="always", cache=True)
+def _cross(d0, d1, v):
+    """Brownian-bridge probability of touching a barrier at distances d0 (start) and d1
+    (end) on the same side, step variance v: ``exp(-2 d0 d1 / v)``; 1 if d1 <= 0."""
+    if d1 <= 0.0:
+        return 1.0
+    arg = 2.0 * d0 * d1 / v
+    if arg > 745.0:
+        return 0.0
+    return math.exp(-arg)
 
 
 @njit(inline="always", cache=True)
@@ -839,9 +882,11 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
     sq_1rho = math.sqrt(1.0 - rho)
     jfloor = math.log(0.05)
     cross_many = cross and K > 1
+    p_nojump = math.exp(-jlam)
     for i in prange(n_paths):
         st = np.empty(4, np.uint64)
         stream_init(key0, key1, offset + i, st)
+        sp = np.zeros(2)
         y = np.zeros(K)
         opn = np.zeros(K, np.bool_)
         phi = np.zeros(K)
@@ -883,17 +928,17 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                 hv = h if garch else sig2dt
                 mix = 1.0
                 if tails:
-                    g = _gamma(st, 0.5 * tdf)
+                    g = _gamma(st, sp, 0.5 * tdf)
                     mix = math.sqrt(0.5 * (tdf - 2.0) / g)
                 sd = math.sqrt(hv) * mix
                 v = sd * sd
-                zc = next_normal(st) if (K > 1 and rho > 0.0) else 0.0
+                zc = _normal(st, sp) if (K > 1 and rho > 0.0) else 0.0
                 # perfectly correlated positions share one path, so one bridge uniform
                 ucommon = next_double(st) if (K > 1 and rho == 1.0) else -1.0
                 jump = 0.0
                 if jumps:
                     uj = next_double(st)
-                    pk = math.exp(-jlam)
+                    pk = p_nojump
                     cum = pk
                     kk = 0
                     while uj > cum and kk < 20:
@@ -901,16 +946,16 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         pk *= jlam / kk
                         cum += pk
                     for _q in range(kk):
-                        jump += max(jmu + jsd * next_normal(st), jfloor)
+                        jump += max(jmu + jsd * _normal(st, sp), jfloor)
                 eps0 = 0.0
                 first = True
                 for j in range(K):
                     if not opn[j]:
                         continue
                     if K > 1:
-                        z = sq_rho * zc + sq_1rho * next_normal(st)
+                        z = sq_rho * zc + sq_1rho * _normal(st, sp)
                     else:
-                        z = next_normal(st)
+                        z = _normal(st, sp)
                     e = sd * z
                     if first:
                         eps0 = e
@@ -927,14 +972,8 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         else:
                             lo = ysl
                             lcode = 1
-                        if y1 <= lo:
-                            pl = 1.0
-                        else:
-                            pl = math.exp(-2.0 * (y0 - lo) * (y1 - lo) / v)
-                        if y1 >= ytp:
-                            pu = 1.0
-                        else:
-                            pu = math.exp(-2.0 * (ytp - y0) * (ytp - y1) / v)
+                        pl = _cross(y0 - lo, y1 - lo, v)
+                        pu = _cross(ytp - y0, ytp - y1, v)
                         # one uniform: low barrier if uu < pl, take-profit if uu > 1 - pu
                         # (monotone in both barriers on common random numbers)
                         uu = ucommon if ucommon >= 0.0 else next_double(st)
@@ -945,10 +984,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                             code = 0
                             yf = ytp
                     elif lq > -np.inf:
-                        if y1 <= lq:
-                            pl = 1.0
-                        else:
-                            pl = math.exp(-2.0 * (y0 - lq) * (y1 - lq) / v)
+                        pl = _cross(y0 - lq, y1 - lq, v)
                         ud = ucommon if ucommon >= 0.0 else next_double(st)
                         if ud < pl:
                             code = 2
@@ -1062,8 +1098,8 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     h = gw + ga * eps0 * eps0 + gb * h
             n += 1
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
-                x, rtot, fractional, risk, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
-                muw, c)
+                x, _dx(rtot, fractional, risk), rtot, fractional, x_floor, peak, inv, tolp,
+                mdd, streak, mstreak, uw, muw, c)
             if n_rec > 0 and i < n_rec:
                 rec[i, t + 1] = _equity(x, fractional, risk)
             if x <= ruin_cut:
