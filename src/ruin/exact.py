@@ -427,7 +427,8 @@ class _Walk:
 
     def equity(self, x: np.ndarray) -> np.ndarray:
         if self.fractional:
-            return np.exp(x)
+            with np.errstate(over="ignore"):  # inf, as the engine's exp gives
+                return np.exp(x)
         return np.maximum(0.0, 1.0 + self.risk * x)
 
 
@@ -782,6 +783,8 @@ def drawdown_exceedance_exact(
     r_lat = math.floor(wk.ruin_cut * k)
     g_lat = math.ceil(wk.goal_cut * k) if goal is not None else m * N + 1
     pcap = min(m * N, g_lat - 1)
+    if pcap + 1 > _MAX_CELLS:
+        return none(method, f"the peak can take {pcap + 1:.2g} lattice values; too many")
     pk = np.arange(pcap + 1, dtype=np.float64)
     # hit when d/k >= thr * (1/f + P/k)  <=>  d >= thr * (k/f + P)
     hit_d = np.ceil(thr * (k / risk + pk)).astype(np.int64)
@@ -1051,6 +1054,10 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
         notes.append(f"Kelly and growth for the {kind} by numeric maximisation of "
                      "E log(1 + f r); no exact ruin or drawdown DP for this model (the "
                      "simulation is the answer).")
+        if isinstance(m, Bootstrap) and m.kind == "returns":
+            notes.append(f"Trades given as returns are R = return / risk ({f:g}); at risk "
+                         "f every return is scaled by f / risk, so kelly_fraction / risk is "
+                         "the growth-optimal multiple of your original position sizes.")
         if isinstance(m, Bootstrap) and m.method == "block":
             notes.append("Block bootstrap keeps serial dependence; Kelly and growth above "
                          "treat trades as independent.")

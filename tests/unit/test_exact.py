@@ -338,9 +338,9 @@ def test_theory_is_cached_and_fast():
     sc = _scn(trades=1000, risk=0.01)
     E.theory(sc)  # warm (numba compile on a cold cache)
     sc2 = _scn(trades=1000, risk=0.011)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: robust to other jobs sharing the machine
     E.theory(sc2)
-    assert time.perf_counter() - t0 < 0.5
+    assert time.process_time() - t0 < 0.5
     a = E.theory(sc2)
     a["kelly_fraction"] = "mutated"
     assert E.theory(sc2)["kelly_fraction"] != "mutated"
