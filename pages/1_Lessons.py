@@ -29,7 +29,11 @@ RULES: dict[str, tuple[str, float, float, float, float, str]] = {
                      "0 = off; while the drawdown is at least this, risk is halved."),
     "win_rate_sample": ("Win rate measured on N trades", 0.0, 100000.0, 0.0, 10.0,
                         "0 = known exactly; otherwise drawn per account from its posterior."),
+    "partial_tp": ("Close half at +R, stop to entry", 0.0, 100.0, 0.0, 0.25,
+                   "0 = off; e.g. 1 closes half the position at +1 R (must be below payoff)."),
 }
+#: Rules where 0 means "off".
+ZERO_OFF = {"drawdown_cut", "win_rate_sample", "partial_tp"}
 PERCENT_RULES = {"risk_cap", "drawdown_cut"}
 
 
@@ -51,7 +55,7 @@ def _rules_from_widgets() -> dict[str, Any]:
         if v is None:
             continue
         default = RULES[key][3]
-        if v == default or (key in ("drawdown_cut", "win_rate_sample") and v == 0):
+        if v == default or (key in ZERO_OFF and v == 0):
             continue
         if key in PERCENT_RULES:
             v = v / 100.0
@@ -162,7 +166,11 @@ def main() -> None:
         st.warning(feedback)
     st.caption(f"seed {res.seed}: every variant used the same random numbers")
     st.dataframe(_table(res.frame), hide_index=True)
-    st.altair_chart(_survival_chart(res.survival), use_container_width=True)
+    kelly = res.frame["kelly_fraction"].drop_nulls()
+    if kelly.len():
+        st.caption(f"Kelly fraction for this edge: {float(kelly[0]):.1%} of equity per trade "
+                   "(growth is fastest there; beyond it risk rises and growth falls).")
+    st.altair_chart(_survival_chart(res.survival), width="stretch")
     st.subheader("What to look at")
     st.markdown(lesson.look_at)
     st.subheader("Why")
