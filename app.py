@@ -23,7 +23,7 @@ from ruin.params import Bootstrap, Scenario
 from ruin.rng import resolve_seed
 from ruin.tradefile import MAX_FILE_BYTES, TEMPLATE_CSV, read_trades_bytes
 
-st.set_page_config(page_title="ruin — risk of ruin", page_icon="📉", layout="wide")
+st.set_page_config(page_title="ruin — risk of ruin", layout="wide")
 
 
 def _optional(name: str) -> Any:
@@ -91,7 +91,7 @@ def _to_ui(key: str, value: Any) -> Any:
 
 def _from_ui(key: str, value: Any) -> Any:
     if key in PERCENT:
-        return float(value) / 100
+        return round(float(value) / 100, 10)  # 4.1% -> 0.041, not 0.040999999999999995
     if key == "goal":
         return None if not value else float(value)
     return value
@@ -233,17 +233,25 @@ def theory_cached(sc: Scenario) -> dict[str, Any]:
     return exact.theory(sc)
 
 
+SWEEP_PATHS = 2000
 SWEEP_RISKS = (0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4)
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
 def risk_sweep(sc: Scenario) -> pl.DataFrame:
-    """Re-run the same scenario (same seed, fewer paths) at several risks per trade."""
-    risks = sorted(set(SWEEP_RISKS) | {sc.sizing.risk})
-    base = dataclasses.replace(sc, paths=min(sc.paths, 2000))
+    """The same scenario and seed at several risks per trade (2,000 paths each).
+
+    Keyed on the scenario *without* its risk, so moving the risk slider reuses it.
+    """
+    base = dataclasses.replace(sc, paths=min(sc.paths, SWEEP_PATHS),
+                               sizing=dataclasses.replace(sc.sizing, risk=SWEEP_RISKS[0]))
+    return _risk_sweep(base)
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _risk_sweep(base: Scenario) -> pl.DataFrame:
     rows = []
-    for f in risks:
-        s = dataclasses.replace(base, sizing=dataclasses.replace(sc.sizing, risk=f))
+    for f in SWEEP_RISKS:
+        s = dataclasses.replace(base, sizing=dataclasses.replace(base.sizing, risk=f))
         r = simulate(s, record=0)
         p = r.ruin
         rows.append({"risk": f, "median_growth": max(float(np.median(r.final_equity)), 1e-6),
@@ -291,7 +299,7 @@ _init_state()
 preset_names = list(presets())
 extras: dict[str, Any] = st.session_state.get("_extras", {})
 
-st.title("📉 Risk of ruin")
+st.title("Risk of ruin")
 st.caption(
     "Simulate thousands of trading accounts that follow the same rules and see how often "
     "they blow up, how deep they fall and where they end. Every number is a Monte Carlo "
@@ -512,36 +520,61 @@ c1, c2 = st.columns([3, 2])
 sweep = risk_sweep(scenario)
 sweep_chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
 c1.altair_chart(sweep_chart, width="stretch")
-c1.caption("The same scenario and seed re-run at other risks (2,000 paths each). Growth "
-           "rises up to the Kelly fraction and falls after it, while the chance of ruin "
-           "keeps climbing: half Kelly keeps most of the growth with far less pain.")
-
 with c2:
-    st.markdown("**Theory vs simulation**")
+    st.markdown(
+        "The same scenario and seed re-run at other risks per trade "
+        f"({SWEEP_PATHS:,} accounts each).\n\n"
+        "* **Growth** (top) rises up to the *Kelly fraction* and falls after it: past "
+        "Kelly you take more risk for *less* growth.\n"
+        "* **Ruin** (bottom) keeps climbing with risk.\n"
+        "* **Half Kelly** keeps most of the growth with far less pain, which is why "
+        "professionals bet a fraction of Kelly: the edge you *think* you have is an "
+        "estimate.")
+    g_now = theory.get("growth_rate_per_trade_log")
+    g_k = theory.get("growth_rate_at_kelly")
+    if g_now is not None and g_k:
+        st.info(f"At {scenario.sizing.risk:.2%} risk the typical account grows "
+                f"{np.expm1(g_now * 100):+.1%} per 100 trades; at Kelly "
+                f"({kelly:.2%}) it would grow {np.expm1(g_k * 100):+.1%}.")
+
+st.subheader("Theory vs simulation")
+st.caption("Exact or closed-form answers beside the Monte Carlo estimate and its 95% "
+           "interval. If theory sits inside the interval, the simulation agrees. The popular "
+           "formulas at the bottom are *approximations* — see how far off they can be.")
+def theory_panel() -> None:
     rows: list[dict[str, str]] = []
 
-    def add(name: str, sim: str, exact_val: Any, kind: str) -> None:
+    def add(name: str, sim: str, exact_val: Any, kind: str,
+            ci: tuple[float, float] | None = None) -> None:
+        check = ""
+        if ci is not None and exact_val is not None:
+            check = "✓ inside" if ci[0] - 1e-12 <= exact_val <= ci[1] + 1e-12 else "✗ outside"
         rows.append({"quantity": name, "simulation (95% interval)": sim,
                      "theory": "—" if exact_val is None else f"{exact_val:.4g}",
-                     "kind": kind})
+                     "kind": kind, "theory in interval?": check})
 
-    add(f"P(ruin within {scenario.account.trades:,} trades)",
-        f"{ruin_p.estimate:.4f} [{ruin_p.ci_low:.4f}, {ruin_p.ci_high:.4f}]",
-        theory.get("ruin_probability_exact"), "exact (lattice DP)")
+    def prop(d: dict[str, float]) -> tuple[str, tuple[float, float]]:
+        return (f"{d['estimate']:.4f} [{d['ci_low']:.4f}, {d['ci_high']:.4f}]",
+                (d["ci_low"], d["ci_high"]))
+
+    txt, ci = prop(ruin_p.as_dict())
+    add(f"P(ruin within {scenario.account.trades:,} trades)", txt,
+        theory.get("ruin_probability_exact"), "exact (lattice DP)", ci)
     if goal is not None:
         gp = result.goal
-        add("P(reach goal)", f"{gp.estimate:.4f} [{gp.ci_low:.4f}, {gp.ci_high:.4f}]",
-            theory.get("goal_probability_exact"), "exact (lattice DP)")
+        txt, ci = prop(gp.as_dict())
+        add("P(reach goal)", txt, theory.get("goal_probability_exact"), "exact (lattice DP)",
+            ci)
     add("mean final equity (×)", f"{summary['final_equity']['mean']:.4g}",
         theory.get("final_equity_mean_exact"), "exact (lattice DP)")
     pb = summary["final_equity"]["p_below_start"]
-    add("P(final equity < start)", f"{pb['estimate']:.4f} [{pb['ci_low']:.4f}, "
-        f"{pb['ci_high']:.4f}]", theory.get("p_final_below_start_exact"), "exact")
+    txt, ci = prop(pb)
+    add("P(final equity < start)", txt, theory.get("p_final_below_start_exact"), "exact", ci)
     for lv, v in (theory.get("drawdown_exceedance_exact") or {}).items():
         d = summary["drawdown_exceedance"].get(lv)
         if d is not None:
-            add(f"P(max drawdown ≥ {float(lv):.0%})",
-                f"{d['estimate']:.4f} [{d['ci_low']:.4f}, {d['ci_high']:.4f}]", v, "exact")
+            txt, ci = prop(d)
+            add(f"P(max drawdown ≥ {float(lv):.0%})", txt, v, "exact", ci)
     if "ruin_probability_infinite_horizon" in theory:
         add("P(ruin ever, infinite horizon)", "—",
             theory["ruin_probability_infinite_horizon"],
@@ -550,7 +583,8 @@ with c2:
     if theory.get("growth_rate_per_trade_log") is not None:
         sim_g = float(np.mean(np.log(np.maximum(result.final_equity, 1e-300)))
                       / max(result.trades, 1)) if scenario.account.goal is None and \
-            not np.any(result.ruin_trade > 0) else None
+            scenario.sizing.rule == "fractional" and not np.any(result.ruin_trade > 0) \
+            else None
         add("log growth per trade", "—" if sim_g is None else f"{sim_g:.5f}",
             theory["growth_rate_per_trade_log"], "closed form")
     for name, v in (theory.get("approximations") or {}).items():
@@ -566,6 +600,9 @@ with c2:
                 st.markdown(f"**{k}** — {v}")
     if not theory:
         st.caption("Exact answers are not available for this build.")
+
+
+theory_panel()
 
 # ----------------------------------------------------------------------------- compare
 st.subheader("Compare A vs B")

@@ -41,6 +41,16 @@ def test_fan_frames_bands_match_numpy_and_samples_are_long():
     assert np.array_equal(paths.filter(pl.col("path") == 1)["equity"].to_numpy(), curves[1])
 
 
+@pytest.mark.parametrize("n", [1, 7, 20, 50, 101, 1000])
+def test_fan_bands_equal_numpy_inverted_cdf(n):
+    rng = np.random.default_rng(n)
+    curves = rng.lognormal(size=(n, 13))
+    bands, _ = ch.fan_frames(_fake_result(curves))
+    for col, q in (("q05", 0.05), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("q95", 0.95)):
+        want = np.quantile(curves, q, axis=0, method="inverted_cdf")
+        assert np.array_equal(bands[col].to_numpy(), want), (col, n)
+
+
 def test_fan_frames_floor_for_log_axis():
     curves = np.array([[1.0, 0.5, 0.0], [1.0, 1.5, 2.0]])
     bands, paths = ch.fan_frames(_fake_result(curves), floor=1e-3)
