@@ -335,6 +335,8 @@ def find_scenario(name_or_file: str | Path) -> ScenarioFile:
     text = str(name_or_file)
     p = Path(text)
     if p.suffix == ".toml" or "/" in text or "\\" in text:
+        if not p.exists() and p.parent == Path(".") and (SCENARIOS_DIR / p.name).is_file():
+            p = SCENARIOS_DIR / p.name  # "swing.toml" means the built-in one
         return load_scenario(p)
     f = SCENARIOS_DIR / f"{text}.toml"
     if not f.is_file():

@@ -76,6 +76,13 @@ def test_scenario_by_explicit_file_path(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["seed"] == 3
 
 
+def test_builtin_file_name_without_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert find_scenario("swing.toml").path == SCENARIOS_DIR / "swing.toml"
+    with pytest.raises(ParameterError, match="scenario must be an existing .toml"):
+        find_scenario("nope.toml")
+
+
 def test_trades_file_resolves_inside_the_scenarios_folder():
     sf = find_scenario("my_trades_bootstrap")
     p = Path(sf.params["trades_file"])
