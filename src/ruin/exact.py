@@ -60,6 +60,8 @@ __all__ = [
     "LatticeResult",
     "lattice_dp",
     "drawdown_exceedance_exact",
+    "discrete_lattice_dp",
+    "discrete_drawdown_exceedance_exact",
     "approximations",
     "APPROXIMATION_NOTES",
     "exact_ruin_curve",
@@ -633,15 +635,19 @@ def _dd_chain_fractional(p, A, Cabs, N, dthr, lo_dw, width):  # pragma: no cover
 
 
 @njit(cache=True)
-def _dd_joint_fixed(p, m, k, N, r_lat, g_lat, hit_d, pcap, dcap):  # pragma: no cover
-    """Joint (peak, drawdown) DP for a fixed stake on the lattice of 1/k R.
+def _dd_joint_lattice(probs, steps, N, r_lat, g_lat, hit_d, pcap, dcap):  # pragma: no cover
+    """Joint (peak, drawdown) DP for a fixed stake on a lattice of 1/k R.
 
-    A win moves x up m units, a loss down k. State (P, d): running peak P >= 0 and d = P - x.
-    After each trade: hit when d >= hit_d[P] (checked first, as the engine updates the max
-    drawdown before its barrier tests); else ruin when x <= r_lat, goal when x >= g_lat
-    (both leave without a hit). Returns P(hit by t), t = 0..N.
+    Outcome i moves x by the integer ``steps[i]`` with probability ``probs[i]``. State (P, d):
+    running peak P >= 0 and d = P - x. After each trade: hit when d >= hit_d[P] (checked
+    first, as the engine updates the max drawdown before its barrier tests); else ruin when
+    x <= r_lat, goal when x >= g_lat (both leave without a hit). Returns P(hit by t).
     """
-    q = 1.0 - p
+    up = 0
+    down = 0
+    for s in steps:
+        up = max(up, s)
+        down = max(down, -s)
     cur = np.zeros((pcap + 1, dcap + 1))
     nxt = np.zeros((pcap + 1, dcap + 1))
     cur[0, 0] = 1.0
@@ -652,33 +658,78 @@ def _dd_joint_fixed(p, m, k, N, r_lat, g_lat, hit_d, pcap, dcap):  # pragma: no 
         dlim[P] = min(dcap, hit_d[P] - 1, P - r_lat - 1)
     for t in range(1, N + 1):
         # nxt still holds step t-2; clear every cell this step can write (row P: d <= dlim)
-        for P in range(min(pcap, m * t) + 1):
-            nxt[P, : min(dlim[P], k * t) + 1] = 0.0
+        for P in range(min(pcap, up * t) + 1):
+            nxt[P, : min(dlim[P], down * t) + 1] = 0.0
         h = 0.0
-        pm = min(pcap, m * (t - 1))
-        dm = min(dcap, k * (t - 1))
+        pm = min(pcap, up * (t - 1))
+        dm = min(dcap, down * (t - 1))
         for P in range(pm + 1):
             for d in range(min(dm, dlim[P]) + 1):
                 mass = cur[P, d]
                 if mass == 0.0:
                     continue
                 x = P - d
-                # win
-                xw = x + m
-                if xw < g_lat:
-                    if xw > P:
-                        nxt[xw, 0] += p * mass
+                for i in range(steps.size):
+                    s = steps[i]
+                    pm_ = probs[i] * mass
+                    if s >= 0:
+                        xw = x + s
+                        if xw >= g_lat:
+                            continue
+                        if xw > P:
+                            nxt[xw, 0] += pm_
+                        else:
+                            nxt[P, d - s] += pm_
                     else:
-                        nxt[P, d - m] += p * mass
-                # loss
-                d2 = d + k
-                if d2 >= hit_d[P]:
-                    h += q * mass
-                elif x - k > r_lat:
-                    nxt[P, d2] += q * mass
+                        d2 = d - s
+                        if d2 >= hit_d[P]:
+                            h += pm_
+                        elif x + s > r_lat:
+                            nxt[P, d2] += pm_
         hit[t] = hit[t - 1] + h
         cur, nxt = nxt, cur
     return hit
+
+
+def _fixed_lattice(values: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Integer steps and denominator k when every value is a multiple of 1/k R (k <= 1000)."""
+    fr = [Fraction(float(v)).limit_denominator(1000) for v in values]
+    if any(abs(float(a) - float(v)) > 1e-12 * max(1.0, abs(float(v)))
+           for a, v in zip(fr, values, strict=True)):
+        return None
+    k = 1
+    for a in fr:
+        k = k * a.denominator // math.gcd(k, a.denominator)
+    if k > 1000:
+        return None
+    return np.array([int(a * k) for a in fr], dtype=np.int64), k
+
+
+def _dd_fixed_lattice(probs, steps, k, risk, N, ruin_cut, goal_cut, thr, budget):
+    """(probability-by-trade or None, cost, note) of the joint lattice for a fixed stake."""
+    up = int(max(0, steps.max()))
+    down = int(max(0, -steps.min()))
+    r_lat = math.floor(ruin_cut * k)
+    g_lat = math.ceil(goal_cut * k) if math.isfinite(goal_cut) else up * N + 1
+    pcap = min(up * N, g_lat - 1)
+    if pcap + 1 > _MAX_CELLS:
+        return None, 0.0, f"the peak can take {pcap + 1:.2g} lattice values; too many"
+    pk = np.arange(pcap + 1, dtype=np.float64)
+    # hit when d/k >= thr * (1/f + P/k)  <=>  d >= thr * (k/f + P)
+    hit_d = np.maximum(np.ceil(thr * (k / risk + pk)).astype(np.int64), 1)
+    dcap = max(0, int(min(hit_d.max() - 1, pcap - r_lat - 1, down * N)))
+    # cell updates: sum over t of sum over reachable rows P <= up(t-1) of min(down(t-1), dlim)
+    dlim = np.minimum(np.minimum(hit_d - 1, pk.astype(np.int64) - r_lat - 1), dcap)
+    dlim = np.maximum(dlim, -1).astype(np.float64)
+    stride = max(1, N // 200)
+    ts = np.arange(0, N, stride, dtype=np.float64)
+    cost = stride * steps.size * float(sum(
+        np.sum(np.minimum(dlim[: int(min(pcap, up * t)) + 1], down * t) + 1) for t in ts))
+    if cost > budget or (pcap + 1) * (dcap + 1) > _MAX_CELLS:
+        return None, cost, f"needs about {cost:.2g} cell updates; over the budget"
+    by = _dd_joint_lattice(np.asarray(probs, dtype=np.float64), steps, N, r_lat, g_lat, hit_d,
+                           pcap, dcap)
+    return by, cost, ""
 
 
 def _dd_threshold(level: float) -> float:
@@ -774,35 +825,163 @@ def drawdown_exceedance_exact(
         return done(by, method, cost)
 
     method = "joint (peak, drawdown) lattice"
-    fr = Fraction(b).limit_denominator(1000)
-    if abs(float(fr) - b) > 1e-12 * max(1.0, b):
+    lat = _fixed_lattice(np.array([-1.0, b]))
+    if lat is None:
         return none(method, f"payoff {b:g} is not a ratio of small integers; no exact "
                             "lattice")
-    m, k = fr.numerator, fr.denominator
-    # barriers in lattice units (x_lat = k * net R)
-    r_lat = math.floor(wk.ruin_cut * k)
-    g_lat = math.ceil(wk.goal_cut * k) if goal is not None else m * N + 1
-    pcap = min(m * N, g_lat - 1)
-    if pcap + 1 > _MAX_CELLS:
-        return none(method, f"the peak can take {pcap + 1:.2g} lattice values; too many")
-    pk = np.arange(pcap + 1, dtype=np.float64)
-    # hit when d/k >= thr * (1/f + P/k)  <=>  d >= thr * (k/f + P)
-    hit_d = np.ceil(thr * (k / risk + pk)).astype(np.int64)
-    hit_d = np.maximum(hit_d, 1)
-    # alive d also needs x = P - d > r_lat
-    dcap = int(min(hit_d.max() - 1, pcap - r_lat - 1, k * N))
-    dcap = max(dcap, 0)
-    # cell updates: sum over t of sum over reachable rows P <= m(t-1) of min(k(t-1), dlim)+1
-    dlim = np.minimum(np.minimum(hit_d - 1, pk.astype(np.int64) - r_lat - 1), dcap)
-    dlim = np.maximum(dlim, -1).astype(np.float64)
-    step = max(1, N // 200)
-    ts = np.arange(0, N, step, dtype=np.float64)
-    cost = step * float(sum(
-        np.sum(np.minimum(dlim[: int(min(pcap, m * t)) + 1], k * t) + 1) for t in ts))
-    if cost > budget or (pcap + 1) * (dcap + 1) > _MAX_CELLS:
-        return none(method, f"needs about {cost:.2g} cell updates; over the budget", cost)
-    by = _dd_joint_fixed(p, m, k, N, r_lat, g_lat, hit_d, pcap, dcap)
+    by, cost, note = _dd_fixed_lattice(np.array([1.0 - p, p]), lat[0], lat[1], risk, N,
+                                       wk.ruin_cut, wk.goal_cut, thr, budget)
+    if by is None:
+        return none(method, note, cost)
     return done(by, method, cost)
+
+
+def _check_discrete(values, probs, risk, trades, ruin_level, goal):
+    v, w = _outcomes(values, probs)
+    v, inv = np.unique(v, return_inverse=True)  # merge repeated outcomes (bootstrap lists)
+    w = np.bincount(inv, weights=w, minlength=v.size)
+    risk = check_number("risk", risk, 0.0, 1.0, lo_incl=False)
+    trades = check_int("trades", trades, 1, MAX_DP_TRADES,
+                       hint="The exact DP is O(N^2); use the simulation for longer horizons.")
+    ruin_level = check_number("ruin_level", ruin_level, 0.0, 1.0, hi_incl=False)
+    if goal is not None:
+        goal = check_number("goal", goal, 1.0, 1e12, lo_incl=False)
+    lat = _fixed_lattice(v)
+    if lat is None:
+        raise ParameterError(
+            "values", "multiples of a common 1/k R with k <= 1000 (e.g. -1, 0.5, 2.5) for "
+            "an exact lattice", [float(x) for x in v])
+    wk = _walk(0.5, 1.0, risk, False, ruin_level, goal)  # only the barriers are used
+    return v, w, risk, trades, lat[0], lat[1], wk
+
+
+def discrete_lattice_dp(
+    values: Sequence[float] | np.ndarray,
+    probs: Sequence[float] | np.ndarray,
+    risk: float,
+    *,
+    trades: int,
+    ruin_level: float = 0.0,
+    goal: float | None = None,
+) -> LatticeResult:
+    """Exact P(ruin by t), P(goal by t) and final equity for a fixed stake, discrete outcomes.
+
+    With a fixed stake the net result in R is the sum of the outcomes, so when every outcome
+    is a multiple of 1/k R the state is an integer on that lattice. The DP moves the alive
+    probability one trade at a time (ruin at ``x <= ruin_level``-barrier, goal at
+    ``x >= goal``-barrier, both absorbing, with the engine's 1e-9 tolerance).
+    O(N x lattice width x outcomes).
+
+    Parameters
+    ----------
+    values, probs
+        Outcomes in R (multiples of a common 1/k, k <= 1000) and their probabilities.
+    risk : float
+        Fixed stake as a fraction of starting equity, 0 < risk <= 1.
+    trades, ruin_level, goal
+        As in :func:`lattice_dp`.
+
+    Returns
+    -------
+    LatticeResult
+
+    Raises
+    ------
+    ParameterError
+        For invalid inputs, values off any small lattice, or a lattice too wide.
+    """
+    v, w, risk, N, steps, k, wk = _check_discrete(values, probs, risk, trades, ruin_level, goal)
+    return _discrete_cached(tuple(w.tolist()), tuple(steps.tolist()), k, risk, N,
+                            wk.ruin_cut, wk.goal_cut)
+
+
+@lru_cache(maxsize=32)
+def _discrete_cached(probs, steps, k, risk, N, ruin_cut, goal_cut) -> LatticeResult:
+    up = max(0, max(steps))
+    r_lat = math.floor(ruin_cut * k)
+    has_goal = math.isfinite(goal_cut)
+    hi = min(math.ceil(goal_cut * k) - 1, up * N) if has_goal else up * N
+    L = hi - r_lat  # alive x = r_lat + 1 + j, j = 0..L-1
+    if L <= 0:  # pragma: no cover - start is always strictly inside the barriers
+        raise ParameterError("goal", "above the ruin level", goal_cut)
+    if L * len(steps) * N > 400_000_000 or L > 20_000_000:
+        raise ParameterError("trades", "a horizon whose lattice fits the exact DP",
+                             f"{L:,} lattice states x {N:,} trades")
+
+    def eq(j: np.ndarray) -> np.ndarray:
+        return np.maximum(0.0, 1.0 + risk * (r_lat + 1 + j) / k)
+
+    alive = np.zeros(L)
+    alive[-r_lat - 1] = 1.0  # x = 0
+    ruin_inc = np.zeros(N + 1)
+    goal_inc = np.zeros(N + 1)
+    vals: list[np.ndarray] = []
+    mass: list[np.ndarray] = []
+    for t in range(1, N + 1):
+        new = np.zeros(L)
+        for s, w in zip(steps, probs, strict=True):
+            if s >= 0:
+                new[s:] += w * alive[: L - s]
+                if s > 0:
+                    out = w * alive[L - s:]
+                    if out.any():  # only reachable with a goal (else L covers N * up)
+                        goal_inc[t] += out.sum()
+                        vals.append(eq(np.arange(L - s, L) + s))
+                        mass.append(out)
+            else:
+                new[: L + s] += w * alive[-s:]
+                out = w * alive[:-s]
+                if out.any():
+                    ruin_inc[t] += out.sum()
+                    vals.append(eq(np.arange(0, -s) + s))
+                    mass.append(out)
+        alive = new
+    vals.append(eq(np.arange(L)))
+    mass.append(alive)
+    fv = np.concatenate(vals)
+    fp = np.concatenate(mass)
+    keep = fp > 0.0
+    fv, fp = fv[keep], fp[keep]
+    order = np.argsort(fv, kind="stable")
+    res = LatticeResult(ruin_by_trade=np.cumsum(ruin_inc), goal_by_trade=np.cumsum(goal_inc),
+                        final_values=fv[order], final_probs=fp[order])
+    for a in (res.ruin_by_trade, res.goal_by_trade, res.final_values, res.final_probs):
+        a.setflags(write=False)
+    return res
+
+
+def discrete_drawdown_exceedance_exact(
+    values: Sequence[float] | np.ndarray,
+    probs: Sequence[float] | np.ndarray,
+    risk: float,
+    *,
+    trades: int,
+    level: float,
+    ruin_level: float = 0.0,
+    goal: float | None = None,
+    budget: int = 2_000_000_000,
+) -> dict[str, Any]:
+    """Exact ``P(MDD >= level)`` within N trades for a fixed stake with lattice outcomes.
+
+    The joint (peak, drawdown) lattice DP of :func:`drawdown_exceedance_exact`, with any
+    number of outcomes (multiples of a common 1/k R); ruin and goal handled jointly.
+
+    Returns
+    -------
+    dict
+        As :func:`drawdown_exceedance_exact`.
+    """
+    v, w, risk, N, steps, k, wk = _check_discrete(values, probs, risk, trades, ruin_level, goal)
+    level = check_number("level", level, 0.0, 1.0, lo_incl=False)
+    method = "joint (peak, drawdown) lattice"
+    by, cost, note = _dd_fixed_lattice(w, steps, k, risk, N, wk.ruin_cut, wk.goal_cut,
+                                       _dd_threshold(level), budget)
+    if by is None:
+        return {"probability": None, "by_trade": None, "method": method, "note": note,
+                "cost": cost}
+    by = np.minimum(by, 1.0)
+    return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": "",
+            "cost": cost}
 
 
 # --------------------------------------------------------------------------------------
@@ -1052,8 +1231,7 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
         kind = "bootstrap of your trades (i.i.d. resampling)" if isinstance(m, Bootstrap) \
             else "discrete outcome model"
         notes.append(f"Kelly and growth for the {kind} by numeric maximisation of "
-                     "E log(1 + f r); no exact ruin or drawdown DP for this model (the "
-                     "simulation is the answer).")
+                     "E log(1 + f r).")
         if isinstance(m, Bootstrap) and m.kind == "returns":
             notes.append(f"Trades given as returns are R = return / risk ({f:g}); at risk "
                          "f every return is scaled by f / risk, so kelly_fraction / risk is "
@@ -1067,8 +1245,52 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
 
     if isinstance(m, Bernoulli):
         _bernoulli_exact(out, notes, m, f, rule, acc, levels)
+    else:
+        _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels)
     out["notes"] = notes
     return out
+
+
+def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
+    """Exact lattice answers for discrete / i.i.d. bootstrap outcomes with a fixed stake."""
+    why = ""
+    if rule != "fixed":
+        why = ("with fractional sizing the log equity depends on how many times each "
+               "outcome occurred (one dimension per outcome)")
+    elif isinstance(m, Bootstrap) and m.method == "block":
+        why = "the block bootstrap is not i.i.d."
+    elif acc.trades > MAX_DP_TRADES:
+        why = f"N is above {MAX_DP_TRADES:,} trades"
+    elif _fixed_lattice(np.unique(values)) is None:
+        why = "the outcomes are not multiples of a common 1/k R (k <= 1000)"
+    if not why:
+        try:
+            res = discrete_lattice_dp(values, probs, f, trades=acc.trades,
+                                      ruin_level=acc.ruin_level, goal=acc.goal)
+        except ParameterError as e:
+            why = str(e)
+    if why:
+        notes.append(f"No exact ruin or drawdown DP for this model: {why}; the simulation is "
+                     "the answer.")
+        return
+    out["ruin_probability_exact"] = res.ruin_probability
+    if acc.goal is not None:
+        out["goal_probability_exact"] = res.goal_probability
+    out["final_equity_mean_exact"] = res.final_equity_mean
+    out["p_final_below_start_exact"] = res.p_final_below_start
+    dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
+    left = float(THEORY_DD_BUDGET)
+    for lv in sorted(set(levels)):
+        r = discrete_drawdown_exceedance_exact(values, probs, f, trades=acc.trades, level=lv,
+                                               ruin_level=acc.ruin_level, goal=acc.goal,
+                                               budget=int(left))
+        left -= r["cost"] if r["probability"] is not None else 0.0
+        dd[f"{lv:g}"] = r["probability"]
+        if r["probability"] is None:
+            notes.append(f"P(MDD >= {lv:g}) not exact here: {r['note']}.")
+    out["drawdown_exceedance_exact"] = dd
+    notes.append("Fixed stake with outcomes on a lattice of R: ruin, goal, final equity and "
+                 "drawdown by exact lattice DP.")
 
 
 def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels) -> None:

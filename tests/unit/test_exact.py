@@ -315,7 +315,7 @@ def test_theory_fixed_general_payoff_and_other_models():
     t = E.theory(_scn(Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2))))
     assert t["kelly_fraction"] > 0
     assert "ruin_probability_exact" not in t
-    assert any("no exact ruin" in n for n in t["notes"])
+    assert any("no exact ruin" in n.lower() for n in t["notes"])
     t = E.theory(_scn(Bootstrap(trades=(-1.0, 2.0, -1.0, 0.5))))
     assert t["edge_r_per_trade"] == pytest.approx(0.125)
     assert "kelly_fraction" in t
@@ -394,3 +394,88 @@ def test_cli_simulate_json_has_theory(capsys):
     # text output shows theory lines too
     main(["simulate", "--trades", "50", "--paths", "100", "--seed", "1"])
     assert "theory: ruin_probability_exact" in capsys.readouterr().out
+
+
+def enumerate_discrete(values, probs, f, N, rl, goal):
+    """All len(values)**N outcome sequences of a fixed stake, walked with the engine's rules."""
+    K = len(values)
+    idx = (np.arange(K**N)[:, None] // K ** np.arange(N)) % K
+    v = np.asarray(values)[idx]
+    weight = np.prod(np.asarray(probs)[idx], axis=1)
+    rx = (rl - 1) / f
+    rcut = rx + TOL * max(1, abs(rx))
+    gx = (goal - 1) / f if goal else math.inf
+    gcut = gx - TOL * max(1, abs(gx)) if goal else math.inf
+    n = K**N
+    x, peak, mdd = np.zeros(n), np.zeros(n), np.zeros(n)
+    alive = np.ones(n, bool)
+    rt, gt = np.full(n, -1), np.full(n, -1)
+    for t in range(N):
+        x = np.where(alive, np.maximum(x + v[:, t], -1 / f), x)
+        peak = np.where(alive, np.maximum(peak, x), peak)
+        mdd = np.where(alive, np.maximum(mdd, (peak - x) / (1 / f + peak)), mdd)
+        r = alive & (x <= rcut)
+        rt[r] = t + 1
+        alive &= ~r
+        g = alive & (x >= gcut)
+        gt[g] = t + 1
+        alive &= ~g
+    return weight, rt, gt, np.minimum(mdd, 1), np.maximum(0, 1 + f * x)
+
+
+DISCRETE_CASES = [
+    # values, probs, f, N, ruin_level, goal
+    ((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.2, 8, 0.4, None),
+    ((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.25, 8, 0.0, 1.7),
+    ((-2.0, -1.0, 0.0, 1.5), (0.1, 0.4, 0.1, 0.4), 0.15, 6, 0.5, 1.5),  # gap losses, 0 R
+    ((-1.0, 2.0), (0.6, 0.4), 0.3, 10, 0.0, None),  # 1/f not integer: floor at 0
+]
+
+
+@pytest.mark.parametrize("case", DISCRETE_CASES)
+def test_discrete_lattice_matches_enumeration(case):
+    values, probs, f, N, rl, goal = case
+    w, rt, gt, mdd, final = enumerate_discrete(values, probs, f, N, rl, goal)
+    res = E.discrete_lattice_dp(values, probs, f, trades=N, ruin_level=rl, goal=goal)
+    for t in range(N + 1):
+        assert res.ruin_by_trade[t] == pytest.approx(w[(rt > 0) & (rt <= t)].sum(), abs=1e-13)
+        assert res.goal_by_trade[t] == pytest.approx(w[(gt > 0) & (gt <= t)].sum(), abs=1e-13)
+    assert res.final_equity_mean == pytest.approx(np.dot(w, final), rel=1e-12)
+    assert res.p_final_below_start == pytest.approx(w[final < 1 - 1e-12].sum(), abs=1e-13)
+    for lv in (0.1, 0.3, 0.55, 0.8, 1.0):
+        r = E.discrete_drawdown_exceedance_exact(values, probs, f, trades=N, level=lv,
+                                                 ruin_level=rl, goal=goal)
+        assert r["probability"] == pytest.approx(w[mdd >= lv - 1e-12].sum(), abs=1e-12)
+
+
+def test_discrete_lattice_equals_bernoulli_lattice():
+    a = E.discrete_lattice_dp([-1.0, 1.5], [0.55, 0.45], 0.05, trades=200, ruin_level=0.3,
+                              goal=1.8)
+    b = E.lattice_dp(0.45, 1.5, 0.05, sizing="fixed", trades=200, ruin_level=0.3, goal=1.8)
+    np.testing.assert_allclose(a.ruin_by_trade, b.ruin_by_trade, atol=1e-14)
+    np.testing.assert_allclose(a.goal_by_trade, b.goal_by_trade, atol=1e-14)
+
+
+def test_theory_discrete_fixed_and_bootstrap_lattice():
+    sc = _scn(Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2)), risk=0.05, rule="fixed",
+              trades=200, rl=0.5, goal=2.0)
+    t = E.theory(sc)
+    r = E.discrete_lattice_dp((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, trades=200,
+                              ruin_level=0.5, goal=2.0)
+    assert t["ruin_probability_exact"] == r.ruin_probability
+    assert t["goal_probability_exact"] == r.goal_probability
+    assert all(v is not None for v in t["drawdown_exceedance_exact"].values())
+    # an i.i.d. bootstrap of R multiples is the same discrete model (repeats merged)
+    bs = _scn(Bootstrap(trades=(-1.0, 3.0, -1.0, 0.5, -1.0, 0.5, 3.0, -1.0, -1.0, 0.5)),
+              risk=0.05, rule="fixed", trades=200, rl=0.5, goal=2.0)
+    assert E.theory(bs)["ruin_probability_exact"] == pytest.approx(r.ruin_probability,
+                                                                   abs=1e-14)
+    # block bootstrap and off-lattice values: no exact DP, with the reason
+    blk = replace(bs, model=Bootstrap(trades=bs.model.trades, method="block", block_length=2))
+    assert "ruin_probability_exact" not in E.theory(blk)
+    off = _scn(Discrete(values=(-1.0, math.pi), probs=(0.7, 0.3)), rule="fixed")
+    t = E.theory(off)
+    assert "ruin_probability_exact" not in t
+    assert any("common 1/k" in n for n in t["notes"])
+    with pytest.raises(ParameterError, match="values must be multiples"):
+        E.discrete_lattice_dp([-1.0, math.pi], [0.7, 0.3], 0.05, trades=10)
