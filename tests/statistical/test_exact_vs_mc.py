@@ -187,3 +187,26 @@ def test_default_scenario_large():
         r = E.drawdown_exceedance_exact(p, b, f, trades=n, level=lv, ruin_level=rl)
         mc = res.drawdown_exceedance(lv)
         assert_prob(mc.successes, mc.trials, r["probability"], f"P(MDD >= {lv})")
+
+
+@pytest.mark.parametrize(("values", "probs", "f", "n", "rl", "goal", "seed"), [
+    ((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, 200, 0.5, 2.0, 61),
+    ((-2.0, -1.0, 0.0, 1.5), (0.05, 0.45, 0.1, 0.4), 0.04, 250, 0.6, None, 62),
+])
+def test_discrete_fixed_stake_lattice(values, probs, f, n, rl, goal, seed):
+    from ruin import Discrete
+
+    sc = Scenario(model=Discrete(values=values, probs=probs), sizing=Sizing(risk=f, rule="fixed"),
+                  account=Account(trades=n, ruin_level=rl, goal=goal), paths=40_000, seed=seed)
+    levels = (0.2, 0.35)
+    res = simulate(sc, record=0, drawdown_levels=levels)
+    ex = E.discrete_lattice_dp(values, probs, f, trades=n, ruin_level=rl, goal=goal)
+    assert 0.01 < ex.ruin_probability < 0.99
+    assert_prob(res.ruin.successes, res.paths, ex.ruin_probability, "P(ruin)")
+    if goal is not None:
+        assert_prob(res.goal.successes, res.paths, ex.goal_probability, "P(goal)")
+    for lv in levels:
+        r = E.discrete_drawdown_exceedance_exact(values, probs, f, trades=n, level=lv,
+                                                 ruin_level=rl, goal=goal)
+        mc = res.drawdown_exceedance(lv)
+        assert_prob(mc.successes, mc.trials, r["probability"], f"P(MDD >= {lv})")
