@@ -326,12 +326,17 @@ def test_theory_with_market_or_behaviour_returns_notes_only():
         def __hash__(self):
             return 1
 
+    from ruin import LeveragedTrade
+
     sc = _scn()
-    for field in ("behaviour",):
-        t = E.theory(replace(sc, **{field: Fake()}))
+    for changed in (replace(sc, behaviour=Fake()),
+                    replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5))):
+        t = E.theory(changed)
         assert "ruin_probability_exact" not in t and "kelly_fraction" not in t
         assert t["notes"]
-        assert E.exact_ruin_curve(replace(sc, **{field: Fake()})) is None
+        assert E.exact_ruin_curve(changed) is None
+    assert "price-path" in E.theory(replace(sc, market=LeveragedTrade(win_rate=0.45)))[
+        "notes"][0]
 
 
 def test_theory_is_cached_and_fast():
