@@ -335,7 +335,7 @@ def test_theory_with_market_or_behaviour_returns_notes_only():
         assert "ruin_probability_exact" not in t and "kelly_fraction" not in t
         assert t["notes"]
         assert E.exact_ruin_curve(changed) is None
-    assert "price-path" in E.theory(replace(sc, market=LeveragedTrade(win_rate=0.45)))[
+    assert "price-path" in E.theory(replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5)))[
         "notes"][0]
 
 
