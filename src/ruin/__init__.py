@@ -7,6 +7,7 @@ amount risked); one compiled account engine applies sizing, ruin, goal and drawd
 from .behaviour import Behaviour
 from .config import build_scenario
 from .errors import ParameterError
+from .exact import exact_ruin_curve, theory
 from .market import LeveragedTrade, describe_position, leverage_warnings
 from .metrics import Proportion, wilson
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
@@ -26,8 +27,10 @@ __all__ = [
     "Sizing",
     "build_scenario",
     "describe_position",
+    "exact_ruin_curve",
     "leverage_warnings",
     "simulate",
+    "theory",
     "wilson",
 ]
 
