@@ -18,6 +18,8 @@ Contents
   P(goal by t) and the final-equity distribution.
 * P(max drawdown >= X): :func:`drawdown_exceedance_exact` (drawdown chain for fractional
   sizing; joint (peak, drawdown) lattice for fixed stakes with rational payoff).
+* Fixed stakes with discrete (or i.i.d. bootstrap) outcomes on a lattice of 1/k R:
+  :func:`discrete_lattice_dp`, :func:`discrete_drawdown_exceedance_exact`.
 * Kelly and log growth: :func:`kelly_fraction`, :func:`log_growth`,
   :func:`kelly_fraction_discrete`, :func:`log_growth_discrete`.
 * Popular approximations, labelled as such: :func:`approximations`.
