@@ -497,7 +497,9 @@ def _kernel_for(model, fractional):
     the parallel loop only hands out ranges of ``_GRAIN`` paths.
     """
 
-    @njit(cache=True)
+    # error_model="numpy": no zero-division checks (1 / (c + peak) has c + peak >= 1), which
+    # lets LLVM vectorise the lane loops of fixed stakes too.
+    @njit(cache=True, error_model="numpy")
     def walk_range(
         lo, hi, key0, key1, path_offset, n_trades,
         steps, rvals, thr32, accept, alias, block_len,
