@@ -85,6 +85,7 @@ __all__ = [
     "market_summary",
     "build_market",
     "LEVERAGE_KEYS",
+    "warm_up",
 ]
 
 EXIT_TP, EXIT_STOP, EXIT_LIQ, EXIT_TIME = 0, 1, 2, 3
@@ -1574,6 +1575,19 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     if labels:
         kw["calibration"] = "; ".join(labels)
     return {"market": LeveragedTrade(**kw)}
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) both leveraged kernels with a tiny run; call once at
+    app start so the first real run is fast."""
+    from .params import Account, Bernoulli, Scenario, Sizing
+    from .simulate import simulate
+
+    for extra in ({}, {"max_hold_days": 5.0}):
+        sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=0.01),
+                      account=Account(trades=4), paths=4, seed=0,
+                      market=LeveragedTrade(leverage=2.0, drift=0.0, **extra))
+        simulate(sc, record=2)
 
 
 def _register() -> None:

@@ -321,3 +321,15 @@ def test_cli_bad_input_one_line_exit_2(capsys, argv, match):
     assert rc == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and match in err and "Traceback" not in err
+
+
+def test_trades_that_would_never_end_are_refused():
+    with pytest.raises(ParameterError, match="max-hold-days"):
+        simulate(_scenario(leverage=2, stop=0.1, take_profit=0.1, volatility=1e-6,
+                           funding_rate=0.0001), record=0)
+
+
+def test_warm_up_runs():
+    from ruin.market import warm_up
+
+    warm_up()
