@@ -118,7 +118,10 @@ def _render_lesson(d: dict[str, Any]) -> str:
     m = d["answer_metric"]
     for row in d["variants"]:
         v = row[m]
-        shown = "n/a" if v is None else (f"{v:.2%}" if d["unit"] == "percent" else f"{v:.3f}x")
+        if v is None or v != v:  # None or NaN: not reported by this run
+            shown = "n/a"
+        else:
+            shown = f"{v:.2%}" if d["unit"] == "percent" else f"{v:.3f}x"
         lines.append(f"  {row['variant']:32s} {m} {shown}   ruin "
                      f"{row['ruin_probability']:.2%}   median equity "
                      f"{row['median_final_equity']:.3f}x")
