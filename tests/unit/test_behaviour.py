@@ -249,3 +249,26 @@ def test_cli_bad_rule_is_one_line(capsys):
     assert main(["simulate", "--win-rate-sample", "-3"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "win_rate_sample" in err[1]
+
+
+def test_results_do_not_depend_on_threads_or_chunks():
+    sc = build_scenario({"win_rate": 0.5, "payoff": 1.2, "risk": 0.03, "trades": 80,
+                         "paths": 501, "seed": 4, "martingale": 1.5, "risk_cap": 0.2,
+                         "drawdown_cut": 0.2, "win_rate_sample": 60})
+    a = simulate(sc, threads=1, chunk=7, record=3)
+    b = simulate(sc, threads=2, record=3)
+    for name in ("final_equity", "max_drawdown", "ruin_trade", "wins", "trades_taken",
+                 "longest_losing_streak", "longest_underwater", "sample_paths"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_uncertain_win_rate_averages_to_the_posterior_mean():
+    # w = round(0.55 * 40) = 22: posterior mean (22 + 1) / (40 + 2)
+    res = run(win_rate=0.55, payoff=1.0, risk=0.001, trades=100, paths=4000,
+              win_rate_sample=40)
+    mean = 23 / 42
+    per_path = res.wins / res.trades_taken
+    sd = float(np.std(per_path)) / math.sqrt(per_path.size)
+    assert abs(per_path.mean() - mean) < 4 * sd
+    # the spread across paths is the posterior's, far wider than binomial noise alone
+    assert np.std(per_path) > 1.5 * math.sqrt(mean * (1 - mean) / 100)
