@@ -84,21 +84,25 @@ def naive_from_wins(win: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def naive(paths: int, trades: int, seed: int, chunk: int) -> tuple[dict[str, np.ndarray], float]:
+    """Run the naive model in chunks; returns (results, wall seconds, CPU seconds)."""
     rng = np.random.default_rng(seed)
     parts = []
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     for start in range(0, paths, chunk):
         parts.append(naive_chunk(rng, min(chunk, paths - start), trades))
-    elapsed = time.perf_counter() - t0
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}, elapsed
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}, elapsed, cpu
 
 
 def engine(paths: int, trades: int, seed: int, threads: int | None, repeat: int = 1):
-    best, res = math.inf, None
+    """Best of ``repeat`` engine runs; returns (result, wall seconds, CPU seconds)."""
+    best, best_cpu, res = math.inf, math.inf, None
     for _ in range(repeat):
+        c0 = time.process_time()
         res = simulate(scenario(paths, trades, seed), record=0, threads=threads)
+        best_cpu = min(best_cpu, time.process_time() - c0)
         best = min(best, res.elapsed_seconds)
-    return res, best
+    return res, best, best_cpu
 
 
 def traced(fn, *args, **kw):
@@ -143,11 +147,14 @@ def run(quick: bool, seed: int = 2024) -> dict:
 
     engine(100, trades, seed, None)  # compile / load the cached kernel before timing
     rss0 = maxrss_mib()
-    (big, t_big), eng_bytes = traced(engine, big_paths, trades, seed, None, 1 if quick else 3)
+    load0 = os.getloadavg()[0]
+    (big, t_big, c_big), eng_bytes = traced(engine, big_paths, trades, seed, None,
+                                            1 if quick else 3)
     rss_engine = maxrss_mib()
-    (cmp_res, t_eng), _ = traced(engine, cmp_paths, trades, seed + 1, None, 1 if quick else 3)
-    _, t_eng1 = engine(cmp_paths, trades, seed + 1, 1, 1 if quick else 2)
-    (nv, t_naive), naive_bytes = traced(naive, cmp_paths, trades, seed + 2, chunk)
+    (cmp_res, t_eng, c_eng), _ = traced(engine, cmp_paths, trades, seed + 1, None,
+                                        1 if quick else 3)
+    _, t_eng1, c_eng1 = engine(cmp_paths, trades, seed + 1, 1, 1 if quick else 2)
+    (nv, t_naive, c_naive), naive_bytes = traced(naive, cmp_paths, trades, seed + 2, chunk)
 
     nominal = cmp_paths * trades
     k_e = int(np.count_nonzero(cmp_res.ruin_trade > 0))
@@ -162,7 +169,8 @@ def run(quick: bool, seed: int = 2024) -> dict:
             "python": platform.python_version(),
             "numpy": np.__version__,
             "numba": numba.__version__,
-            "load_average_1min": os.getloadavg()[0],
+            "load_average_1min_start": load0,
+            "load_average_1min_end": os.getloadavg()[0],
         },
         "quick": quick,
         "model": {"win_rate": WIN, "payoff": PAYOFF, "risk": RISK, "ruin_level": RUIN,
@@ -176,9 +184,17 @@ def run(quick: bool, seed: int = 2024) -> dict:
         "engine_path_trades_per_s": nominal / t_eng,
         "engine_1thread_path_trades_per_s": nominal / t_eng1,
         "ratio_engine_over_naive": t_naive / t_eng,
+        "naive_cpu_seconds": c_naive,
+        "engine_cpu_seconds": c_eng,
+        "engine_1thread_cpu_seconds": c_eng1,
+        "naive_path_trades_per_cpu_s": nominal / c_naive,
+        "engine_path_trades_per_cpu_s": nominal / c_eng,
+        "ratio_per_cpu_second": c_naive / c_eng,
         "big_paths": big_paths,
         "big_engine_wall_seconds": t_big,
         "big_engine_path_trades_per_s": big_paths * trades / t_big,
+        "big_engine_cpu_seconds": c_big,
+        "big_engine_wall_on_free_cores_estimate": c_big / max(1, threads),
         "big_ruin_probability": big.ruin.estimate,
         "engine_traced_peak_mib": eng_bytes / 2**20,
         "naive_traced_peak_mib": naive_bytes / 2**20,
@@ -202,8 +218,10 @@ def report(r: dict) -> str:
     m = 1e6
     lines = [
         f"machine: {r['machine']['cpu']}, {r['machine']['cpus_available']} CPUs, "
-        f"numba threads {r['machine']['numba_threads']}, "
-        f"load {r['machine']['load_average_1min']:.2f}",
+        f"numba threads {r['machine']['numba_threads']}, load average "
+        f"{r['machine']['load_average_1min_start']:.2f} -> "
+        f"{r['machine']['load_average_1min_end']:.2f} (other processes share the CPUs: "
+        f"CPU-time figures are the fair ones then)",
         f"model: Bernoulli p={WIN} b={PAYOFF}, fractional risk {RISK}, ruin at {RUIN}; "
         f"{r['trades']} trades",
         f"naive numpy  {r['compare_paths']:>9,} paths: {r['naive_seconds']:8.3f} s "
@@ -212,11 +230,17 @@ def report(r: dict) -> str:
         f"engine       {r['compare_paths']:>9,} paths: {r['engine_seconds']:8.3f} s "
         f"{r['engine_path_trades_per_s'] / m:9.1f} M path-trades/s "
         f"(1 thread: {r['engine_1thread_path_trades_per_s'] / m:.1f} M/s)",
-        f"ratio engine / naive: {r['ratio_engine_over_naive']:.1f}x",
+        f"ratio engine / naive: {r['ratio_engine_over_naive']:.1f}x wall",
+        f"per CPU-second: naive {r['naive_path_trades_per_cpu_s'] / m:.1f} M, engine "
+        f"{r['engine_path_trades_per_cpu_s'] / m:.1f} M path-trades -> ratio "
+        f"{r['ratio_per_cpu_second']:.1f}x per core",
         f"engine {r['big_paths']:,} x {r['trades']:,}: {r['big_engine_wall_seconds']:.3f} s wall "
         f"({r['big_engine_path_trades_per_s'] / m:.1f} M path-trades/s), traced peak "
         f"{r['engine_traced_peak_mib']:.0f} MiB, "
-        f"process max RSS {r['maxrss_after_big_mib']:.0f} MiB",
+        f"process max RSS {r['maxrss_after_big_mib']:.0f} MiB; "
+        f"{r['big_engine_cpu_seconds']:.2f} CPU-s = "
+        f"{r['big_engine_wall_on_free_cores_estimate']:.2f} s on "
+        f"{r['machine']['numba_threads']} free cores",
         f"ruin: engine {r['ruin_engine']:.5f}, naive {r['ruin_naive']:.5f}, difference "
         f"{r['ruin_difference']:+.5f} (SE {r['ruin_difference_se']:.5f}) -> "
         f"{'agree' if r['ruin_agree_4se'] else 'DISAGREE'} within 4 SE",
