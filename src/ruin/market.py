@@ -608,7 +608,7 @@ def _equity(x, fractional, risk):
     return max(0.0, 1.0 + risk * x)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee):
     """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad)."""
     u = math.exp(side * yf)
@@ -820,7 +820,7 @@ def _cross(d0, d1, v):
     return math.exp(-arg)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, rule, liqfee,
                  fee, slip, scale, ex, ax):
     """Cross account with several positions: liquidate all open positions when equity
