@@ -100,14 +100,24 @@ def simulation_seconds(spec) -> tuple[float, float]:
     return m.wall, m.cpu
 
 
-def start_cluster():
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(cluster, set_as_default=False)
-    # workers import ruin and load the compiled kernels before anything is timed
-    run_sweep(scaling_spec(2, 2, 10, 10), scheduler=client, progress=False, threads=1,
-              batch_size=1)
-    return cluster, client
+def tiny(spec: dict) -> dict:
+    """Two cells of ``spec`` (same model and sizing, so the same compiled kernel)."""
+    axes = {k: v[:2] if i == 0 else v[:1] for i, (k, v) in enumerate(spec["axes"].items())}
+    return {**spec, "axes": axes, "base": {**spec["base"], "paths": 10}}
+
+
+def warm(spec: dict, client) -> Meter:
+    """Load the kernel for ``spec`` in this process and the Dask workers; time a local pool
+    start (spawn, import, kernel load in 2 processes) on the same model."""
+    run_sweep(tiny(spec), workers=1, progress=False, threads=1)
+    run_sweep(tiny(spec), scheduler=client, progress=False, threads=1, batch_size=1)
+    return min((timed_sweep(tiny(spec), workers=2, batch_size=1)[0] for _ in range(2)),
+               key=lambda m: m.wall)
+
+
+def engine_stamp() -> tuple[float, int]:
+    st = Path(simulate.__code__.co_filename).with_name("engine.py").stat()
+    return st.st_mtime, st.st_size
 
 
 def main() -> None:
@@ -117,24 +127,22 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/sweep.json")
     args = ap.parse_args()
 
+    stamp0 = engine_stamp()
     results: dict = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version(), "load_avg_before": os.getloadavg()},
         "method": "best of --repeat wall times per configuration (runs interleaved); CPU "
                   "seconds summed over this process, local pool children and Dask workers",
     }
-    run_sweep(scaling_spec(1, 1, 10, 10), workers=1, progress=False, threads=1)  # warm
-    cluster, client = start_cluster()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(cluster, set_as_default=False)
     try:
-        # fixed cost of a local pool (spawning and importing in 2 processes)
-        starts = [timed_sweep(scaling_spec(2, 1, 10, 10), workers=2, batch_size=1)[0]
-                  for _ in range(args.repeat)]
-        startup = min(starts, key=lambda m: m.wall)
-        results["local_pool_startup"] = {"wall_s": startup.wall, "cpu_s": startup.cpu}
-
         # --- scaling ------------------------------------------------------------------
         n_risk, n_win = (8, 5) if args.quick else (16, 10)
         spec = scaling_spec(n_risk, n_win, paths=10_000, trades=250)
+        startup = warm(spec, client)
+        results["local_pool_startup"] = {"wall_s": startup.wall, "cpu_s": startup.cpu}
         n_cells = n_risk * n_win
         sim_wall, sim_cpu = simulation_seconds(spec)
         configs = {"local_1_worker": (1, {"workers": 1}),
@@ -156,10 +164,14 @@ def main() -> None:
             r = {"workers": w, "wall_s": m.wall, "cpu_s": m.cpu, "batches": st["batches"],
                  "cells_per_s": n_cells / m.wall,
                  "efficiency": n_cells / m.wall / (w * rate1)}
+            fixed_cpu = 0.0
             if name == "local_2_workers":
                 net = max(m.wall - startup.wall, 1e-9)
+                fixed_cpu = startup.cpu
                 r.update(wall_net_of_startup_s=net, cells_per_s_net_of_startup=n_cells / net,
                          efficiency_net_of_startup=n_cells / net / (w * rate1))
+            # work efficiency: CPU the 1-worker run needed / CPU this run needed
+            r["cpu_efficiency"] = best["local_1_worker"][0].cpu / (m.cpu - fixed_cpu)
             runs[name] = r
         results["scaling"] = {
             "cells": n_cells, "paths_per_cell": 10_000, "trades_per_cell": 250,
@@ -172,6 +184,9 @@ def main() -> None:
         cheap = scaling_spec(*n_ov, paths=500, trades=100)
         cheap["base"]["sizing"] = "fractional"
         n_cheap = n_ov[0] * n_ov[1]
+        startup = warm(cheap, client)
+        results["local_pool_startup_cheap_cells"] = {"wall_s": startup.wall,
+                                                     "cpu_s": startup.cpu}
         sim_wall_c, sim_cpu_c = simulation_seconds(cheap)
         over = {}
         for name, (w, kw) in configs.items():
@@ -195,6 +210,7 @@ def main() -> None:
         client.close()
         cluster.close()
     results["machine"]["load_avg_after"] = os.getloadavg()
+    results["engine_unchanged_during_run"] = engine_stamp() == stamp0
     text = json.dumps(results, indent=2)
     print(text)
     if not args.quick:

@@ -47,12 +47,15 @@ finished cells: running it again skips them. At the end the parts are consolidat
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
 import math
 import os
 import shutil
+import socket
+import sys
 import threading
 import time
 import tomllib
@@ -737,31 +740,66 @@ def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
                 raise RuntimeError("local sweep workers died repeatedly; giving up")
 
 
+_ADDRESS_HELP = "a reachable Dask scheduler address like tcp://127.0.0.1:8786"
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail fast, without a Dask client, when ``address`` is malformed or nobody listens."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return  # other transports: let Dask try
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ParameterError("scheduler", _ADDRESS_HELP, address,
+                             "Give host and port, e.g. tcp://10.0.0.5:8786.")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise ParameterError(
+            "scheduler", _ADDRESS_HELP, address,
+            f"Could not connect within {timeout:g} s ({reason}). Start one with "
+            "`dask scheduler` and `dask worker ADDRESS`.",
+        ) from None
+
+
 def _connect(scheduler: Any, timeout: float):
     from distributed import Client
 
     if isinstance(scheduler, Client):
         return scheduler, False
     address = str(scheduler)
+    _probe(address, timeout)
+    failure = None
     try:
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
-    except Exception as exc:  # OSError / TimeoutError / ValueError for a bad address
-        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+    except Exception as exc:  # something listens there, but it is not a Dask scheduler
+        failure = " ".join(str(exc).split())[:120] or type(exc).__name__
+    if failure is not None:
+        # the half-built client closes itself when collected; keep its noise off the screen
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _unraisable: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
         raise ParameterError(
-            "scheduler", "a reachable Dask scheduler address like tcp://127.0.0.1:8786",
-            address,
-            f"Could not connect within {timeout:g} s ({reason}). Start one with "
+            "scheduler", _ADDRESS_HELP, address,
+            f"Could not connect within {timeout:g} s ({failure}). Start one with "
             "`dask scheduler` and `dask worker ADDRESS`.",
-        ) from None
+        )
     return client, True
 
 
-def _run_dask(batches, scheduler, threads, on_done, crash_marker, timeout) -> None:
+def _run_dask(batches, client, threads, on_done, crash_marker) -> None:
     from distributed import as_completed
 
-    client, owned = _connect(scheduler, timeout)
+    futs = []
     try:
-        futs = []
         for b in batches:
             key = "ruin-sweep-" + hashlib.sha256(
                 "".join(c.cell_id for c in b).encode()).hexdigest()[:24]
@@ -773,21 +811,16 @@ def _run_dask(batches, scheduler, threads, on_done, crash_marker, timeout) -> No
             on_done(by_key[fut.key], fut.result())
             fut.release()
     finally:
-        if owned:
-            client.close()
+        for fut, _ in futs:  # interrupted: cancel what has not run (a no-op when done)
+            fut.cancel()
 
 
-def _dask_workers(scheduler: Any, timeout: float) -> int:
-    client, owned = _connect(scheduler, timeout)
+def _dask_workers(client: Any) -> int:
     try:
-        info = client.scheduler_info(n_workers=-1) if owned else client.scheduler_info()
-        return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
+        info = client.scheduler_info(n_workers=-1)
     except TypeError:  # older signature without n_workers
         info = client.scheduler_info()
-        return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
-    finally:
-        if owned:
-            client.close()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
 
 
 class _Progress:
@@ -923,8 +956,21 @@ def run_sweep(
     sweep_seed = resolve_seed(sweep_seed)
     cells = expand_cells(spec, sweep_seed)  # validates every cell before anything runs
 
+    client, owned = None, False
     if scheduler is not None:
-        n_exec = _dask_workers(scheduler, connect_timeout)
+        client, owned = _connect(scheduler, connect_timeout)
+    try:
+        return _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size,
+                          out_path, parts, state, progress, stats, t0, _crash_marker)
+    finally:
+        if owned:
+            client.close()
+
+
+def _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size, out_path,
+               parts, state, progress, stats, t0, crash_marker) -> pl.DataFrame:
+    if client is not None:
+        n_exec = _dask_workers(client)
         cell_threads = threads or 1
     else:
         n_exec = workers or _default_workers()
@@ -958,11 +1004,10 @@ def run_sweep(
 
     try:
         if batches:
-            if scheduler is not None:
-                _run_dask(batches, scheduler, cell_threads, on_done, _crash_marker,
-                          connect_timeout)
+            if client is not None:
+                _run_dask(batches, client, cell_threads, on_done, crash_marker)
             else:
-                _run_local(batches, n_exec, cell_threads, on_done, _crash_marker)
+                _run_local(batches, n_exec, cell_threads, on_done, crash_marker)
     finally:
         bar.close()
 
@@ -975,5 +1020,5 @@ def run_sweep(
                      batch_size=len(batches[0]) if batches else 0,
                      seconds=time.perf_counter() - t0, sweep_seed=sweep_seed,
                      workers=n_exec, threads=cell_threads,
-                     executor="dask" if scheduler is not None else "local")
+                     executor="dask" if client is not None else "local")
     return df
