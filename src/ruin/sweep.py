@@ -3,9 +3,12 @@
 A sweep spec (TOML) has a ``[base]`` table of flat parameters (the names of the CLI flags with
 underscores, exactly the keys :func:`ruin.config.build_scenario` accepts, or
 ``scenario = "NAME"`` for a preset) and an ``[axes]`` table mapping parameter names to lists
-of values. Optional top-level keys: ``name``, ``description``, ``method`` (``"simulate"``, the
-default, or ``"exact"``: use an exact answer where one exists) and ``batch_size`` (cells per
-task; default: sized from the cells' cost)::
+of values. Optional top-level keys: ``name``, ``description``, ``kind`` (``"account"``, the
+default, or ``"odds"``: each cell is :func:`ruin.odds.liquidation_odds` of one held position,
+keys :data:`ODDS_KEYS`), ``method`` (``"simulate"``, the default, or ``"exact"``: use an
+exact answer where one exists -- the lattice DP of :mod:`ruin.exact` for Bernoulli cells, the
+closed form for odds cells) and ``batch_size`` (cells per task; default: sized from the
+cells' cost)::
 
     name = "risk of ruin over win rate x payoff x risk"
     [base]
@@ -37,9 +40,10 @@ each replicate's own stream is in the ``cell_seed`` column.
 Execution and resuming
 ----------------------
 Cells are grouped into batches (tasks) sized to amortise scheduling overhead. Without a
-scheduler the batches run on local processes (:class:`concurrent.futures.ProcessPoolExecutor`;
-one worker runs in this process); with ``scheduler=`` they are submitted to a Dask
-distributed cluster, which retries the tasks of a worker that dies. Every finished batch is
+scheduler the batches run on local processes (:class:`concurrent.futures.ProcessPoolExecutor`
+with spawned workers, rebuilt and the unfinished batches resubmitted if a worker dies; one
+worker runs in this process); with ``scheduler=`` they are submitted to a Dask distributed
+cluster, which reruns elsewhere the tasks of a worker that dies. Every finished batch is
 written at once to ``<out>.parts/`` as its own Parquet file, so an interrupted sweep loses no
 finished cells: running it again skips them. At the end the parts are consolidated into
 ``<out>`` (sorted by ``cell``) and the parts folder is removed.
