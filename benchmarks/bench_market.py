@@ -74,11 +74,11 @@ def run_case(name: str, paths: int, trades: int, repeat: int) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     sizes = {
         "normal_continuous": [(10_000, 500), (100_000, 1_000)],
         "t_garch_jumps": [(10_000, 500)],
@@ -103,7 +103,8 @@ def main() -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(out, indent=2) + "\n")
         print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -333,3 +333,16 @@ def test_warm_up_runs():
     from ruin.market import warm_up
 
     warm_up()
+
+
+def test_market_benchmark_quick_runs(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_market.py"
+    spec = importlib.util.spec_from_file_location("bench_market", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--quick", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("M path-trades/s") == 3
