@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from .cli import add_json_flag, emit
@@ -28,12 +29,18 @@ def run_sweep_command(args: argparse.Namespace) -> None:
     from .sweep import run_sweep
 
     stats: dict[str, Any] = {}
-    df = run_sweep(
-        args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
-        progress=not args.no_progress and not args.json,
-        method="exact" if args.exact else None, batch_size=args.batch_size,
-        threads=args.threads, connect_timeout=args.connect_timeout, stats=stats,
-    )
+    try:
+        df = run_sweep(
+            args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
+            progress=not args.no_progress and not args.json,
+            method="exact" if args.exact else None, batch_size=args.batch_size,
+            threads=args.threads, connect_timeout=args.connect_timeout, stats=stats,
+        )
+    except KeyboardInterrupt:
+        where = (f"finished cells are kept in {args.out}.parts; run the same command again "
+                 "to resume" if args.out else "nothing was saved (use --out to resume)")
+        print(f"ruin sweep: interrupted; {where}.", file=sys.stderr)
+        raise SystemExit(130) from None
     counts = df["method"].value_counts(sort=True)
     methods = {str(m): int(n) for m, n in counts.iter_rows()}
     preview = ""

@@ -435,3 +435,29 @@ def test_seed_axis_gives_replicates_with_their_own_streams():
     # reproducible without a sweep seed: the axis values key the streams (sweep seed 0)
     assert df["cell_seed"].to_list() == [sw.cell_seed(0, {"seed": k}) for k in (1, 2, 3)]
     assert df["ruin_probability"].n_unique() > 1  # different streams, different estimates
+
+
+def test_cli_ctrl_c_keeps_finished_cells(tmp_path, capsys, monkeypatch):
+    spec = write(tmp_path, "[base]\ntrades = 20\npaths = 100\nseed = 3\n"
+                           "[axes]\nrisk = [0.05, 0.1, 0.2]\n")
+    out = tmp_path / "r.parquet"
+    real = sw.run_batch
+
+    def ctrl_c_on_second(cells, **kw):
+        if cells[0][0] == 1:
+            raise KeyboardInterrupt
+        return real(cells, **kw)
+
+    monkeypatch.setattr(sw, "run_batch", ctrl_c_on_second)
+    with pytest.raises(SystemExit) as info:
+        main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--batch-size", "1",
+              "--no-progress"])
+    assert info.value.code == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"ruin sweep: interrupted; finished cells are kept in {out}.parts; run "
+                   "the same command again to resume."]
+    assert len(list((tmp_path / "r.parquet.parts").glob("part-*.parquet"))) == 1
+    monkeypatch.setattr(sw, "run_batch", real)
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["cells_run"] == 2 and pl.read_parquet(out).height == 3
