@@ -37,6 +37,7 @@ def _optional(name: str) -> Any:
 exact = _optional("exact")
 odds = _optional("odds")
 margin = _optional("margin")
+market = _optional("market")
 scenarios_mod = _optional("scenarios")
 
 # ----------------------------------------------------------------------------- parameters
@@ -55,6 +56,24 @@ APP_DEFAULTS: dict[str, Any] = {
     "bootstrap": "iid",
     "block_length": 5,
     "log": True,
+    # leveraged perpetual-futures model (ruin.market); off by default
+    "leveraged": False,
+    "leverage": 10.0,
+    "stop": 0.02,
+    "take_profit": 0.03,
+    "side": "long",
+    "margin_mode": "isolated",
+    "venue": "none",
+    "asset": "none",
+    "volatility": 0.03,
+    "tails": False,
+    "garch": False,
+    "jumps": False,
+    "funding_regime": "none",
+    "fee_bps": None,
+    "slippage_bps": None,
+    "max_hold_days": None,
+    "mmr": None,
 }
 MAX_UI_PATHS = 2_000_000
 MAX_UI_TRADES = 100_000
@@ -77,11 +96,37 @@ FIELDS: dict[str, share.Field] = {
     "block_length": F("block_length", "int", 1, 10_000),
     "log": F("log", "bool"),
 }
-# Widget key -> (flat key, UI factor): percents on screen, fractions in the core.
-PERCENT = {"win_rate", "risk", "ruin_level"}
+VENUES = ("none", *(margin.load_venues() if margin is not None else ()))
+ASSETS = ("none", *(margin.load_assets() if margin is not None else ()))
+REGIMES = ("none", *(margin.FUNDING_REGIMES if margin is not None else ()))
+LEVERAGE_FIELDS: dict[str, share.Field] = {
+    "leveraged": F("leveraged", "bool"),
+    "leverage": F("leverage", "float", 1.0, 1000.0),
+    "stop": F("stop", "float", 0.0005, 0.9),
+    "take_profit": F("take_profit", "float", 0.0005, 10.0),
+    "side": F("side", "choice", choices=("long", "short")),
+    "margin_mode": F("margin_mode", "choice", choices=("isolated", "cross")),
+    "venue": F("venue", "choice", choices=VENUES),
+    "asset": F("asset", "choice", choices=ASSETS),
+    "volatility": F("volatility", "float", 0.001, 0.5),
+    "tails": F("tails", "bool"),
+    "garch": F("garch", "bool"),
+    "jumps": F("jumps", "bool"),
+    "funding_regime": F("funding_regime", "choice", choices=REGIMES),
+    "fee_bps": F("fee_bps", "optional_float", 0.0, 1000.0),
+    "slippage_bps": F("slippage_bps", "optional_float", 0.0, 1000.0),
+    "max_hold_days": F("max_hold_days", "optional_float", 0.0, 365.0),
+    "mmr": F("mmr", "optional_float", 0.0, 0.5),
+}
+if market is not None:
+    FIELDS.update(LEVERAGE_FIELDS)
+# Percents on screen, fractions in the core.
+PERCENT = {"win_rate", "risk", "ruin_level", "stop", "take_profit", "volatility", "mmr"}
 
 
 def _to_ui(key: str, value: Any) -> Any:
+    if value is None and key != "goal":
+        return None
     if key in PERCENT:
         return round(float(value) * 100, 6)
     if key == "goal":
@@ -90,6 +135,8 @@ def _to_ui(key: str, value: Any) -> Any:
 
 
 def _from_ui(key: str, value: Any) -> Any:
+    if value is None:
+        return None
     if key in PERCENT:
         return round(float(value) / 100, 10)  # 4.1% -> 0.041, not 0.040999999999999995
     if key == "goal":
@@ -126,9 +173,24 @@ def _preset_label(name: str) -> str:
 
 def _preset_values(name: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(widget values, extra flat params without a widget) for a preset name."""
-    flat = presets().get(name, ("", {}))[1] if name else {}
-    widgets = {k: v for k, v in flat.items() if k in FIELDS}
-    extras = {k: v for k, v in flat.items() if k not in FIELDS}
+    flat = dict(presets().get(name, ("", {}))[1]) if name else {}
+    if market is not None and any(k in market.LEVERAGE_KEYS for k in flat):
+        flat["leveraged"] = True
+        for k in ("tails", "garch", "jumps"):
+            if k in flat and isinstance(flat[k], str) and flat[k].lower() in ("t", "on",
+                                                                               "true", "1"):
+                flat[k] = True
+            elif k in flat and isinstance(flat[k], str) and flat[k].lower() in (
+                    "normal", "off", "false", "0"):
+                flat[k] = False
+        if "volatility" not in flat and flat.get("asset"):
+            flat["volatility"] = round(float(margin.load_assets()[flat["asset"]].daily_vol), 6)
+        if "take_profit" not in flat:
+            flat["take_profit"] = float(flat.get("payoff", APP_DEFAULTS["payoff"])) * float(
+                flat.get("stop", APP_DEFAULTS["stop"]))
+    widgets = {k: v for k, v in flat.items() if k in FIELDS
+               and (FIELDS[k].kind != "bool" or isinstance(v, bool))}
+    extras = {k: v for k, v in flat.items() if k not in widgets}
     return widgets, extras
 
 
@@ -189,6 +251,89 @@ def _unpin() -> None:
     st.session_state.pop("_pinned", None)
 
 
+def _asset_changed() -> None:
+    a = st.session_state.get("w_asset")
+    if margin is not None and a and a != "none":
+        st.session_state["w_volatility"] = round(margin.load_assets()[a].daily_vol * 100, 4)
+        # (the URL then carries volatility explicitly, so a link reproduces the run)
+
+
+def leverage_sidebar() -> None:
+    """The perpetual-futures inputs (percents on screen)."""
+    st.subheader("Leverage (perpetual futures)")
+    on = st.toggle("Trade a leveraged position on a simulated price path", key="w_leveraged",
+                   help="Each trade opens a long or short perp position that ends at the "
+                        "take-profit, the stop, liquidation or the time stop. Win rate is "
+                        "then the chance of hitting the take-profit before the stop.")
+    if not on:
+        st.caption("Off: trades are simple win/lose bets in R.")
+        return
+    st.number_input("Leverage (×)", 1.0, 1000.0, step=1.0, key="w_leverage",
+                    help="Position size divided by the margin put up. Higher leverage puts "
+                         "the liquidation price closer to the entry.")
+    c1, c2 = st.columns(2)
+    c1.number_input("Stop (% from entry)", 0.05, 90.0, step=0.25, key="w_stop",
+                    help="Price distance to the stop-loss. A stopped trade loses 1R.")
+    c2.number_input("Take-profit (%)", 0.05, 1000.0, step=0.25, key="w_take_profit",
+                    help="Price distance to the take-profit; payoff = take-profit ÷ stop.")
+    ratio = st.session_state["w_take_profit"] / max(st.session_state["w_stop"], 1e-9)
+    st.caption(f"Payoff on a win = {ratio:.2f}R "
+               "(the payoff slider is not used in this mode).")
+    c1, c2 = st.columns(2)
+    c1.radio("Side", ["long", "short"], key="w_side", horizontal=True)
+    c2.radio("Margin", ["isolated", "cross"], key="w_margin_mode", horizontal=True,
+             help="Isolated: only the position's margin can be lost. Cross: the whole "
+                  "account backs the position (later liquidation, bigger losses).")
+    st.selectbox("Venue preset", VENUES, key="w_venue",
+                 help="Maintenance margin tiers, fees and funding of a real venue "
+                      "(illustrative calibration, dated).")
+    st.selectbox("Asset preset", ASSETS, key="w_asset", on_change=_asset_changed,
+                 help="Sets the volatility, slippage and the fat-tail / clustering / crash "
+                      "parameters of a typical asset.")
+    vol = st.slider("Volatility (% per day)", 0.1, 50.0, step=0.1, key="w_volatility",
+                    help="Standard deviation of daily log returns. BTC is about 2.5% a day.")
+    st.caption(f"= {vol * np.sqrt(365):.0f}% annualised (daily × √365).")
+    c1, c2, c3 = st.columns(3)
+    c1.checkbox("Fat tails", key="w_tails", help="Student-t shocks: big moves more often.")
+    c2.checkbox("Clustering", key="w_garch", help="GARCH: calm and wild periods come in runs.")
+    c3.checkbox("Crashes", key="w_jumps", help="Rare sudden jumps in price.")
+    st.selectbox("Funding regime", REGIMES, key="w_funding_regime",
+                 help="Typical funding paid by longs to shorts (bull: longs pay a lot).")
+    c1, c2 = st.columns(2)
+    c1.number_input("Fee (bps per fill)", 0.0, 1000.0, step=0.5, key="w_fee_bps",
+                    placeholder="venue's", help="Blank: the venue's taker fee (or none).")
+    c2.number_input("Slippage (bps)", 0.0, 1000.0, step=0.5, key="w_slippage_bps",
+                    placeholder="asset's", help="Blank: the asset's typical slippage.")
+    c1, c2 = st.columns(2)
+    c1.number_input("Time stop (days)", 0.0, 365.0, step=0.5, key="w_max_hold_days",
+                    placeholder="none", help="Close at market after this long. Blank: none.")
+    c2.number_input("Maint. margin (%)", 0.0, 50.0, step=0.05, key="w_mmr",
+                    placeholder="venue's", help="Maintenance margin rate. Blank: venue's "
+                                                "tier (or 0.5%).")
+
+
+def market_core(flat: dict[str, Any]) -> dict[str, Any]:
+    """Leverage widgets -> the flat keys of ruin.market (empty when the mode is off)."""
+    if market is None or not flat.get("leveraged"):
+        return {}
+    out = {k: flat[k] for k in ("leverage", "stop", "take_profit", "side", "margin_mode",
+                                "volatility")}
+    for k in ("venue", "asset", "funding_regime"):
+        if flat.get(k) not in (None, "none"):
+            out[k] = flat[k]
+    if flat.get("tails"):
+        out["tails"] = "t" if "asset" in out else "t:4"
+    for k in ("garch", "jumps"):
+        if flat.get(k):
+            out[k] = True
+    for k in ("fee_bps", "slippage_bps", "mmr"):
+        if flat.get(k) is not None:
+            out[k] = flat[k]
+    if flat.get("max_hold_days"):
+        out["max_hold_days"] = flat["max_hold_days"]
+    return out
+
+
 # ----------------------------------------------------------------------------- engine calls
 
 
@@ -196,6 +341,10 @@ def _unpin() -> None:
 def warm_up() -> bool:
     """Compile (or load) the numba kernels once per server process."""
     simulate(build_scenario({"paths": 64, "trades": 8, "seed": 1}), record=4)
+    if market is not None:  # the exact-exit and the stepped price-path kernels
+        for extra in ({}, {"max_hold_days": 1.0}):
+            simulate(build_scenario({"paths": 16, "trades": 4, "seed": 1, "leverage": 5.0,
+                                     "stop": 0.02, **extra}), record=2)
     return True
 
 
@@ -349,10 +498,12 @@ with st.sidebar:
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     c1.number_input("Seed", 0, SEED_MAX, step=1, key="w_seed", help=HELP["seed"])
     c2.button("New seed", on_click=_new_seed, help="Draw a fresh random seed.")
+    if market is not None:
+        leverage_sidebar()
 
 flat: dict[str, Any] = {k: _from_ui(k, st.session_state[f"w_{k}"]) for k in FIELDS
                         if f"w_{k}" in st.session_state}
-st.session_state["_current_flat"] = {**extras, **flat}
+st.session_state["_current_flat"] = (flat, extras)
 
 # Share: every input (core units) in the URL; only values that differ from the defaults.
 preset_now = st.session_state.get("w_preset")
@@ -362,13 +513,28 @@ if preset_now:
 if {k: st.query_params[k] for k in st.query_params} != wanted:
     st.query_params.from_dict(wanted)
 
-core = {**extras, **{k: v for k, v in flat.items() if k in known_keys()}}
-if upload is not None:
-    core.pop("trades_file", None)
-if core.get("bootstrap") != "block":
-    core.pop("block_length", None)
-if "trades_file" not in core:
-    core.pop("bootstrap", None)
+def make_core(flat: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
+    """Widget values (+ a preset's extra keys) -> the flat keys build_scenario accepts."""
+    lev_core = market_core(flat)
+    core = {**extras, **{k: v for k, v in flat.items() if k in known_keys()
+                         and not (market is not None and k in market.LEVERAGE_KEYS)},
+            **lev_core}
+    if lev_core:
+        core.pop("payoff", None)  # the take-profit sets the payoff
+    elif market is not None:
+        core = {k: v for k, v in core.items() if k not in market.LEVERAGE_KEYS}
+    if "drift" in core:
+        core.pop("win_rate", None)  # a preset's drift sets the edge instead
+    if upload is not None:
+        core.pop("trades_file", None)
+    if core.get("bootstrap") != "block":
+        core.pop("block_length", None)
+    if "trades_file" not in core:
+        core.pop("bootstrap", None)
+    return core
+
+
+core = make_core(flat, extras)
 
 
 def build(params: dict[str, Any]) -> Scenario:
@@ -414,7 +580,10 @@ mdd_med = quantile_interval(result.max_drawdown, 0.5)
 mdd_95 = quantile_interval(result.max_drawdown, 0.95)
 fe_med = quantile_interval(result.final_equity, 0.5)
 kelly = theory.get("kelly_fraction")
-liq = summary.get("liquidation")
+position = market.describe_position(scenario) if scenario.market is not None else None
+if position is not None:
+    kelly = position["kelly_risk"]
+liq = (summary.get("liquidation") or {}).get("path_probability")
 
 st.subheader("Headline numbers")
 m = st.columns(4)
@@ -461,17 +630,19 @@ m[3].caption(f"{result.paths:,} paths × {result.trades:,} trades in "
              f"{result.elapsed_seconds:.2f} s")
 
 # Warnings in plain words.
-edge = theory.get("edge_r_per_trade")
+edge = theory.get("edge_r_per_trade") if position is None else None
 if edge is not None and edge <= 0:
     st.warning(f"**No edge.** The average trade makes {edge:+.3f}R. Position sizing cannot "
                "turn a losing game into a winning one; it only changes how fast you lose.")
-elif kelly is not None and kelly > 0 and scenario.sizing.risk > kelly:
+elif position is None and kelly is not None and kelly > 0 and scenario.sizing.risk > kelly:
     st.warning(f"**Risk above Kelly.** You risk {scenario.sizing.risk:.2%} per trade but "
                f"the growth-optimal stake is {kelly:.2%}. Beyond Kelly you take more risk "
                "for *less* growth" + (" — at 2× Kelly or more, the typical account shrinks."
                                        if scenario.sizing.risk >= 2 * kelly else "."))
 for wmsg in summary.get("warnings", []) or []:
-    st.warning(str(wmsg))
+    text = str(wmsg)
+    st.warning("**Warning:** " + text[:1].upper() + text[1:] + ("" if text.endswith(".")
+                                                                else "."))
 
 # ----------------------------------------------------------------------------- charts
 log = st.toggle("Log scale for equity", key="w_log", help=HELP["log"])
@@ -509,17 +680,78 @@ ls = summary["longest_losing_streak"]
 c2.caption(f"Even with these odds, the median account sees {ls['0.5']:.0f} losses in a row "
            f"and one in twenty sees {ls['0.95']:.0f}. Plan for streaks.")
 
-exit_mix = summary.get("exit_mix")
-if isinstance(exit_mix, dict) and exit_mix:
-    em = pl.DataFrame({"exit": list(exit_mix), "share": [
-        float(v["estimate"] if isinstance(v, dict) else v) for v in exit_mix.values()]})
-    st.altair_chart(charts.exit_mix_chart(em), width="stretch")
+lev_charts: dict[str, Any] = {}
+if position is not None:
+    mk = scenario.market
+    st.subheader("Leverage and liquidation")
+    c = st.columns(4)
+    c[0].metric("Liquidation distance", pct(position["liquidation_distance"], 2),
+                help="How far the price must move against you (from entry, after entry "
+                     "costs) before the venue liquidates the position.")
+    c[0].caption(f"stop is {position['stop_distance']:.2%} away"
+                 + (" — beyond liquidation!" if position["stop_beyond_liquidation"] else ""))
+    c[1].metric("Normal days to liquidation", f"{position['daily_moves_to_liquidation']:.2f}",
+                help="Liquidation distance divided by one day's typical move (volatility).")
+    c[1].caption(f"one normal day's move liquidates from "
+                 f"{position['daily_move_liquidation_leverage']:.1f}×")
+    c[2].metric("Position size", f"{position['notional_multiple']:.2f}× equity",
+                help="Notional = risk ÷ stop. Leverage changes the margin, not the size.")
+    c[2].caption(f"margin {position['margin_fraction']:.2%} of equity")
+    costs = summary.get("costs") or {}
+    c[3].metric("Costs per trade", f"{sum(float(v) for v in costs.values()):.3f} R",
+                help="Average fees + slippage + funding per trade, in R.")
+    c[3].caption(", ".join(f"{k} {float(v):.3f}R" for k, v in costs.items()) or "none")
+    if position.get("calibration"):
+        st.caption("Presets: " + str(position["calibration"]))
+    c1, c2 = st.columns(2)
+    exit_mix = summary.get("exit_mix") or {}
+    if exit_mix:
+        em = pl.DataFrame({"exit": list(exit_mix), "share": [
+            float(v["estimate"] if isinstance(v, dict) else v) for v in exit_mix.values()]})
+        lev_charts["Exit mix"] = charts.exit_mix_chart(em)
+        c1.altair_chart(lev_charts["Exit mix"], width="stretch")
+        c1.caption("How the simulated trades ended. Liquidations cost the whole margin; "
+                   "time stops close wherever the price happens to be.")
+    if odds is not None:
+        horizon = float(mk.max_hold_days or 1.0)
+        levs = [x for x in (1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125, 200, 500, 1000)
+                if x * mk.mmr < 1]
+        try:
+            curve = odds.liquidation_grid(levs, [mk.volatility], [horizon], mmr=mk.mmr,
+                                          side=mk.side)
+            vols = [v / np.sqrt(365) for v in (0.2, 0.35, 0.5, 0.75, 1.0, 1.5)]
+            grid = odds.liquidation_grid([x for x in levs if x <= 125], vols, [horizon],
+                                         mmr=mk.mmr, side=mk.side).with_columns(
+                (pl.col("volatility") * np.sqrt(365)).round(2).alias("annual_vol"))
+        except ParameterError as err:
+            c2.warning(f"Liquidation odds unavailable: {err}")
+        else:
+            lev_charts["Liquidation vs leverage"] = charts.liquidation_curve_chart(
+                curve, leverage=mk.leverage, y="liquidation_probability",
+                title=f"Chance the price touches liquidation within {horizon:g} day(s)")
+            c2.altair_chart(lev_charts["Liquidation vs leverage"], width="stretch")
+            c2.caption(f"At {mk.volatility:.2%} daily volatility, ignoring the stop "
+                       "(closed form for a driftless random walk). Doubling leverage roughly "
+                       "halves the distance to liquidation.")
+            lev_charts["Leverage × volatility"] = charts.liquidation_heatmap(
+                grid, y="annual_vol", value="liquidation_probability")
+            st.altair_chart(lev_charts["Leverage × volatility"], width="stretch")
+            st.caption(f"Same question over a grid: holding {horizon:g} day(s), which "
+                       "leverage survives which market? Read across a row to see a calm "
+                       "market turn dangerous as leverage rises.")
 
 st.subheader("How much to risk per trade?")
 c1, c2 = st.columns([3, 2])
-sweep = risk_sweep(scenario)
-sweep_chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
-c1.altair_chart(sweep_chart, width="stretch")
+sweep_chart = None
+if scenario.market is None or st.session_state.get("_sweep_market") == scenario:
+    sweep = risk_sweep(scenario)
+    sweep_chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
+    c1.altair_chart(sweep_chart, width="stretch")
+else:
+    c1.info("A price-path sweep re-simulates every trade 12 times over; run it on demand.")
+    if c1.button("Run the risk sweep", key="w_run_sweep"):
+        st.session_state["_sweep_market"] = scenario
+        st.rerun()
 with c2:
     st.markdown(
         "The same scenario and seed re-run at other risks per trade "
@@ -614,21 +846,16 @@ c1.button("Pin current as A", on_click=_pin,
 if pinned is not None:
     c1.button("Clear A", on_click=_unpin)
     try:
-        a_core = {k: v for k, v in pinned.items() if k in known_keys()}
-        if upload is not None:
-            a_core.pop("trades_file", None)
-        if a_core.get("bootstrap") != "block":
-            a_core.pop("block_length", None)
-        if "trades_file" not in a_core:
-            a_core.pop("bootstrap", None)
+        a_flat, a_extras = pinned
+        a_core = make_core(a_flat, a_extras)
         a_core["seed"] = scenario.seed
         sc_a = build(a_core)
         res_a = run(sc_a)
     except ParameterError as err:
         c2.error(f"Pinned scenario A no longer runs: {err}")
     else:
-        diff = {k: (pinned.get(k), flat.get(k)) for k in FIELDS
-                if k not in ("seed", "log") and pinned.get(k) != flat.get(k)}
+        diff = {k: (a_flat.get(k), flat.get(k)) for k in FIELDS
+                if k not in ("seed", "log") and a_flat.get(k) != flat.get(k)}
 
         def row(r: ruin.SimulationResult) -> dict[str, str]:
             return {"P(ruin)": pct(r.ruin.estimate),
@@ -688,7 +915,8 @@ with c2:
                          "ruin_paths.parquet", "application/octet-stream", on_click="ignore")
     chart_map = {"Equity fan": fan, "Max drawdown": dd_chart, "Final equity": fe_chart,
                  "Survival": surv_chart, "Losing streaks": streak_chart,
-                 "Risk sweep": sweep_chart}
+                 "Risk sweep": sweep_chart, **lev_charts}
+    chart_map = {k: v for k, v in chart_map.items() if v is not None}
     cc = st.columns([2, 1, 1], vertical_alignment="bottom")
     pick = cc[0].selectbox("Chart image", list(chart_map), key="w_chart_pick")
     ch = chart_map[pick]

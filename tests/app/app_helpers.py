@@ -5,7 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TIMEOUT = 60
+TIMEOUT = 180  # first runs may compile numba kernels on a busy 2-core box
 
 
 def make_app(**query: str) -> AppTest:
