@@ -906,6 +906,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
     jfloor = math.log(0.05)
     cross_many = cross and K > 1
     p_nojump = math.exp(-jlam)
+    t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
     for i in prange(n_paths):
         st = np.empty(4, np.uint64)
         stream_init(key0, key1, offset + i, st)
@@ -951,8 +952,19 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                 hv = h if garch else sig2dt
                 mix = 1.0
                 if tails:
-                    g = _gamma(st, sp, 0.5 * tdf)
-                    mix = math.sqrt(0.5 * (tdf - 2.0) / g)
+                    if t_int > 0:
+                        # integer degrees of freedom: chi-square from uniforms (and a normal)
+                        prod = 1.0
+                        for _q in range(t_int // 2):
+                            prod *= 1.0 - next_double(st)
+                        chi = -2.0 * math.log(prod)
+                        if t_int % 2 == 1:
+                            zq = _normal(st, sp)
+                            chi += zq * zq
+                        mix = math.sqrt((tdf - 2.0) / chi)
+                    else:
+                        g = _gamma(st, sp, 0.5 * tdf)
+                        mix = math.sqrt(0.5 * (tdf - 2.0) / g)
                 sd = math.sqrt(hv) * mix
                 v = sd * sd
                 zc = _normal(st, sp) if (K > 1 and rho > 0.0) else 0.0

@@ -139,3 +139,25 @@ def test_account_bookkeeping_matches_lattice_dp(rule, stepped):
     exact = lattice_dp(0.45, 1.5, 0.1, sizing=rule, trades=60, ruin_level=0.5, goal=2.0)
     _within(int(np.count_nonzero(res.ruin_trade > 0)), 6000, exact.ruin_probability)
     _within(int(np.count_nonzero(res.goal_trade > 0)), 6000, float(exact.goal_by_trade[-1]))
+
+
+@pytest.mark.parametrize("df", [None, 6.0, 5.5])
+def test_shocks_have_the_stated_variance(df):
+    # no barrier in reach, closed at market after 2 days: Var(log price) = sigma^2 T for normal
+    # and unit-variance Student-t shocks (integer and non-integer degrees of freedom)
+    sig, T, n, risk, stop = 0.03, 2.0, 20000, 0.01, 0.9
+    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
+                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=21,
+                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
+                                        volatility=sig, max_hold_days=T, step_hours=2.0,
+                                        tails_df=df))
+    res = simulate(sc, record=0)
+    assert np.all(res.exits[:, 3] == 1)
+    y = np.log1p(stop * (res.final_equity - 1.0) / risk)
+    var = float(np.var(y))
+    # sd of the sample variance: sigma^2 T sqrt((kurtosis - 1) / n); kurtosis of the sum of 24
+    # steps is 3 + 6 / (df - 4) / 24 for t shocks
+    kurt = 3.0 + (6.0 / (df - 4.0) / 24.0 if df else 0.0)
+    se = sig**2 * T * math.sqrt((kurt - 1.0) / n)
+    assert abs(var - sig**2 * T) <= 4 * se, (var, sig**2 * T, se)
+    assert abs(float(np.mean(y))) <= 4 * sig * math.sqrt(T / n)
