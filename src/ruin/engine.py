@@ -72,6 +72,7 @@ Kernels
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 
@@ -91,6 +92,7 @@ __all__ = [
     "alias_table",
     "thresholds",
     "run_record",
+    "run_paths",
     "run_given",
     "simulate_given",
     "barrier_cuts",
@@ -498,12 +500,9 @@ def _lanes_two_point(
 _GRAIN = 64  # paths per parallel work item (a multiple of _LANES)
 
 
-def _kernel_for(model, fractional):
-    """Parallel kernel with ``model`` and ``fractional`` fixed at compile time.
-
-    The path walk is compiled as its own (serial) function, so the constants fold into it;
-    the parallel loop only hands out ranges of ``_GRAIN`` paths.
-    """
+def _range_walker(model, fractional):
+    """Serial walk of paths ``lo..hi-1`` with ``model`` and ``fractional`` fixed at compile
+    time (only an int and a bool are captured, so the compiled code caches on disk)."""
 
     # error_model="numpy": no zero-division checks (1 / (c + peak) has c + peak >= 1), which
     # lets LLVM vectorise the lane loops of fixed stakes too.
@@ -535,27 +534,59 @@ def _kernel_for(model, fractional):
                 final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, no_rec,
             )
 
-    def kernel(
-        key0, key1, path_offset, n_paths, n_trades,
-        steps, rvals, thr32, accept, alias, block_len,
-        risk, x_floor, ruin_x, goal_x,
-        final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
-    ):
-        ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
-        n_items = (n_paths + _GRAIN - 1) // _GRAIN
-        for b in prange(n_items):
-            walk_range(
-                b * _GRAIN, min(n_paths, (b + 1) * _GRAIN), key0, key1, path_offset,
-                n_trades, steps, rvals, thr32, accept, alias, block_len, risk, x_floor,
-                ruin_cut, goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
-                wins, taken,
-            )
-
-    return kernel
+    return walk_range
 
 
+_walk_two_point_frac = _range_walker(MODEL_TWO_POINT, True)
+_walk_two_point_fixed = _range_walker(MODEL_TWO_POINT, False)
+_walk_alias_frac = _range_walker(MODEL_ALIAS, True)
+_walk_alias_fixed = _range_walker(MODEL_ALIAS, False)
+_walk_block_frac = _range_walker(MODEL_BLOCK, True)
+_walk_block_fixed = _range_walker(MODEL_BLOCK, False)
+
+
+@njit(parallel=True, cache=True)
+def run_paths(
+    model, fractional, key0, key1, path_offset, n_paths, n_trades,
+    steps, rvals, thr32, accept, alias, block_len,
+    risk, x_floor, ruin_x, goal_x,
+    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+):
+    """Parallel walk of paths ``0..n_paths-1`` (streams ``path_offset + i``).
+
+    Threads take ranges of ``_GRAIN`` paths; each range goes to the serial walker compiled
+    for ``(model, fractional)``. Outputs as in :func:`acc_store`.
+    """
+    ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
+    n_items = (n_paths + _GRAIN - 1) // _GRAIN
+    for b in prange(n_items):
+        lo = b * _GRAIN
+        hi = min(n_paths, lo + _GRAIN)
+        args = (
+            lo, hi, key0, key1, path_offset, n_trades, steps, rvals, thr32, accept, alias,
+            block_len, risk, x_floor, ruin_cut, goal_cut, final_eq, max_dd, ruin_t, goal_t,
+            max_streak, max_uw, wins, taken,
+        )
+        if model == MODEL_TWO_POINT:
+            if fractional:
+                _walk_two_point_frac(*args)
+            else:
+                _walk_two_point_fixed(*args)
+        elif model == MODEL_ALIAS:
+            if fractional:
+                _walk_alias_frac(*args)
+            else:
+                _walk_alias_fixed(*args)
+        else:
+            if fractional:
+                _walk_block_frac(*args)
+            else:
+                _walk_block_fixed(*args)
+
+
+#: ``KERNELS[(model, fractional)](key0, key1, path_offset, n_paths, n_trades, ...)``.
 KERNELS = {
-    (m, f): njit(parallel=True, cache=True)(_kernel_for(m, f))
+    (m, f): functools.partial(run_paths, m, f)
     for m in (MODEL_TWO_POINT, MODEL_ALIAS, MODEL_BLOCK)
     for f in (True, False)
 }
