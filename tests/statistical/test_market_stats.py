@@ -161,3 +161,18 @@ def test_shocks_have_the_stated_variance(df):
     se = sig**2 * T * math.sqrt((kurt - 1.0) / n)
     assert abs(var - sig**2 * T) <= 4 * se, (var, sig**2 * T, se)
     assert abs(float(np.mean(y))) <= 4 * sig * math.sqrt(T / n)
+
+
+def test_garch_keeps_the_unconditional_variance():
+    # daily GARCH(1,1) with omega set so the unconditional daily variance is sigma^2
+    sig, T, n, risk, stop = 0.03, 20.0, 20000, 0.01, 0.9
+    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
+                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=22,
+                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
+                                        volatility=sig, max_hold_days=T, step_hours=24.0,
+                                        garch=(0.10, 0.85)))
+    res = simulate(sc, record=0)
+    assert np.all(res.exits[:, 3] == 1)
+    y = np.log1p(stop * (res.final_equity - 1.0) / risk)
+    se = sig**2 * T * math.sqrt((6.0 - 1.0) / n)  # conservative kurtosis 6 for the 20-day sum
+    assert abs(float(np.var(y)) - sig**2 * T) <= 4 * se
