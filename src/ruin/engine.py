@@ -362,23 +362,20 @@ _LANES = 16  # two-point paths walked side by side (the lane loops vectorise: AV
 
 @njit(inline="always", cache=True)
 def _lanes_trade(US, FS, IS, t, fresh, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
-    """Trade ``t`` for all lanes of a two-point block; returns the number still alive.
+    """Trade ``t`` for all lanes of a two-point block; returns the number still running.
 
     State layout (lane ln): ``US[k*L + ln]`` = s0, s1, s2, s3, w; ``FS[k*L + ln]`` = x, peak,
-    inv, tolp, mdd; ``IS[k*L + ln]`` = streak, mstreak, uw, muw, nwin, n, alive, t_ruin,
-    t_goal. ``fresh`` (t even) draws a new 64-bit word and uses its low half; otherwise the
-    high half of the last word. Bookkeeping is :func:`acc_update`; a lane that has stopped
-    keeps its state (the update is computed and discarded), so the loop has no branches.
+    inv, tolp, mdd; ``IS[k*L + ln]`` = streak, mstreak, uw, muw, nwin, stop (-1 while
+    running, else the trade at which the path stopped). ``fresh`` (t even) draws a new 64-bit
+    word and uses its low half; otherwise the high half of the last word. Bookkeeping is
+    :func:`acc_update`; a lane that has stopped keeps its state (the update is computed and
+    discarded), so the loop has no branches and vectorises.
     """
     L = _LANES
     nal = 0
     for ln in range(L):
-        s0 = US[ln]
-        s1 = US[L + ln]
-        s2 = US[2 * L + ln]
-        s3 = US[3 * L + ln]
         if fresh:
-            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            w, s0, s1, s2, s3 = step4(US[ln], US[L + ln], US[2 * L + ln], US[3 * L + ln])
             US[ln] = s0
             US[L + ln] = s1
             US[2 * L + ln] = s2
@@ -398,15 +395,16 @@ def _lanes_trade(US, FS, IS, t, fresh, thr32, sw, sl, fractional, c, x_floor, ru
         uw = IS[2 * L + ln]
         muw = IS[3 * L + ln]
         nwin = IS[4 * L + ln]
-        n = IS[5 * L + ln]
-        alive = IS[6 * L + ln] != 0
-        x2, peak2, inv2, tolp2, mdd2, streak2, mstreak2, uw2, muw2, nwin2, n2 = acc_update(
-            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
+        stop = IS[5 * L + ln]
+        alive = stop < 0
+        x2, peak2, inv2, tolp2, mdd2, streak2, mstreak2, uw2, muw2, nwin2, _ = acc_update(
+            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, 0,
             sw if win else sl, win, not win, fractional, c, x_floor,
         )
         FS[ln] = x2 if alive else x
         FS[L + ln] = peak2 if alive else peak
-        FS[2 * L + ln] = inv2 if alive else inv
+        if not fractional:  # (inv stays 1 for log equity)
+            FS[2 * L + ln] = inv2 if alive else inv
         FS[3 * L + ln] = tolp2 if alive else tolp
         FS[4 * L + ln] = mdd2 if alive else mdd
         IS[ln] = streak2 if alive else streak
@@ -414,14 +412,9 @@ def _lanes_trade(US, FS, IS, t, fresh, thr32, sw, sl, fractional, c, x_floor, ru
         IS[2 * L + ln] = uw2 if alive else uw
         IS[3 * L + ln] = muw2 if alive else muw
         IS[4 * L + ln] = nwin2 if alive else nwin
-        IS[5 * L + ln] = n2 if alive else n
-        ru = alive and x2 <= ruin_cut
-        go = alive and (not ru) and x2 >= goal_cut
-        IS[7 * L + ln] = t + 1 if ru else IS[7 * L + ln]
-        IS[8 * L + ln] = t + 1 if go else IS[8 * L + ln]
-        a = np.int64(alive and not (ru or go))
-        IS[6 * L + ln] = a
-        nal += a
+        ended = alive and (x2 <= ruin_cut or x2 >= goal_cut)
+        IS[5 * L + ln] = t + 1 if ended else stop
+        nal += np.int64(alive and not ended)
     return nal
 
 
@@ -434,9 +427,10 @@ def _lanes_two_point(
 ):
     """Walk two-point paths ``base .. base + _LANES - 1`` side by side.
 
-    Results are bit-identical to :func:`_walk` (same draws, same arithmetic). When few
-    lanes are left running (a quarter or fewer), those paths are walked again alone by
-    :func:`_walk` rather than keeping the whole block busy.
+    Results are bit-identical to :func:`_walk` (same draws, same arithmetic; a stopped
+    path's state is frozen, so ruin versus goal is read back from it as ``x <= ruin_cut``,
+    the test :func:`_walk` applies first). When a quarter or fewer of the lanes are still
+    running, those paths are walked again alone by :func:`_walk`.
     """
     L = _LANES
     c = c_fixed(fractional, risk)
@@ -460,10 +454,7 @@ def _lanes_two_point(
         IS[2 * L + ln] = uw
         IS[3 * L + ln] = muw
         IS[4 * L + ln] = nwin
-        IS[5 * L + ln] = n
-        IS[6 * L + ln] = 1
-        IS[7 * L + ln] = -1
-        IS[8 * L + ln] = -1
+        IS[5 * L + ln] = -1
     no_rec = np.empty((0, 1), np.float64)
     for t in range(n_trades):
         if (t & 1) == 0:
@@ -476,25 +467,36 @@ def _lanes_two_point(
             break
         if 4 * nal <= L and t + 1 < n_trades:
             for ln in range(L):
-                if IS[6 * L + ln] != 0:
+                if IS[5 * L + ln] < 0:
                     _walk(
                         base + ln, 0, fractional, key0, key1, path_offset, n_trades, steps,
                         rvals, thr32, accept, alias, block_len, risk, x_floor, ruin_cut,
                         goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
                         wins, taken, no_rec,
                     )
-                    IS[6 * L + ln] = 2  # stored already
+                    IS[5 * L + ln] = -2  # stored already
             break
     for ln in range(L):
-        if IS[6 * L + ln] != 2:
-            acc_store(
-                base + ln,
-                (FS[ln], FS[L + ln], FS[2 * L + ln], FS[3 * L + ln], FS[4 * L + ln],
-                 IS[ln], IS[L + ln], IS[2 * L + ln], IS[3 * L + ln], IS[4 * L + ln],
-                 IS[5 * L + ln]),
-                IS[7 * L + ln], IS[8 * L + ln], fractional, risk, final_eq, max_dd, ruin_t,
-                goal_t, max_streak, max_uw, wins, taken,
-            )
+        stop = IS[5 * L + ln]
+        if stop == -2:
+            continue
+        x = FS[ln]
+        t_ruin = -1
+        t_goal = -1
+        n = n_trades
+        if stop > 0:
+            n = stop
+            if x <= ruin_cut:
+                t_ruin = stop
+            else:
+                t_goal = stop
+        acc_store(
+            base + ln,
+            (x, FS[L + ln], FS[2 * L + ln], FS[3 * L + ln], FS[4 * L + ln], IS[ln],
+             IS[L + ln], IS[2 * L + ln], IS[3 * L + ln], IS[4 * L + ln], n),
+            t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak,
+            max_uw, wins, taken,
+        )
 
 
 _GRAIN = 64  # paths per parallel work item (a multiple of _LANES)
@@ -518,7 +520,7 @@ def _range_walker(model, fractional):
         if model == 0:
             US = np.empty(5 * _LANES, np.uint64)
             FS = np.empty(5 * _LANES, np.float64)
-            IS = np.empty(9 * _LANES, np.int64)
+            IS = np.empty(6 * _LANES, np.int64)
             while start + _LANES <= hi:
                 _lanes_two_point(
                     start, fractional, key0, key1, path_offset, n_trades, steps, rvals,
