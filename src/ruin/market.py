@@ -46,8 +46,9 @@ step ends and fill at the post-jump price; the venue's liquidation is checked be
 trader's stop. Cross margin with several positions is checked at step ends (and right after a
 jump) with the Broadie-Glasserman-Kou shift of 0.5826 step standard deviations.
 
-Not modelled: Hyperliquid's backstop (losing the whole margin when equity falls below 2/3 of
-maintenance before a book fill), GMX's maintenance on entry notional and minimum collateral,
+Hyperliquid's backstop is modelled (``backstop_fraction``: a fill with equity below 2/3 of
+maintenance margin, which only a gap can cause, loses the whole margin). Not modelled: GMX's
+maintenance on entry notional and minimum collateral,
 tier changes as the position grows (the tier is the one holding the starting position), and
 random funding rates (the regime's mean rate is charged).
 
@@ -238,6 +239,9 @@ class LeveragedTrade:
         What is lost at liquidation (see module docstring).
     liquidation_fee : float
         Fee on liquidation, fraction of notional (rule ``"fill"``).
+    backstop_fraction : float or None
+        Rule ``"fill"``: if equity at the fill is below this fraction of maintenance margin
+        (Hyperliquid 2/3, after a gap), the whole margin is lost (backstop liquidation).
     fee_bps, slippage_bps : float
         Per fill, basis points of notional.
     funding_rate : float
@@ -282,6 +286,7 @@ class LeveragedTrade:
     margin_mode: Literal["isolated", "cross"] = "isolated"
     liquidation_rule: Literal["margin", "fill"] = "margin"
     liquidation_fee: float = 0.0
+    backstop_fraction: float | None = None
     fee_bps: float = 0.0
     slippage_bps: float = 0.0
     funding_rate: float = 0.0
@@ -345,6 +350,9 @@ class LeveragedTrade:
                                                  ("margin", "fill")))
         S(self, "liquidation_fee", check_number("liquidation_fee", self.liquidation_fee,
                                                 0.0, 0.5))
+        if self.backstop_fraction is not None:
+            S(self, "backstop_fraction", check_number("backstop_fraction",
+                                                      self.backstop_fraction, 0.0, 1.0))
         S(self, "fee_bps", check_number("fee_bps", self.fee_bps, 0.0, 1000.0))
         S(self, "slippage_bps", check_number("slippage_bps", self.slippage_bps, 0.0, 1000.0))
         S(self, "funding_rate", check_number(
@@ -468,8 +476,8 @@ class MarketPlan:
 # float parameter slots
 (F_SIDE, F_S, F_YTP, F_YSL, F_M, F_MMR, F_C, F_FEE, F_SLIP, F_LIQFEE, F_NU, F_SIG2DT, F_DT,
  F_FUND, F_FUNDINT, F_MAXHOLD, F_TDF, F_GA, F_GB, F_GW, F_JLAM, F_JMU, F_JSD, F_RHO, F_RISK,
- F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2) = range(30)
-N_FP = 30
+ F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2, F_BF) = range(31)
+N_FP = 31
 (I_K, I_CROSS, I_RULE, I_DISCRETE, I_FRACTIONAL, I_TAILS, I_GARCH, I_JUMPS, I_NTRADES,
  I_MAXSTEPS) = range(10)
 N_IP = 10
@@ -525,6 +533,7 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
     fp[F_FEE] = mk.fee_bps * 1e-4
     fp[F_SLIP] = mk.slippage_bps * 1e-4
     fp[F_LIQFEE] = mk.liquidation_fee
+    fp[F_BF] = mk.backstop_fraction if mk.backstop_fraction is not None else 0.0
     fp[F_NU] = nu
     fp[F_SIG2DT] = mk.volatility**2 * dt
     fp[F_DT] = dt
@@ -609,13 +618,17 @@ def _equity(x, fractional, risk):
 
 
 @njit(cache=True)
-def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee):
-    """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad)."""
+def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee, bsm, bsc):
+    """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad).
+
+    Liquidation with rule 1 (fill): the trader keeps ``max(0, equity - liqfee * notional)``
+    unless equity is below the backstop level ``bsm * u - bsc`` (a fraction of maintenance
+    margin), where the whole margin is lost."""
     u = math.exp(side * yf)
     if code == 2:  # liquidation
         eq = m_eff - phi + side * (u - 1.0)
         keep = 0.0
-        if rule == 1:
+        if rule == 1 and eq >= bsm * u - bsc:
             keep = max(0.0, eq - liqfee * u)
         bad = max(0.0, -eq) / s
         return (-m_eff + keep) / s, fee / s, slip / s, fund / s, bad
@@ -638,6 +651,9 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
     fee = fp[F_FEE]
     slip = fp[F_SLIP]
     liqfee = fp[F_LIQFEE]
+    bf = fp[F_BF]
+    bsm = bf * fp[F_MMR]
+    bsc = bf * fp[F_C]
     k2 = fp[F_K2]
     risk = fp[F_RISK]
     x_floor = fp[F_XFLOOR]
@@ -660,9 +676,9 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
     lo0 = yl0 if liq0 else ysl
     p0 = _p_up_first(k2, -lo0, ytp)
     thr0 = uint64(min(p0 * _TWO32, _TWO32))
-    rt, ft, st_, _, _ = _close(0, side, ytp, m0, phi0, 0.0, s, fee, slip, rule, liqfee)
+    rt, ft, st_, _, _ = _close(0, side, ytp, m0, phi0, 0.0, s, fee, slip, rule, liqfee, bsm, bsc)
     rl, fl, sl, _, bl = _close(2 if liq0 else 1, side, lo0, m0, phi0, 0.0, s, fee, slip, rule,
-                               liqfee)
+                               liqfee, bsm, bsc)
     dxt = _dx(rt, fractional, risk)
     dxl = _dx(rl, fractional, risk)
     grt = max(0.0, 1.0 + risk * rt)
@@ -705,11 +721,11 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
                 thr = uint64(min(p * _TWO32, _TWO32))
                 if uu < thr:
                     r, f_, sp_, _, b_ = _close(0, side, ytp, me, phi0, 0.0, s, fee, slip,
-                                               rule, liqfee)
+                                               rule, liqfee, bsm, bsc)
                     n_tp += 1
                 else:
                     r, f_, sp_, _, b_ = _close(2 if isliq else 1, side, lo, me, phi0, 0.0, s,
-                                               fee, slip, rule, liqfee)
+                                               fee, slip, rule, liqfee, bsm, bsc)
                     n_liq += np.int64(isliq)
                 aux_d[0] += f_ * scale
                 aux_d[1] += sp_ * scale
@@ -822,7 +838,7 @@ def _cross(d0, d1, v):
 
 @njit(cache=True)
 def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, rule, liqfee,
-                 fee, slip, scale, ex, ax):
+                 fee, slip, scale, ex, ax, bf):
     """Cross account with several positions: liquidate all open positions when equity
     (minus ``shift`` standard deviations of a step's equity change) is below maintenance.
     Returns ``(liquidated, round result in R so far)``."""
@@ -841,7 +857,7 @@ def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, ru
     if eqr - shift * eq_sd >= mmr_r:
         return False, rtot
     keep = 0.0
-    if rule == 1:
+    if rule == 1 and eqr >= bf * mmr_r:
         keep = max(0.0, eqr - liqfee * notl)
     for j in range(K):
         if opn[j]:
@@ -868,6 +884,9 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
     fee = fp[F_FEE]
     slip = fp[F_SLIP]
     liqfee = fp[F_LIQFEE]
+    bf = fp[F_BF]
+    bsm = bf * fp[F_MMR]
+    bsc = bf * fp[F_C]
     nudt = fp[F_NU] * fp[F_DT]
     sig2dt = fp[F_SIG2DT]
     dt = fp[F_DT]
@@ -1047,7 +1066,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     y[j] = y1
                     if code >= 0:
                         r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi[j], fac[j], s,
-                                                     fee, slip, rule, liqfee)
+                                                     fee, slip, rule, liqfee, bsm, bsc)
                         rtot += r
                         nwin += np.int64(r > 0.0)
                         ex[code] += 1
@@ -1062,15 +1081,16 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     # at the post-jump prices if it is below maintenance; otherwise stops and
                     # take-profits fill at the gapped prices
                     done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
-                                              0.0, rho, rule, liqfee, fee, slip, scale, ex, ax)
+                                              0.0, rho, rule, liqfee, fee, slip, scale, ex, ax, bf)
                     if done:
                         nopen = 0
                     elif not discrete:
                         for j in range(K):
                             if opn[j] and (y[j] <= ysl or y[j] >= ytp):
                                 code = 1 if y[j] <= ysl else 0
-                                r, f_, sp_, fu_, b_ = _close(code, side, y[j], m_eff, phi[j],
-                                                             fac[j], s, fee, slip, rule, liqfee)
+                                r, f_, sp_, fu_, b_ = _close(
+                                    code, side, y[j], m_eff, phi[j], fac[j], s, fee, slip, rule,
+                                    liqfee, bsm, bsc)
                                 rtot += r
                                 nwin += np.int64(r > 0.0)
                                 ex[code] += 1
@@ -1096,7 +1116,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                                     if y[j] <= ylq[j]:
                                         r, f_, sp_, fu_, b_ = _close(
                                             2, side, y[j], m_eff, phi[j], fac[j], s, fee,
-                                            slip, rule, liqfee)
+                                            slip, rule, liqfee, bsm, bsc)
                                         rtot += r
                                         nwin += np.int64(r > 0.0)
                                         ex[2] += 1
@@ -1112,7 +1132,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                 if cross_many and nopen > 0:
                     done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
                                               _BGK * math.sqrt(hv), rho, rule, liqfee, fee,
-                                              slip, scale, ex, ax)
+                                              slip, scale, ex, ax, bf)
                     if done:
                         nopen = 0
                 if nopen > 0 and (maxhold > 0.0 and elapsed >= maxhold - 1e-9
@@ -1120,7 +1140,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     for j in range(K):
                         if opn[j]:
                             r, f_, sp_, fu_, b_ = _close(3, side, y[j], m_eff, phi[j], fac[j],
-                                                         s, fee, slip, rule, liqfee)
+                                                         s, fee, slip, rule, liqfee, bsm, bsc)
                             rtot += r
                             nwin += np.int64(r > 0.0)
                             ex[3] += 1
@@ -1513,6 +1533,7 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
             q["slippage_bps"] = asset.slippage_bp
         kw["liquidation_rule"] = "margin" if v.liquidation_loss == "all_margin" else "fill"
         kw["liquidation_fee"] = v.liquidation_fee
+        kw["backstop_fraction"] = v.backstop_fraction
         kw["funding_interval_hours"] = v.funding_interval_hours
         if "funding_rate" not in given:
             regime = mg.FUNDING_REGIMES[check_choice(

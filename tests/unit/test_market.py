@@ -346,3 +346,25 @@ def test_market_benchmark_quick_runs(capsys):
     assert mod.main(["--quick", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count("M path-trades/s") == 3
+
+
+def test_liquidation_loss_rules_and_backstop_by_hand():
+    from ruin.market import _close
+
+    # 5x long, mmr 5%: a gap fills at 0.825 x entry, equity 0.2 - 0.175 = 0.025 of notional
+    s, y = 0.1, math.log(0.825)
+    r_margin, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 0, 0.0, 0.0, 0.0)
+    assert r_margin == pytest.approx(-0.2 / s)  # whole margin lost
+    r_fill, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0, 0.0, 0.0)
+    assert r_fill == pytest.approx((-0.2 + 0.025) / s)  # the rest is returned
+    r_fee, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.01, 0.0, 0.0)
+    assert r_fee == pytest.approx((-0.2 + 0.025 - 0.01 * 0.825) / s)
+    # Hyperliquid backstop: equity 0.025 < 2/3 x maintenance 0.05 x 0.825 = 0.0275: all lost
+    r_bs, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0, 2 / 3 * 0.05, 0.0)
+    assert r_bs == pytest.approx(-0.2 / s)
+    # beyond bankruptcy: the trader loses the margin, the excess is bad debt
+    r_bd, _, _, _, bad = _close(2, 1.0, math.log(0.7), 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0,
+                                0.0, 0.0)
+    assert r_bd == pytest.approx(-0.2 / s) and bad == pytest.approx(0.1 / s)
+    assert build_scenario({"leverage": 5, "venue": "hyperliquid", "drift": 0.0}) \
+        .market.backstop_fraction == pytest.approx(2 / 3)
