@@ -293,10 +293,11 @@ def leverage_sidebar() -> None:
     vol = st.slider("Volatility (% per day)", 0.1, 50.0, step=0.1, key="w_volatility",
                     help="Standard deviation of daily log returns. BTC is about 2.5% a day.")
     st.caption(f"= {vol * np.sqrt(365):.0f}% annualised (daily × √365).")
-    c1, c2, c3 = st.columns(3)
-    c1.checkbox("Fat tails", key="w_tails", help="Student-t shocks: big moves more often.")
-    c2.checkbox("Clustering", key="w_garch", help="GARCH: calm and wild periods come in runs.")
-    c3.checkbox("Crashes", key="w_jumps", help="Rare sudden jumps in price.")
+    st.checkbox("Fat tails (Student-t shocks)", key="w_tails",
+                help="Big moves happen more often than a normal distribution says.")
+    st.checkbox("Volatility clustering (GARCH)", key="w_garch",
+                help="Calm and wild periods come in runs.")
+    st.checkbox("Crash jumps", key="w_jumps", help="Rare sudden drops in price.")
     st.selectbox("Funding regime", REGIMES, key="w_funding_regime",
                  help="Typical funding paid by longs to shorts (bull: longs pay a lot).")
     c1, c2 = st.columns(2)

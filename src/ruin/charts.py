@@ -323,11 +323,13 @@ def survival_chart(
     height: int = 300,
 ) -> alt.LayerChart:
     """Step line of the share of accounts still alive; optional vertical marker."""
+    low = float(frame["survival"].min()) if frame.height else 1.0
+    low = max(0.0, min(0.9, np.floor((low - 0.02) * 20) / 20))  # room below, 5% steps
     line = alt.Chart(frame).mark_line(interpolate="step-after", color=OKABE_ITO["blue"],
                                       strokeWidth=2.5).encode(
         alt.X("trade:Q", title="Trade number"),
         alt.Y("survival:Q", title="Share of accounts not ruined",
-              axis=alt.Axis(format="%"), scale=alt.Scale(zero=False, nice=True)),
+              axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[low, 1.0])),
         tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("survival:Q", format=".2%")],
     )
     layers: list[Any] = [line]
@@ -378,7 +380,7 @@ def exit_mix_chart(frame: pl.DataFrame, *, height: int = 220) -> alt.Chart:
         alt.X("share:Q", title="Share of trades", axis=alt.Axis(format="%")),
         alt.Color("exit:N", scale=alt.Scale(domain=dom, range=rng), legend=None),
         tooltip=[alt.Tooltip("exit:N"), alt.Tooltip("share:Q", format=".2%")],
-    ).properties(height=height, title="Exit mix: take-profit, stop, liquidation or time")
+    ).properties(height=height, title="How trades ended")
 
 
 # --------------------------------------------------------------------------- leverage
