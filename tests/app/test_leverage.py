@@ -19,7 +19,7 @@ def test_leverage_mode_shows_liquidation_numbers_and_charts():
     assert metric(at, "Liquidation distance").endswith("%")
     kinds = [json.loads(c.proto.spec).get("title", "") for c in charts(at)]
     text = json.dumps(kinds)
-    assert "Exit mix" in text and "Liquidation odds by leverage and volatility" in text
+    assert "How trades ended" in text and "Liquidation odds by leverage and volatility" in text
     assert "touches liquidation" in text
 
 
