@@ -823,7 +823,8 @@ def theory_panel() -> None:
     for name, v in (theory.get("approximations") or {}).items():
         add(name, "—", v, "approximation ⚠")
     if rows:
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch",
+                     height=35 * (len(rows) + 1) + 3)  # every row visible, no inner scroll
     notes = theory.get("notes") or []
     for n in notes:
         st.caption("• " + n)
