@@ -508,7 +508,6 @@ def _range_walker(model, fractional):
 
     # error_model="numpy": no zero-division checks (1 / (c + peak) has c + peak >= 1), which
     # lets LLVM vectorise the lane loops of fixed stakes too.
-    @njit(cache=True, error_model="numpy")
     def walk_range(
         lo, hi, key0, key1, path_offset, n_trades,
         steps, rvals, thr32, accept, alias, block_len,
@@ -536,7 +535,12 @@ def _range_walker(model, fractional):
                 final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, no_rec,
             )
 
-    return walk_range
+    # numba's on-disk cache names entries by qualname and line and does not tell closures
+    # apart by their captured values: without a distinct name, one walker's cached machine
+    # code was loaded for another (block bootstrap ran as the two-point model).
+    walk_range.__qualname__ = f"walk_range_model{model}_{'fractional' if fractional else 'fixed'}"
+    walk_range.__name__ = walk_range.__qualname__
+    return njit(cache=True, error_model="numpy")(walk_range)
 
 
 _walk_two_point_frac = _range_walker(MODEL_TWO_POINT, True)
