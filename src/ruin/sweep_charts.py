@@ -16,7 +16,7 @@ import polars as pl
 
 from .errors import ParameterError
 
-__all__ = ["sweep_heatmap", "AXIS_TITLES", "VALUE_TITLES", "MAX_CELLS"]
+__all__ = ["sweep_heatmap", "sweep_axes", "sweep_values", "AXIS_TITLES", "VALUE_TITLES", "MAX_CELLS"]
 
 #: Most cells one heat map inlines (Altair refuses more than 5,000 rows by default).
 MAX_CELLS = 5_000
@@ -225,3 +225,24 @@ def sweep_heatmap(
         return chart.facet(facet=alt.Facet("facet:O", title=f_title, header=header),
                            columns=columns).properties(title=heading)
     return chart.properties(title=heading)
+
+
+_NOT_OUTPUTS = frozenset({"cell", "cell_id", "seed", "method"})
+
+
+def sweep_axes(df: pl.DataFrame) -> list[str]:
+    """The sweep's axes: parameter columns (flat keys or odds inputs) with several values."""
+    from .config import known_keys
+
+    params = set(known_keys()) | set(AXIS_TITLES)
+    return [c for c in df.columns
+            if c in params and c not in _NOT_OUTPUTS and df.get_column(c).n_unique() > 1]
+
+
+def sweep_values(df: pl.DataFrame) -> list[str]:
+    """Numeric output columns that can colour a heat map (not axes, ids or interval ends)."""
+    axes = set(sweep_axes(df))
+    return [c for c in df.columns
+            if c not in axes and c not in _NOT_OUTPUTS
+            and not c.endswith(("_ci_low", "_ci_high"))
+            and df.schema[c].is_numeric() and df.get_column(c).null_count() < df.height]
