@@ -16,7 +16,9 @@ import polars as pl
 
 from .errors import ParameterError
 
-__all__ = ["sweep_heatmap", "sweep_axes", "sweep_values", "AXIS_TITLES", "VALUE_TITLES", "MAX_CELLS"]
+__all__ = [
+    "sweep_heatmap", "sweep_axes", "sweep_values", "AXIS_TITLES", "VALUE_TITLES", "MAX_CELLS",
+]
 
 #: Most cells one heat map inlines (Altair refuses more than 5,000 rows by default).
 MAX_CELLS = 5_000
