@@ -65,6 +65,7 @@ from .engine import (
     acc_trade,
     barrier_cuts,
     c_fixed,
+    draw_outcome,
     r_to_step,
 )
 from .errors import ParameterError, check_int, check_number
@@ -303,32 +304,13 @@ def exit_rule_model(model: Bernoulli, rules: Behaviour) -> Discrete:
 
 @njit(inline="always", cache=True)
 def _draw_r(model, t, s0, s1, s2, s3, w, pos, thr32, rvals, accept, alias, block_len):
-    """Outcome in R of trade ``t``, drawn exactly as :mod:`ruin.engine` draws it.
+    """Outcome in R of trade ``t``, drawn by the engine's :func:`ruin.engine.draw_outcome`.
 
-    Two-point: the low (t even) or high (t odd) 32 bits of one 64-bit draw, a win
-    (``rvals[1]``) when ``u32 < thr32``; alias: one draw per trade through Walker's table;
-    block: one draw per block start, then the trade list walked circularly. Returns
-    ``(r, s0, s1, s2, s3, w, pos)``.
+    Returns ``(r, s0, s1, s2, s3, w, pos)``.
     """
-    n_out = rvals.shape[0]
-    if model == 0:
-        if (t & 1) == 0:
-            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-            u = w & _MASK32
-        else:
-            u = w >> uint64(32)
-        k = 1 if u < thr32 else 0
-    elif model == 1:
-        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-        v = float(w >> uint64(11)) * _TO_DOUBLE * n_out
-        j = min(int(v), n_out - 1)
-        k = j if (v - j) < accept[j] else alias[j]
-    else:
-        if t % block_len == 0:
-            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-            pos = min(int(float(w >> uint64(11)) * _TO_DOUBLE * n_out), n_out - 1)
-        k = pos
-        pos = pos + 1 if pos + 1 < n_out else 0
+    k, s0, s1, s2, s3, w, pos = draw_outcome(
+        model, t, s0, s1, s2, s3, w, pos, thr32, rvals.shape[0], accept, alias, block_len
+    )
     return rvals[k], s0, s1, s2, s3, w, pos
 
 
@@ -547,7 +529,7 @@ def simulate_behaviour(
 
     chunk = max(1, int(chunk))
     t0 = time.perf_counter()
-    with simmod._threads(threads):
+    with simmod.numba_threads(threads):
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
             call(start, stop - start, [a[start:stop] for a in outs], no_rec)

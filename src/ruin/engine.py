@@ -282,6 +282,38 @@ def acc_store(
 
 
 @njit(inline="always", cache=True)
+def draw_outcome(model, t, s0, s1, s2, s3, w, pos, thr32, n_out, accept, alias, block_len):
+    """Index of the outcome of trade ``t`` (0-based) and the advanced stream state.
+
+    Two-point model: the low (t even) or high (t odd) 32 bits of one 64-bit draw ``w``;
+    index 1 (the win) when ``u32 < thr32``, else 0. Alias: one draw per trade through
+    Walker's table (``accept``, ``alias``). Block bootstrap: one draw per block start
+    (t a multiple of ``block_len``), then the trade list walked circularly from ``pos``.
+    Returns ``(k, s0, s1, s2, s3, w, pos)``. Every kernel that must reproduce the engine's
+    trades (e.g. :mod:`ruin.behaviour`) draws through this function.
+    """
+    if model == 0:
+        if (t & 1) == 0:
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            u = w & _MASK32
+        else:
+            u = w >> uint64(32)
+        k = 1 if u < thr32 else 0
+    elif model == 1:
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        v = float(w >> uint64(11)) * _TO_DOUBLE * n_out
+        j = min(int(v), n_out - 1)
+        k = j if (v - j) < accept[j] else alias[j]
+    else:
+        if t % block_len == 0:
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            pos = min(int(float(w >> uint64(11)) * _TO_DOUBLE * n_out), n_out - 1)
+        k = pos
+        pos = pos + 1 if pos + 1 < n_out else 0
+    return k, s0, s1, s2, s3, w, pos
+
+
+@njit(inline="always", cache=True)
 def _walk(
     i, model, fractional, key0, key1, path_offset, n_trades,
     steps, rvals, thr32, accept, alias, block_len,
@@ -299,8 +331,6 @@ def _walk(
     """
     c = c_fixed(fractional, risk)
     n_out = steps.shape[0]
-    sl = steps[0]
-    sw = steps[n_out - 1]
     recording = i < rec.shape[0]
     s0, s1, s2, s3 = seed4(key0, key1, path_offset + i)
     w = uint64(0)
@@ -309,31 +339,13 @@ def _walk(
     t_ruin = -1
     t_goal = -1
     for t in range(n_trades):
-        if model == 0:
-            if (t & 1) == 0:
-                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                u = w & _MASK32
-            else:
-                u = w >> uint64(32)
-            win = u < thr32
-            loss = not win
-            step = sw if win else sl
-        else:
-            if model == 1:
-                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                v = float(w >> uint64(11)) * _TO_DOUBLE * n_out
-                j = min(int(v), n_out - 1)
-                k = j if (v - j) < accept[j] else alias[j]
-            else:
-                if t % block_len == 0:
-                    w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                    pos = min(int(float(w >> uint64(11)) * _TO_DOUBLE * n_out), n_out - 1)
-                k = pos
-                pos = pos + 1 if pos + 1 < n_out else 0
-            step = steps[k]
-            rk = rvals[k]
-            win = rk > 0.0
-            loss = rk < 0.0
+        k, s0, s1, s2, s3, w, pos = draw_outcome(
+            model, t, s0, s1, s2, s3, w, pos, thr32, n_out, accept, alias, block_len
+        )
+        step = steps[k]
+        rk = rvals[k]
+        win = rk > 0.0
+        loss = rk < 0.0
         x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
             step, win, loss, fractional, c, x_floor,

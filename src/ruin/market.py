@@ -1305,7 +1305,7 @@ def simulate_market(
 
     from .errors import check_number
     from .rng import resolve_seed, seed_keys
-    from .simulate import SimulationResult, _memory_limit, _threads, memory_needed
+    from .simulate import SimulationResult, _memory_limit, memory_needed, numba_threads
 
     for lv in drawdown_levels:
         check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False)
@@ -1333,7 +1333,7 @@ def simulate_market(
     no_rec = np.empty((0, N + 1), np.float64)
     chunk = max(1, int(chunk))
     t0 = time.perf_counter()
-    with _threads(threads):
+    with numba_threads(threads):
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
             sl = slice(start, stop)

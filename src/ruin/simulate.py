@@ -55,7 +55,8 @@ def _memory_limit() -> int:
 
 
 @contextmanager
-def _threads(n: int | None):
+def numba_threads(n: int | None):
+    """Run the block with ``n`` numba threads (``None``: leave the setting alone)."""
     if n is None:
         yield
         return
@@ -273,7 +274,7 @@ def simulate(
     no_rec = np.empty((0, N + 1), np.float64)
     chunk = max(1, int(chunk))
     t0 = time.perf_counter()
-    with _threads(threads):
+    with numba_threads(threads):
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
             sl = slice(start, stop)

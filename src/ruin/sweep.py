@@ -64,7 +64,6 @@ import threading
 import time
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -75,6 +74,7 @@ import polars as pl
 from .config import build_scenario, known_keys
 from .errors import ParameterError, check_choice, check_int, check_number
 from .rng import resolve_seed
+from .simulate import numba_threads as _numba_threads
 
 __all__ = [
     "SweepSpec",
@@ -480,21 +480,6 @@ def plan_batches(
 # --------------------------------------------------------------------------------------
 
 _KERNEL_LOCK = threading.Lock()
-
-
-@contextmanager
-def _numba_threads(n: int | None):
-    if n is None:
-        yield
-        return
-    import numba
-
-    old = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
 
 
 def _quantile_key(k: str) -> str:
