@@ -14,63 +14,72 @@ import streamlit as st
 from ruin import ParameterError
 from ruin.sweep_charts import sweep_axes, sweep_heatmap, sweep_values
 
-st.set_page_config(page_title="ruin — sweeps", layout="wide")
-st.title("Sweep results")
-st.caption(
-    "A sweep runs one scenario over a grid of parameter values (`ruin sweep SPEC --out "
-    "results.parquet`, see the README). Upload its Parquet file to map any output over two "
-    "axes, one panel per value of a third. Each cell is its own simulation with its own "
-    "seed, so a cell can be replayed with `ruin simulate`."
-)
-
 MAX_BYTES = 25 * 1024 * 1024
-upload = st.file_uploader("Sweep result (.parquet)", type=["parquet"], key="sweep_file")
-if upload is None:
-    st.info("Upload a sweep result file to see its heat maps.")
-    st.stop()
 
-data = upload.getvalue()
-if len(data) > MAX_BYTES:
-    st.error(f"Sweep file must be at most 25 MiB; got {len(data) / 2**20:.1f} MiB.")
-    st.stop()
-try:
-    df = pl.read_parquet(io.BytesIO(data))
-    axes = sweep_axes(df)
-    values = sweep_values(df)
-except (pl.exceptions.PolarsError, OSError, ParameterError) as exc:
-    st.error(f"Sweep file {upload.name} could not be read as a sweep result: {exc}")
-    st.stop()
 
-if len(axes) < 2 or not values:
-    st.error(
-        f"Sweep file {upload.name} must have at least two axes with several values and one "
-        f"numeric output; found axes {axes or 'none'} and outputs {values or 'none'}."
+def main() -> None:
+    st.set_page_config(page_title="ruin — sweeps", layout="wide")
+    st.title("Sweep results")
+    st.caption(
+        "A sweep runs one scenario over a grid of parameter values (`ruin sweep SPEC --out "
+        "results.parquet`, see the README). Upload its Parquet file to map any output over two "
+        "axes, one panel per value of a third. Each cell is its own simulation with its own "
+        "seed, so a cell can be replayed with `ruin simulate`."
     )
-    st.stop()
 
-c1, c2, c3, c4 = st.columns(4)
-x = c1.selectbox("Horizontal axis", axes, index=0, key="sweep_x")
-y = c2.selectbox("Vertical axis", [a for a in axes if a != x], index=0, key="sweep_y")
-rest = [a for a in axes if a not in (x, y)]
-facet = c3.selectbox("Panels (third axis)", ["(none)", *rest], index=1 if rest else 0,
-                     key="sweep_facet")
-default_value = values.index("ruin_probability") if "ruin_probability" in values else 0
-value = c4.selectbox("Output", values, index=default_value, key="sweep_value")
+    upload = st.file_uploader("Sweep result (.parquet)", type=["parquet"], key="sweep_file")
+    if upload is None:
+        st.info("Upload a sweep result file to see its heat maps.")
+        return
 
-# Axes that are neither shown nor faceted are held at one value each.
-fixed = [a for a in rest if a != facet]
-view = df
-for a in fixed:
-    choices = sorted(df.get_column(a).unique().to_list())
-    pick = st.select_slider(f"Hold {a} at", options=choices, key=f"sweep_hold_{a}")
-    view = view.filter(pl.col(a) == pick)
+    data = upload.getvalue()
+    if len(data) > MAX_BYTES:
+        st.error(f"Sweep file must be at most 25 MiB; got {len(data) / 2**20:.1f} MiB.")
+        return
+    try:
+        df = pl.read_parquet(io.BytesIO(data))
+        axes = sweep_axes(df)
+        values = sweep_values(df)
+    except (pl.exceptions.PolarsError, OSError, ParameterError) as exc:
+        st.error(f"Sweep file {upload.name} could not be read as a sweep result: {exc}")
+        return
 
-try:
-    chart = sweep_heatmap(view, x, y, value, None if facet == "(none)" else facet)
-except ParameterError as exc:
-    st.error(str(exc))
-    st.stop()
-st.altair_chart(chart)
-st.caption(f"{view.height:,} of {df.height:,} cells shown. Hover a cell for its value, "
-           "its 95% interval (simulated cells) and whether it was simulated or exact.")
-st.dataframe(view, hide_index=True)
+    if len(axes) < 2 or not values:
+        st.error(
+            f"Sweep file {upload.name} must have at least two axes with several values and one "
+            f"numeric output; found axes {axes or 'none'} and outputs {values or 'none'}."
+        )
+        return
+
+    c1, c2, c3, c4 = st.columns(4)
+    x = c1.selectbox("Horizontal axis", axes, index=0, key="sweep_x")
+    y = c2.selectbox("Vertical axis", [a for a in axes if a != x], index=0, key="sweep_y")
+    rest = [a for a in axes if a not in (x, y)]
+    facet = c3.selectbox("Panels (third axis)", ["(none)", *rest], index=1 if rest else 0,
+                         key="sweep_facet")
+    default_value = values.index("ruin_probability") if "ruin_probability" in values else 0
+    value = c4.selectbox("Output", values, index=default_value, key="sweep_value")
+
+    # Axes that are neither shown nor faceted are held at one value each.
+    fixed = [a for a in rest if a != facet]
+    view = df
+    for a in fixed:
+        choices = sorted(df.get_column(a).unique().to_list())
+        pick = st.select_slider(f"Hold {a} at", options=choices, key=f"sweep_hold_{a}")
+        view = view.filter(pl.col(a) == pick)
+
+    try:
+        chart = sweep_heatmap(view, x, y, value, None if facet == "(none)" else facet)
+    except ParameterError as exc:
+        st.error(str(exc))
+        return
+    st.altair_chart(chart)
+    st.caption(f"{view.height:,} of {df.height:,} cells shown. Hover a cell for its value, "
+               "its 95% interval (simulated cells) and whether it was simulated or exact.")
+    st.dataframe(view, hide_index=True)
+
+
+# A guard, not a top-level script: worker processes started with "spawn" re-import the
+# main module as __mp_main__, and must not re-run the page.
+if __name__ == "__main__":
+    main()

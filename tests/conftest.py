@@ -15,3 +15,19 @@ def _np_errors():
 
 def pytest_report_header(config):
     return f"ruin tests; RUIN_REQUIRE_BROWSER={os.environ.get('RUIN_REQUIRE_BROWSER', '0')}"
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_file():
+    """AppTest points ``__main__.__file__`` at the page it ran; restore it afterwards, or
+    later worker processes started with "spawn" (sweeps) would re-run that page."""
+    import sys
+
+    main = sys.modules["__main__"]
+    had = hasattr(main, "__file__")
+    old = getattr(main, "__file__", None)
+    yield
+    if had:
+        main.__file__ = old
+    elif hasattr(main, "__file__"):
+        del main.__file__
