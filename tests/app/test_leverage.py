@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
 from app_helpers import charts, make_app, metric, no_exception
-
-pytest.importorskip("ruin.market")
 
 BASE = {"leveraged": "1", "leverage": "10.0", "stop": "0.02", "take_profit": "0.03",
         "volatility": "0.03", "trades": "100", "paths": "1000"}
