@@ -57,14 +57,16 @@ Kernels
 * ``KERNELS[(model, fractional)]``: parallel kernels for the i.i.d. models (random numbers
   drawn inside; path i uses stream ``seed4(key0, key1, path_offset + i)``, so results are
   independent of thread count and chunking), compiled with model and sizing rule fixed.
-  The two-point (Bernoulli) model walks 16 paths side by side: the lane loop applies
-  :func:`acc_update` to every lane and keeps a stopped lane's old state by selection, so it
-  has no branches and LLVM vectorises it (AVX2 / AVX-512). When a quarter or fewer of a
-  block's lanes are still running, those paths are re-walked alone. Results are
-  bit-identical to the one-path walk.
+  The two-point (Bernoulli) model walks 16 paths side by side, two trades per 64-bit draw
+  (one load and store of the lane state per two trades): :func:`_lane_trade` is
+  :func:`acc_update`'s arithmetic written branch-free (a stopped lane adds 0.0 and its
+  counters stop growing), so LLVM vectorises the lane loop (AVX2 / AVX-512). When a quarter
+  or fewer of a block's lanes are still running, those paths are re-walked alone. Results
+  are bit-identical to the one-path walk (tested).
 * Speed (``benchmarks/bench_engine.py``): with ruin, drawdown, streak and under-water
-  tracking, about 0.45-0.6 G path-trades per CPU-second for the Bernoulli model (about 30x
-  the naive numpy full-matrix version) and 0.1-0.2 G for the table-driven models.
+  tracking, about 0.5-0.6 G path-trades per second per core for the Bernoulli model (about
+  1 G/s on two cores, 55-70x the naive numpy full-matrix version) and 0.1-0.2 G for the
+  table-driven models.
 * :func:`run_record`: the same walk, serial, also writing full equity curves (charts).
 * :func:`run_given`: consumes per-trade outcomes produced elsewhere (``r``, exit codes,
   per-trade amounts); :func:`simulate_given` is its Python wrapper.
@@ -373,60 +375,77 @@ _LANES = 16  # two-point paths walked side by side (the lane loops vectorise: AV
 
 
 @njit(inline="always", cache=True)
-def _lanes_trade(US, FS, IS, t, fresh, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
-    """Trade ``t`` for all lanes of a two-point block; returns the number still running.
+def _lane_trade(u, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
+                x, peak, mdd, streak, mstreak, uw, muw, nwin, n):
+    """One two-point trade of one lane, branch-free; a stopped lane is left as it was.
 
-    State layout (lane ln): ``US[k*L + ln]`` = s0, s1, s2, s3, w; ``FS[k*L + ln]`` = x, peak,
-    inv, tolp, mdd; ``IS[k*L + ln]`` = streak, mstreak, uw, muw, nwin, stop (-1 while
-    running, else the trade at which the path stopped). ``fresh`` (t even) draws a new 64-bit
-    word and uses its low half; otherwise the high half of the last word. Bookkeeping is
-    :func:`acc_update`; a lane that has stopped keeps its state (the update is computed and
-    discarded), so the loop has no branches and vectorises.
+    A lane runs while ``ruin_cut < x < goal_cut`` (a stopped path's frozen state stays
+    outside that interval). The arithmetic is :func:`acc_update`'s, bit for bit: the state
+    grows by ``steps[win]`` (by 0.0 once stopped, which changes nothing, fixed-stake floor
+    included), the peak is ``max(peak, x)`` (peaks are >= 0, so the round-off allowance is
+    ``TOL * max(1, peak)``), drawdown is scaled by ``1 / (c + peak)`` for fixed stakes, and
+    streak / under-water counters only grow while running (their current values are not
+    results; their maxima are).
+    """
+    alive = (x > ruin_cut) & (x < goal_cut)
+    win = u < thr32
+    step = sw if win else sl
+    if fractional:
+        x = x + (step if alive else 0.0)
+    else:
+        x = max(x + (step if alive else 0.0), x_floor)
+    peak = max(peak, x)
+    tolp = TOL * max(1.0, peak)
+    if fractional:
+        mdd = max(mdd, peak - x)
+    else:
+        mdd = max(mdd, (peak - x) * (1.0 / (c + peak)))
+    streak = streak + 1 if (alive and not win) else 0
+    mstreak = max(mstreak, streak)
+    uw = uw + 1 if (alive and x < peak - tolp) else 0
+    muw = max(muw, uw)
+    nwin += np.int64(alive and win)
+    n += np.int64(alive)
+    return x, peak, mdd, streak, mstreak, uw, muw, nwin, n
+
+
+@njit(inline="always", cache=True)
+def _lanes_round(S, F, I, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
+    """One round for all lanes: one 64-bit draw per lane, its low half for the first trade
+    and (``two``) its high half for the second. Returns the number of lanes still running.
+
+    State layout (lane ln, L = ``_LANES``): ``S[k*L + ln]`` = stream words s0..s3;
+    ``F[k*L + ln]`` = x, peak, mdd; ``I[k*L + ln]`` = streak, mstreak, uw, muw, nwin, n.
+    Two trades per load/store of the state halve the memory traffic of the lane loop.
     """
     L = _LANES
     nal = 0
     for ln in range(L):
-        if fresh:
-            w, s0, s1, s2, s3 = step4(US[ln], US[L + ln], US[2 * L + ln], US[3 * L + ln])
-            US[ln] = s0
-            US[L + ln] = s1
-            US[2 * L + ln] = s2
-            US[3 * L + ln] = s3
-            US[4 * L + ln] = w
-            u = w & _MASK32
-        else:
-            u = US[4 * L + ln] >> uint64(32)
-        win = u < thr32
-        x = FS[ln]
-        peak = FS[L + ln]
-        inv = FS[2 * L + ln]
-        tolp = FS[3 * L + ln]
-        mdd = FS[4 * L + ln]
-        streak = IS[ln]
-        mstreak = IS[L + ln]
-        uw = IS[2 * L + ln]
-        muw = IS[3 * L + ln]
-        nwin = IS[4 * L + ln]
-        stop = IS[5 * L + ln]
-        alive = stop < 0
-        x2, peak2, inv2, tolp2, mdd2, streak2, mstreak2, uw2, muw2, nwin2, _ = acc_update(
-            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, 0,
-            sw if win else sl, win, not win, fractional, c, x_floor,
+        w, s0, s1, s2, s3 = step4(S[ln], S[L + ln], S[2 * L + ln], S[3 * L + ln])
+        S[ln] = s0
+        S[L + ln] = s1
+        S[2 * L + ln] = s2
+        S[3 * L + ln] = s3
+        x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
+            w & _MASK32, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
+            F[ln], F[L + ln], F[2 * L + ln], I[ln], I[L + ln], I[2 * L + ln], I[3 * L + ln],
+            I[4 * L + ln], I[5 * L + ln],
         )
-        FS[ln] = x2 if alive else x
-        FS[L + ln] = peak2 if alive else peak
-        if not fractional:  # (inv stays 1 for log equity)
-            FS[2 * L + ln] = inv2 if alive else inv
-        FS[3 * L + ln] = tolp2 if alive else tolp
-        FS[4 * L + ln] = mdd2 if alive else mdd
-        IS[ln] = streak2 if alive else streak
-        IS[L + ln] = mstreak2 if alive else mstreak
-        IS[2 * L + ln] = uw2 if alive else uw
-        IS[3 * L + ln] = muw2 if alive else muw
-        IS[4 * L + ln] = nwin2 if alive else nwin
-        ended = alive and (x2 <= ruin_cut or x2 >= goal_cut)
-        IS[5 * L + ln] = t + 1 if ended else stop
-        nal += np.int64(alive and not ended)
+        if two:
+            x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
+                w >> uint64(32), thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
+                x, peak, mdd, streak, mstreak, uw, muw, nwin, n,
+            )
+        F[ln] = x
+        F[L + ln] = peak
+        F[2 * L + ln] = mdd
+        I[ln] = streak
+        I[L + ln] = mstreak
+        I[2 * L + ln] = uw
+        I[3 * L + ln] = muw
+        I[4 * L + ln] = nwin
+        I[5 * L + ln] = n
+        nal += np.int64((x > ruin_cut) & (x < goal_cut))
     return nal
 
 
@@ -435,14 +454,14 @@ def _lanes_two_point(
     base, fractional, key0, key1, path_offset, n_trades,
     steps, rvals, thr32, accept, alias, block_len,
     risk, x_floor, ruin_cut, goal_cut,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, US, FS, IS,
+    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, S, F, I,
 ):
     """Walk two-point paths ``base .. base + _LANES - 1`` side by side.
 
-    Results are bit-identical to :func:`_walk` (same draws, same arithmetic; a stopped
-    path's state is frozen, so ruin versus goal is read back from it as ``x <= ruin_cut``,
-    the test :func:`_walk` applies first). When a quarter or fewer of the lanes are still
-    running, those paths are walked again alone by :func:`_walk`.
+    Results are bit-identical to :func:`_walk` (same draws, same arithmetic). Requires
+    ``ruin_cut < 0 < goal_cut`` (the start is strictly between the barriers; the caller
+    checks). When a quarter or fewer of the lanes are still running, those paths are walked
+    again alone by :func:`_walk`.
     """
     L = _LANES
     c = c_fixed(fractional, risk)
@@ -450,62 +469,54 @@ def _lanes_two_point(
     sw = steps[steps.shape[0] - 1]
     for ln in range(L):
         s0, s1, s2, s3 = seed4(key0, key1, path_offset + base + ln)
-        US[ln] = s0
-        US[L + ln] = s1
-        US[2 * L + ln] = s2
-        US[3 * L + ln] = s3
-        US[4 * L + ln] = uint64(0)
-        x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_new(fractional, risk)
-        FS[ln] = x
-        FS[L + ln] = peak
-        FS[2 * L + ln] = inv
-        FS[3 * L + ln] = tolp
-        FS[4 * L + ln] = mdd
-        IS[ln] = streak
-        IS[L + ln] = mstreak
-        IS[2 * L + ln] = uw
-        IS[3 * L + ln] = muw
-        IS[4 * L + ln] = nwin
-        IS[5 * L + ln] = -1
+        S[ln] = s0
+        S[L + ln] = s1
+        S[2 * L + ln] = s2
+        S[3 * L + ln] = s3
+        for k in range(3):
+            F[k * L + ln] = 0.0
+        for k in range(6):
+            I[k * L + ln] = 0
     no_rec = np.empty((0, 1), np.float64)
-    for t in range(n_trades):
-        if (t & 1) == 0:
-            nal = _lanes_trade(US, FS, IS, t, True, thr32, sw, sl, fractional, c, x_floor,
+    t = 0
+    while t < n_trades:
+        if t + 1 < n_trades:
+            nal = _lanes_round(S, F, I, True, thr32, sw, sl, fractional, c, x_floor,
                                ruin_cut, goal_cut)
+            t += 2
         else:
-            nal = _lanes_trade(US, FS, IS, t, False, thr32, sw, sl, fractional, c, x_floor,
+            nal = _lanes_round(S, F, I, False, thr32, sw, sl, fractional, c, x_floor,
                                ruin_cut, goal_cut)
+            t += 1
         if nal == 0:
             break
-        if 4 * nal <= L and t + 1 < n_trades:
+        if 4 * nal <= L and t < n_trades:
             for ln in range(L):
-                if IS[5 * L + ln] < 0:
+                if F[ln] > ruin_cut and F[ln] < goal_cut:
                     _walk(
                         base + ln, 0, fractional, key0, key1, path_offset, n_trades, steps,
                         rvals, thr32, accept, alias, block_len, risk, x_floor, ruin_cut,
                         goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
                         wins, taken, no_rec,
                     )
-                    IS[5 * L + ln] = -2  # stored already
+                    I[5 * L + ln] = -1  # stored already
             break
     for ln in range(L):
-        stop = IS[5 * L + ln]
-        if stop == -2:
+        n = I[5 * L + ln]
+        if n < 0:
             continue
-        x = FS[ln]
+        x = F[ln]
         t_ruin = -1
         t_goal = -1
-        n = n_trades
-        if stop > 0:
-            n = stop
-            if x <= ruin_cut:
-                t_ruin = stop
-            else:
-                t_goal = stop
+        if x <= ruin_cut:
+            t_ruin = n
+        elif x >= goal_cut:
+            t_goal = n
+        inv = 1.0 if fractional else 1.0 / (c + F[L + ln])
         acc_store(
             base + ln,
-            (x, FS[L + ln], FS[2 * L + ln], FS[3 * L + ln], FS[4 * L + ln], IS[ln],
-             IS[L + ln], IS[2 * L + ln], IS[3 * L + ln], IS[4 * L + ln], n),
+            (x, F[L + ln], inv, 0.0, F[2 * L + ln], 0, I[L + ln], 0, I[3 * L + ln],
+             I[4 * L + ln], n),
             t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak,
             max_uw, wins, taken,
         )
@@ -529,15 +540,16 @@ def _range_walker(model, fractional):
         no_rec = np.empty((0, 1), np.float64)
         start = lo
         if model == 0:
-            US = np.empty(5 * _LANES, np.uint64)
-            FS = np.empty(5 * _LANES, np.float64)
-            IS = np.empty(6 * _LANES, np.int64)
-            while start + _LANES <= hi:
+            S = np.empty(4 * _LANES, np.uint64)
+            F = np.empty(3 * _LANES, np.float64)
+            I = np.empty(6 * _LANES, np.int64)
+            lanes_ok = ruin_cut < 0.0 < goal_cut  # else the start itself is a barrier
+            while lanes_ok and start + _LANES <= hi:
                 _lanes_two_point(
                     start, fractional, key0, key1, path_offset, n_trades, steps, rvals,
                     thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
                     final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
-                    US, FS, IS,
+                    S, F, I,
                 )
                 start += _LANES
         for i in range(start, hi):

@@ -254,3 +254,24 @@ def test_recorded_paths_match_the_unrecorded_run():
                 "trades_taken", "longest_losing_streak", "longest_underwater"):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
     np.testing.assert_array_equal(b.sample_paths[:, -1], b.final_equity[:100])
+
+
+@pytest.mark.parametrize("rule", ["fractional", "fixed"])
+@pytest.mark.parametrize(("trades", "ruin_level", "goal"),
+                         [(81, 0.6, 1.5), (200, 0.0, None), (7, 0.9, 1.02), (120, 0.5, None)])
+def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_level, goal):
+    # The parallel kernel walks 16 Bernoulli paths side by side, two trades per 64-bit draw,
+    # and hands the last few running paths to the one-path walk; the recording kernel is the
+    # one-path walk throughout. Every per-path result must agree exactly (odd trade counts,
+    # goals, ruin at bust and paths stopping in every lane phase included).
+    sc = Scenario(model=Bernoulli(win_rate=0.47, payoff=1.3),
+                  sizing=Sizing(risk=0.12 if rule == "fixed" else 0.08, rule=rule),
+                  account=Account(trades=trades, ruin_level=ruin_level, goal=goal),
+                  paths=1000, seed=31)
+    a = simulate(sc, record=0)
+    b = simulate(sc, record=1000)
+    bust_unreachable = rule == "fractional" and ruin_level == 0.0  # risk < 1: never 0
+    assert (a.ruin_trade > 0).any() or bust_unreachable
+    for key in ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "wins",
+                "trades_taken", "longest_losing_streak", "longest_underwater"):
+        np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
