@@ -10,10 +10,11 @@ fractional sizing at 1% risk, ruin at 50%):
 
 * ``normal_continuous``: normal shocks, continuous monitoring, no time dimension: the exact
   two-barrier exit sampler (one 32-bit uniform per trade) with the account bookkeeping fused.
-* ``t_garch_jumps``: Student-t (4 df) shocks, GARCH(1,1) (0.10, 0.85), crash jumps at one a
-  month of -10% (sd 5%): the stepped kernel with Brownian-bridge tests inside each step.
+* ``t_garch_jumps``: Student-t (4 df) daily shocks, daily GARCH(1,1) (0.10, 0.85), crash
+  jumps at one a month of -10% (sd 5%): the one-position stepped kernel (steps adapted to each
+  day's volatility, Brownian-bridge tests inside each step).
 * ``venue_funding``: Hyperliquid BTC preset (fees, slippage, hourly funding), normal shocks:
-  the stepped kernel (funding needs the time dimension).
+  the same kernel on the hourly funding grid (funding needs the time dimension).
 
 Each case is compiled and warmed first, then timed as the best of ``--repeat`` runs. The
 count is nominal (paths x trades; ruined paths stop early; the cases are chosen so that ruin

@@ -410,12 +410,12 @@ def _lane_trade(u, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
 
 
 @njit(inline="always", cache=True)
-def _lanes_round(S, F, I, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
+def _lanes_round(S, F, IS, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
     """One round for all lanes: one 64-bit draw per lane, its low half for the first trade
     and (``two``) its high half for the second. Returns the number of lanes still running.
 
     State layout (lane ln, L = ``_LANES``): ``S[k*L + ln]`` = stream words s0..s3;
-    ``F[k*L + ln]`` = x, peak, mdd; ``I[k*L + ln]`` = streak, mstreak, uw, muw, nwin, n.
+    ``F[k*L + ln]`` = x, peak, mdd; ``IS[k*L + ln]`` = streak, mstreak, uw, muw, nwin, n.
     Two trades per load/store of the state halve the memory traffic of the lane loop.
     """
     L = _LANES
@@ -428,8 +428,8 @@ def _lanes_round(S, F, I, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, 
         S[3 * L + ln] = s3
         x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
             w & _MASK32, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
-            F[ln], F[L + ln], F[2 * L + ln], I[ln], I[L + ln], I[2 * L + ln], I[3 * L + ln],
-            I[4 * L + ln], I[5 * L + ln],
+            F[ln], F[L + ln], F[2 * L + ln], IS[ln], IS[L + ln], IS[2 * L + ln], IS[3 * L + ln],
+            IS[4 * L + ln], IS[5 * L + ln],
         )
         if two:
             x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
@@ -439,12 +439,12 @@ def _lanes_round(S, F, I, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, 
         F[ln] = x
         F[L + ln] = peak
         F[2 * L + ln] = mdd
-        I[ln] = streak
-        I[L + ln] = mstreak
-        I[2 * L + ln] = uw
-        I[3 * L + ln] = muw
-        I[4 * L + ln] = nwin
-        I[5 * L + ln] = n
+        IS[ln] = streak
+        IS[L + ln] = mstreak
+        IS[2 * L + ln] = uw
+        IS[3 * L + ln] = muw
+        IS[4 * L + ln] = nwin
+        IS[5 * L + ln] = n
         nal += np.int64((x > ruin_cut) & (x < goal_cut))
     return nal
 
@@ -454,7 +454,7 @@ def _lanes_two_point(
     base, fractional, key0, key1, path_offset, n_trades,
     steps, rvals, thr32, accept, alias, block_len,
     risk, x_floor, ruin_cut, goal_cut,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, S, F, I,
+    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, S, F, IS,
 ):
     """Walk two-point paths ``base .. base + _LANES - 1`` side by side.
 
@@ -476,16 +476,16 @@ def _lanes_two_point(
         for k in range(3):
             F[k * L + ln] = 0.0
         for k in range(6):
-            I[k * L + ln] = 0
+            IS[k * L + ln] = 0
     no_rec = np.empty((0, 1), np.float64)
     t = 0
     while t < n_trades:
         if t + 1 < n_trades:
-            nal = _lanes_round(S, F, I, True, thr32, sw, sl, fractional, c, x_floor,
+            nal = _lanes_round(S, F, IS, True, thr32, sw, sl, fractional, c, x_floor,
                                ruin_cut, goal_cut)
             t += 2
         else:
-            nal = _lanes_round(S, F, I, False, thr32, sw, sl, fractional, c, x_floor,
+            nal = _lanes_round(S, F, IS, False, thr32, sw, sl, fractional, c, x_floor,
                                ruin_cut, goal_cut)
             t += 1
         if nal == 0:
@@ -499,10 +499,10 @@ def _lanes_two_point(
                         goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
                         wins, taken, no_rec,
                     )
-                    I[5 * L + ln] = -1  # stored already
+                    IS[5 * L + ln] = -1  # stored already
             break
     for ln in range(L):
-        n = I[5 * L + ln]
+        n = IS[5 * L + ln]
         if n < 0:
             continue
         x = F[ln]
@@ -515,8 +515,8 @@ def _lanes_two_point(
         inv = 1.0 if fractional else 1.0 / (c + F[L + ln])
         acc_store(
             base + ln,
-            (x, F[L + ln], inv, 0.0, F[2 * L + ln], 0, I[L + ln], 0, I[3 * L + ln],
-             I[4 * L + ln], n),
+            (x, F[L + ln], inv, 0.0, F[2 * L + ln], 0, IS[L + ln], 0, IS[3 * L + ln],
+             IS[4 * L + ln], n),
             t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak,
             max_uw, wins, taken,
         )
@@ -542,14 +542,14 @@ def _range_walker(model, fractional):
         if model == 0:
             S = np.empty(4 * _LANES, np.uint64)
             F = np.empty(3 * _LANES, np.float64)
-            I = np.empty(6 * _LANES, np.int64)
+            IS = np.empty(6 * _LANES, np.int64)
             lanes_ok = ruin_cut < 0.0 < goal_cut  # else the start itself is a barrier
             while lanes_ok and start + _LANES <= hi:
                 _lanes_two_point(
                     start, fractional, key0, key1, path_offset, n_trades, steps, rvals,
                     thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
                     final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
-                    S, F, I,
+                    S, F, IS,
                 )
                 start += _LANES
         for i in range(start, hi):

@@ -36,15 +36,35 @@ Simulation
 Without a time dimension (no maximum holding time, funding, jumps, fat tails, GARCH,
 discrete monitoring or concurrent positions) the exit of Brownian motion between the two
 barriers is sampled exactly: a Bernoulli draw with the two-barrier probability
-:func:`two_barrier_probability`. Otherwise the path is stepped (step ``dt``: the check
-interval for discrete monitoring, else ``step_hours`` or ``((a + b) / (4 volatility))**2``
-days capped at one day, aligned with funding times and the time stop) with an exact
-Brownian-bridge crossing test for each barrier inside each step, using the step's
-conditional variance (GARCH and the Student-t mixing variable); when both barriers could be
-crossed in one step the lower one wins (negligible at this step size). Crash jumps arrive at
-step ends and fill at the post-jump price; the venue's liquidation is checked before the
-trader's stop. Cross margin with several positions is checked at step ends (and right after a
-jump) with the Broadie-Glasserman-Kou shift of 0.5826 step standard deviations.
+:func:`two_barrier_probability`. Otherwise the path is stepped on the path's clock (trades
+follow each other; a trade ends at the end of the step in which it exits):
+
+* **Volatility per day.** Each day of the clock has its own variance: GARCH(1,1) on daily
+  returns, ``h' = omega + alpha * r**2 + beta * h`` with ``omega = sigma**2 (1 - alpha -
+  beta)`` and ``r`` the day's diffusive log return (jumps excluded), times, with Student-t
+  shocks, the mixing factor ``(df - 2) / chi2_df`` drawn once per day, so a day's return
+  is a unit-variance Student-t scaled by the day's volatility. Within a day the log price
+  is Brownian motion with that variance (drift ``drift`` per day). A step that straddles
+  midnight (fixed steps only) uses the variance of the day it starts in.
+* **Steps.** With one position and continuous monitoring the step adapts to each day's
+  volatility: the day is cut into equal steps of standard deviation at most a quarter of
+  the distance between the lower exit and the take-profit (on the funding grid when whole
+  funding intervals fit in a day), and a step ends at the time stop. Otherwise the step is
+  fixed: the check interval for discrete monitoring, else ``step_hours`` or the same
+  quarter-width rule at the preset volatility (capped at a day, aligned with days, funding
+  times and the time stop).
+* **Barriers inside a step** are tested exactly with the Brownian-bridge touch probability
+  ``exp(-2 d0 d1 / v)`` for each barrier, using the step's variance; when both barriers are
+  touched in one step the lower one wins (rare at a quarter-width step). With one position
+  the test compares ``2 d0 d1 / v`` with an exponential variate (one per barrier and step,
+  always drawn, so runs that differ only in a barrier keep common random numbers).
+* Crash jumps arrive at step ends (Poisson, rate per day) and fill at the post-jump price;
+  the venue's liquidation is checked before the trader's stop. Cross margin with several
+  positions is checked at step ends (and right after a jump) with the
+  Broadie-Glasserman-Kou shift of 0.5826 step standard deviations.
+* Normals and exponentials come from 256-layer ziggurats on the path's stream
+  (:func:`ruin.rng.zig_normal`); one position runs in a kernel with its whole state in
+  registers (:func:`_single_kernel`), several in :func:`_stepped_kernel`.
 
 Hyperliquid's backstop is modelled (``backstop_fraction``: a fill with equity below 2/3 of
 maintenance margin, which only a gap can cause, loses the whole margin). Not modelled: GMX's
@@ -66,7 +86,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from .errors import ParameterError, check_choice, check_int, check_number
-from .rng import next_double, seed4, step4, stream_init
+from .rng import _u53, next_double, seed4, step4, stream_init, zig_exponential, zig_normal
 
 __all__ = [
     "LeveragedTrade",
@@ -476,33 +496,54 @@ class MarketPlan:
 # float parameter slots
 (F_SIDE, F_S, F_YTP, F_YSL, F_M, F_MMR, F_C, F_FEE, F_SLIP, F_LIQFEE, F_NU, F_SIG2DT, F_DT,
  F_FUND, F_FUNDINT, F_MAXHOLD, F_TDF, F_GA, F_GB, F_GW, F_JLAM, F_JMU, F_JSD, F_RHO, F_RISK,
- F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2, F_BF) = range(31)
-N_FP = 31
+ F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2, F_BF, F_WIDTH) = range(32)
+N_FP = 32
 (I_K, I_CROSS, I_RULE, I_DISCRETE, I_FRACTIONAL, I_TAILS, I_GARCH, I_JUMPS, I_NTRADES,
- I_MAXSTEPS) = range(10)
-N_IP = 10
+ I_MAXSTEPS, I_ADAPT, I_FUNDPERDAY) = range(12)
+N_IP = 12
+
+
+def _barrier_width(mk: LeveragedTrade) -> float:
+    """Log distance between the lower exit (stop or liquidation, the nearer) and the
+    take-profit: the scale that sets the simulation step."""
+    a, b = mk.barriers
+    u_liq = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side)
+    d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" \
+        else math.log(u_liq)
+    return max(min(a, d_liq) + b, 1e-6)
+
+
+def _adaptive(mk: LeveragedTrade) -> bool:
+    """One position, continuous monitoring, no step given: the step follows each day's
+    volatility (see the module docstring)."""
+    return mk.monitoring != "discrete" and mk.step_hours is None and mk.positions == 1
+
+
+def _funding_per_day(mk: LeveragedTrade) -> int:
+    """Funding times per day when a whole number of intervals fits in a day, else 0."""
+    if mk.funding_rate == 0.0:
+        return 0
+    per_day = 24.0 / mk.funding_interval_hours
+    return int(round(per_day)) if abs(per_day - round(per_day)) < 1e-9 else 0
 
 
 def _choose_dt(mk: LeveragedTrade) -> float:
-    """Simulation step in days (see module docstring)."""
-    a, b = mk.barriers
+    """Simulation step in days (see module docstring); with an adaptive step, the step of a
+    day whose volatility is the preset's."""
     if mk.monitoring == "discrete":
         dt = mk.check_hours / 24.0
     elif mk.step_hours is not None:
         dt = mk.step_hours / 24.0
     else:
-        u_liq = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side)
-        d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" \
-            else math.log(u_liq)
-        lo = min(a, d_liq)
-        width = max(min(lo, a) + b, 1e-6)
+        width = _barrier_width(mk)
         dt = min(1.0, (width / (4.0 * mk.volatility)) ** 2)
         if mk.positions > 1 and mk.margin_mode == "cross":
             dt = min(dt, (width / (8.0 * mk.volatility)) ** 2)
+        dt = 1.0 / math.ceil(1.0 / dt - 1e-9)  # whole steps per day
         if mk.funding_rate != 0.0:
             fi = mk.funding_interval_hours / 24.0
             dt = fi / math.ceil(fi / dt - 1e-9)
-        if mk.max_hold_days is not None:
+        if mk.max_hold_days is not None and not _adaptive(mk):
             dt = mk.max_hold_days / math.ceil(mk.max_hold_days / dt - 1e-9)
     return dt
 
@@ -542,11 +583,9 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
     fp[F_MAXHOLD] = mk.max_hold_days if mk.max_hold_days is not None else 0.0
     fp[F_TDF] = mk.tails_df if mk.tails_df is not None else 0.0
     if mk.garch is not None:
-        al, be = mk.garch
-        a_s = al * dt
-        b_s = (al + be) ** dt - a_s
-        fp[F_GA], fp[F_GB] = a_s, b_s
-        fp[F_GW] = mk.volatility**2 * dt * (1.0 - a_s - b_s)
+        al, be = mk.garch  # daily GARCH(1,1), updated once per day of the path clock
+        fp[F_GA], fp[F_GB] = al, be
+        fp[F_GW] = mk.volatility**2 * (1.0 - al - be)
     fp[F_JLAM] = mk.jump_rate * dt
     fp[F_JMU] = mk.jump_mean
     fp[F_JSD] = mk.jump_sd
@@ -566,6 +605,10 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
     ip[I_JUMPS] = int(mk.jump_rate > 0.0)
     ip[I_NTRADES] = trades
     ip[I_MAXSTEPS] = _MAX_STEPS_PER_TRADE
+    if mk.has_time:
+        fp[F_WIDTH] = _barrier_width(mk)
+        ip[I_ADAPT] = int(_adaptive(mk))
+        ip[I_FUNDPERDAY] = _funding_per_day(mk)
     p_tp = float(_p_up_first(fp[F_K2], a, b))
     fp[F_PTP] = p_tp
     return MarketPlan(not mk.has_time, fp, ip, dt, nu, p_tp)
@@ -574,13 +617,24 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
 # --------------------------------------------------------------------------- bookkeeping
 @njit(inline="always", cache=True)
 def _dx(r, fractional, risk):
-    """State increment of a trade of ``r`` R: log(1 + risk r) (fractional) or r (fixed)."""
+    """State increment of a trade of ``r`` R: log(1 + risk r) (fractional) or r (fixed).
+
+    A loss of the whole account (``1 + risk r`` zero up to round-off, below 1e-12) is -inf:
+    round-off must not keep a liquidated cross account alive."""
     if fractional:
-        g = 1.0 + risk * r
+        g = _growth(r, risk)
         if g > 0.0:
             return math.log(g)
         return -np.inf
     return r
+
+
+@njit(inline="always", cache=True)
+def _growth(r, risk):
+    """Equity factor ``1 + risk r`` of a trade, 0 when it is below 1e-12 (round-off of a
+    total loss)."""
+    g = 1.0 + risk * r
+    return g if g > 1e-12 else 0.0
 
 
 @njit(inline="always", cache=True)
@@ -681,8 +735,8 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
                                liqfee, bsm, bsc)
     dxt = _dx(rt, fractional, risk)
     dxl = _dx(rl, fractional, risk)
-    grt = max(0.0, 1.0 + risk * rt)
-    grl = max(0.0, 1.0 + risk * rl)
+    grt = _growth(rt, risk)
+    grl = _growth(rl, risk)
     for i in prange(n_paths):
         s0, s1, s2, s3 = seed4(key0, key1, offset + i)
         x = 0.0
@@ -744,7 +798,7 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
                     sc_lo += scale
             if dynamic:
                 dx = _dx(r, fractional, risk)
-                gr = max(0.0, 1.0 + risk * r)
+                gr = _growth(r, risk)
             n += 1
             nwin += np.int64(r > 0.0)
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
@@ -804,24 +858,6 @@ def _normal(st, sp):
     sp[0] = 1.0
     sp[1] = r * math.sin(a)
     return r * math.cos(a)
-
-
-@njit(inline="always", cache=True)
-def _gamma(st, sp, a):
-    """Gamma(a, 1) variate, a >= 1 (Marsaglia & Tsang 2000)."""
-    d = a - 1.0 / 3.0
-    cc = 1.0 / math.sqrt(9.0 * d)
-    while True:
-        z = _normal(st, sp)
-        v = 1.0 + cc * z
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u = next_double(st)
-        if u < 1.0 - 0.0331 * z**4:
-            return d * v
-        if math.log(max(u, 1e-300)) < 0.5 * z * z + d * (1.0 - v + math.log(v)):
-            return d * v
 
 
 @njit(inline="always", cache=True)
@@ -950,7 +986,11 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
         t_ruin = -1
         t_goal = -1
         n = 0
-        h = sig2dt
+        h = sig2dt / dt  # GARCH conditional variance per day
+        eday = 0.0  # the day's diffusive return so far (first open position)
+        day = -1
+        hv = sig2dt
+        sd = math.sqrt(hv)
         clock = 0.0
         for t in range(n_trades):
             er = 1.0 / risk if fractional else 1.0 / risk + x  # equity in R
@@ -968,24 +1008,17 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
             steps = 0
             while nopen > 0:
                 steps += 1
-                hv = h if garch else sig2dt
-                mix = 1.0
-                if tails:
-                    if t_int > 0:
-                        # integer degrees of freedom: chi-square from uniforms (and a normal)
-                        prod = 1.0
-                        for _q in range(t_int // 2):
-                            prod *= 1.0 - next_double(st)
-                        chi = -2.0 * math.log(prod)
-                        if t_int % 2 == 1:
-                            zq = _normal(st, sp)
-                            chi += zq * zq
-                        mix = math.sqrt((tdf - 2.0) / chi)
-                    else:
-                        g = _gamma(st, sp, 0.5 * tdf)
-                        mix = math.sqrt(0.5 * (tdf - 2.0) / g)
-                sd = math.sqrt(hv) * mix
-                v = sd * sd
+                d = math.floor(clock + 1e-9)
+                if d != day:  # a new day on the path clock: GARCH update, t mixing
+                    if garch and day >= 0:
+                        h = gw + ga * eday * eday + gb * h
+                    eday = 0.0
+                    day = d
+                    vday, st[0], st[1], st[2], st[3] = _day_variance(
+                        h, tails, tdf, t_int, st[0], st[1], st[2], st[3])
+                    hv = vday * dt
+                    sd = math.sqrt(hv)
+                v = hv
                 zc = _normal(st, sp) if (K > 1 and rho > 0.0) else 0.0
                 # perfectly correlated positions share one path, so one bridge uniform
                 ucommon = next_double(st) if (K > 1 and rho == 1.0) else -1.0
@@ -1149,8 +1182,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                             ax[2] += fu_ * scale
                             opn[j] = False
                     nopen = 0
-                if garch:
-                    h = gw + ga * eps0 * eps0 + gb * h
+                eday += eps0
             n += 1
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
                 x, _dx(rtot, fractional, risk), rtot, fractional, x_floor, peak, inv, tolp,
@@ -1181,10 +1213,364 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
             aux[i, k] = ax[k]
 
 
+# --------------------------------------------------------------------------- one position
+@njit(cache=True)
+def _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3):
+    """Variance per day of a new day: ``h`` (GARCH's conditional variance, or sigma^2) times
+    the Student-t mixing factor ``(df - 2) / chi2_df`` (a normal variance mixture with unit
+    variance, so a day's diffusive return is a scaled Student-t). Returns ``(v, s0..s3)``."""
+    if not tails:
+        return h, s0, s1, s2, s3
+    if t_int > 0:  # integer degrees of freedom: chi-square from uniforms (and a normal)
+        prod = 1.0
+        for _q in range(t_int // 2):
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            prod *= 1.0 - _u53(w)
+        chi = -2.0 * math.log(prod)
+        if t_int % 2 == 1:
+            z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+            chi += z * z
+        return h * (tdf - 2.0) / chi, s0, s1, s2, s3
+    a = 0.5 * tdf  # Gamma(a, 1), a >= 1 (Marsaglia & Tsang 2000); chi2 = 2 gamma
+    d = a - 1.0 / 3.0
+    cc = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+        v = 1.0 + cc * z
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        u = _u53(w)
+        if u < 1.0 - 0.0331 * z**4 or \
+                math.log(max(u, 1e-300)) < 0.5 * z * z + d * (1.0 - v + math.log(v)):
+            return h * 0.5 * (tdf - 2.0) / (d * v), s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def _touched(d0, d1, two_over_v, e):
+    """Did the Brownian bridge from distance ``d0`` to ``d1`` (same side of a barrier; step
+    variance ``v``, passed as ``2 / v``) touch it? Touch probability ``exp(-2 d0 d1 / v)``
+    (1 if ``d1 <= 0``), decided by the exponential variate ``e``: touched when
+    ``e > 2 d0 d1 / v`` (no ``exp`` needed)."""
+    return d1 <= 0.0 or e > d0 * d1 * two_over_v
+
+
+@njit(parallel=True, cache=True)
+def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+                   max_streak, max_uw, wins, taken, exits, aux, rec):
+    """One position at a time, stepped, with the whole state in scalars.
+
+    The same model and arithmetic as :func:`_stepped_kernel` with one position (isolated, or
+    cross where the account backs it), written for speed: ziggurat normals and exponentials,
+    Brownian-bridge touches decided by an exponential variate (no ``exp`` per step), the
+    day's variance computed once per day.
+    """
+    side = fp[F_SIDE]
+    s = fp[F_S]
+    ytp = fp[F_YTP]
+    ysl = fp[F_YSL]
+    m = fp[F_M]
+    mmr = fp[F_MMR]
+    cc = fp[F_C]
+    fee = fp[F_FEE]
+    slip = fp[F_SLIP]
+    liqfee = fp[F_LIQFEE]
+    bf = fp[F_BF]
+    bsm = bf * fp[F_MMR]
+    bsc = bf * fp[F_C]
+    nu = fp[F_NU]
+    sig2 = fp[F_SIG2DT] / fp[F_DT]
+    dt = fp[F_DT]
+    width = fp[F_WIDTH]
+    adapt = ip[I_ADAPT] == 1
+    fpd = ip[I_FUNDPERDAY]
+    fund = fp[F_FUND]
+    fint = fp[F_FUNDINT]
+    maxhold = fp[F_MAXHOLD]
+    tdf = fp[F_TDF]
+    ga = fp[F_GA]
+    gb = fp[F_GB]
+    gw = fp[F_GW]
+    lam_day = fp[F_JLAM] / fp[F_DT]  # crash jumps per day
+    jmu = fp[F_JMU]
+    jsd = fp[F_JSD]
+    risk = fp[F_RISK]
+    x_floor = fp[F_XFLOOR]
+    ruin_x = fp[F_RUINX]
+    goal_x = fp[F_GOALX]
+    cross = ip[I_CROSS] == 1
+    rule = ip[I_RULE]
+    discrete = ip[I_DISCRETE] == 1
+    fractional = ip[I_FRACTIONAL] == 1
+    tails = ip[I_TAILS] == 1
+    garch = ip[I_GARCH] == 1
+    jumps = ip[I_JUMPS] == 1
+    n_trades = ip[I_NTRADES]
+    max_steps = ip[I_MAXSTEPS]
+    n_rec = rec.shape[0]
+    phi0 = fee + slip
+    c = 0.0 if fractional else 1.0 / risk
+    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
+    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
+    jfloor = math.log(0.05)
+    t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
+    # Exits at a barrier before any funding have the same result in R every trade unless the
+    # margin follows the equity (cross margin with fixed stakes): precompute them
+    # (take-profit, stop, liquidation), with their state increments and equity factors.
+    const = not (cross and not fractional)
+    m0 = s * (1.0 / risk) if cross else m
+    lq0 = _liq_y(side, m0, phi0, cc, mmr)
+    cr = np.zeros((3, 5))
+    cdx = np.zeros(3)
+    cgr = np.zeros(3)
+    for k in range(3):
+        yk = ytp if k == 0 else (ysl if k == 1 else lq0)
+        if k < 2 or lq0 > -np.inf:
+            r_, f_, sp_, fu_, b_ = _close(k, side, yk, m0, phi0, 0.0, s, fee, slip, rule,
+                                          liqfee, bsm, bsc)
+            cr[k, 0] = r_
+            cr[k, 1] = f_
+            cr[k, 2] = sp_
+            cr[k, 3] = fu_
+            cr[k, 4] = b_
+            cdx[k] = _dx(r_, fractional, risk)
+            cgr[k] = _growth(r_, risk)
+    for i in prange(n_paths):
+        s0, s1, s2, s3 = seed4(key0, key1, offset + i)
+        ex0 = ex1 = ex2 = ex3 = 0
+        ax0 = ax1 = ax2 = ax3 = 0.0
+        x = 0.0
+        peak = 0.0
+        inv = 1.0 if fractional else 1.0 / c
+        tolp = TOL
+        mdd = 0.0
+        streak = 0
+        mstreak = 0
+        uw = 0
+        muw = 0
+        nwin = 0
+        t_ruin = -1
+        t_goal = -1
+        n = 0
+        h = sig2  # GARCH conditional variance per day
+        vday = sig2
+        eday = 0.0  # the day's diffusive return so far
+        next_day = 0.0  # the next day starts at clock >= next_day (1e-9 round-off allowance)
+        day_end = 0.0
+        dtd = dt
+        v_f = sd_f = tov_f = nudt_f = pnj_f = 0.0
+        clock = 0.0
+        eqm = 1.0  # equity multiple (fractional sizing), kept by multiplication
+        for t in range(n_trades):
+            scale = risk * eqm if fractional else risk
+            if const:
+                m_eff = m0
+                lq = lq0
+            else:
+                m_eff = s * (1.0 / risk + x)  # cross margin, fixed stakes: equity in R
+                lq = _liq_y(side, m_eff, phi0, cc, mmr)
+            y = 0.0
+            phi = phi0
+            fac = 0.0
+            elapsed = 0.0
+            steps = 0
+            code = -1
+            yf = 0.0
+            while True:
+                steps += 1
+                if clock >= next_day:  # a new day on the path clock: GARCH update, t mixing
+                    if garch and next_day > 0.0:
+                        h = gw + ga * eday * eday + gb * h
+                    eday = 0.0
+                    day_end = math.floor(clock + 1e-9) + 1.0
+                    next_day = day_end - 1e-9
+                    vday, s0, s1, s2, s3 = _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3)
+                    if adapt:  # step sd = width / 4 at this day's volatility
+                        nd = math.ceil(min(1e6, vday * (4.0 / width) ** 2) - 1e-9)
+                        nd = max(1.0, nd)
+                        if fpd > 0:  # funding times on the step grid
+                            nd = fpd * math.ceil(nd / fpd)
+                        dtd = 1.0 / nd
+                    v_f = vday * dtd
+                    sd_f = math.sqrt(v_f)
+                    tov_f = 2.0 / v_f
+                    nudt_f = nu * dtd
+                    pnj_f = math.exp(-lam_day * dtd)
+                ln = dtd
+                snap = False
+                if adapt:  # steps end at the day's end and at the time stop
+                    if day_end - clock < dtd * (1.0 + 1e-6):
+                        ln = day_end - clock
+                        snap = True
+                    if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
+                        ln = maxhold - elapsed
+                        snap = False
+                if ln == dtd:
+                    v = v_f
+                    sd = sd_f
+                    tov = tov_f
+                    nudt = nudt_f
+                    p_nojump = pnj_f
+                else:
+                    v = vday * ln
+                    sd = math.sqrt(v)
+                    tov = 2.0 / v
+                    nudt = nu * ln
+                    p_nojump = math.exp(-lam_day * ln)
+                z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+                e = sd * z
+                eday += e
+                y0 = y
+                y1 = y0 + nudt + e
+                jump = 0.0
+                if jumps:
+                    w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+                    uj = _u53(w)
+                    if uj > p_nojump:
+                        pk = p_nojump
+                        cum = pk
+                        kk = 0
+                        jl = lam_day * ln
+                        while uj > cum and kk < 20:
+                            kk += 1
+                            pk *= jl / kk
+                            cum += pk
+                        for _q in range(kk):
+                            zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+                            jump += max(jmu + jsd * zj, jfloor)
+                # one exponential per barrier test and step, drawn whether needed or not, so
+                # that runs differing only in a barrier keep common random numbers
+                e_lo, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+                if not discrete:
+                    e_up, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+                    if lq >= ysl:
+                        lo = lq
+                        lcode = 2
+                    else:
+                        lo = ysl
+                        lcode = 1
+                    if _touched(y0 - lo, y1 - lo, tov, e_lo):  # the lower exit wins a tie
+                        code = lcode
+                        yf = lo
+                    elif _touched(ytp - y0, ytp - y1, tov, e_up):
+                        code = 0
+                        yf = ytp
+                elif lq > -np.inf and _touched(y0 - lq, y1 - lq, tov, e_lo):
+                    code = 2
+                    yf = lq
+                if code < 0 and jump != 0.0:
+                    y1 += side * jump
+                    if y1 <= lq:
+                        code = 2
+                        yf = y1
+                    elif not discrete and y1 <= ysl:
+                        code = 1
+                        yf = y1
+                    elif not discrete and y1 >= ytp:
+                        code = 0
+                        yf = y1
+                if code < 0 and discrete:
+                    if y1 <= ysl:
+                        code = 1
+                        yf = y1
+                    elif y1 >= ytp:
+                        code = 0
+                        yf = y1
+                y = y1
+                elapsed += ln
+                c_old = clock
+                clock = day_end if snap else clock + ln
+                if code >= 0:
+                    break
+                # funding at every funding time that fell inside this step
+                if fund != 0.0:
+                    nf = math.floor(clock / fint + 1e-9) - math.floor(c_old / fint + 1e-9)
+                    if nf > 0:
+                        pay = side * fund * nf * math.exp(side * y)
+                        phi += pay
+                        fac += pay
+                        lq = _liq_y(side, m_eff, phi, cc, mmr)
+                        if y <= lq:
+                            code = 2
+                            yf = y
+                            break
+                if maxhold > 0.0 and elapsed >= maxhold - 1e-9 or steps >= max_steps:
+                    code = 3
+                    yf = y
+                    break
+            if const and code < 3 and fac == 0.0 and yf == (ytp if code == 0 else (
+                    ysl if code == 1 else lq0)):
+                r = cr[code, 0]
+                f_ = cr[code, 1]
+                sp_ = cr[code, 2]
+                fu_ = cr[code, 3]
+                b_ = cr[code, 4]
+                dx = cdx[code]
+                gr = cgr[code]
+            else:
+                r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi, fac, s, fee, slip,
+                                             rule, liqfee, bsm, bsc)
+                dx = _dx(r, fractional, risk)
+                gr = _growth(r, risk)
+            eqm *= gr
+            nwin += np.int64(r > 0.0)
+            if code == 0:
+                ex0 += 1
+            elif code == 1:
+                ex1 += 1
+            elif code == 2:
+                ex2 += 1
+            else:
+                ex3 += 1
+            ax0 += f_ * scale
+            ax1 += sp_ * scale
+            ax2 += fu_ * scale
+            ax3 += b_ * scale
+            n += 1
+            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
+                x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
+                muw, c)
+            if n_rec > 0 and i < n_rec:
+                rec[i, t + 1] = _equity(x, fractional, risk)
+            if x <= ruin_cut:
+                t_ruin = t + 1
+                break
+            if x >= goal_cut:
+                t_goal = t + 1
+                break
+        last = _equity(x, fractional, risk)
+        if i < n_rec:
+            rec[i, 0] = 1.0
+            for t2 in range(n + 1, n_trades + 1):
+                rec[i, t2] = last
+        final_eq[i] = last
+        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
+        ruin_t[i] = t_ruin
+        goal_t[i] = t_goal
+        max_streak[i] = mstreak
+        max_uw[i] = muw
+        wins[i] = nwin
+        taken[i] = n
+        exits[i, 0] = ex0
+        exits[i, 1] = ex1
+        exits[i, 2] = ex2
+        exits[i, 3] = ex3
+        aux[i, 0] = ax0
+        aux[i, 1] = ax1
+        aux[i, 2] = ax2
+        aux[i, 3] = ax3
+
+
 def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,
                exits: np.ndarray, aux: np.ndarray, rec: np.ndarray) -> None:
     """Run the kernel for paths ``offset .. offset + count - 1`` into the given arrays."""
-    kern = _exact_kernel if plan.exact else _stepped_kernel
+    if plan.exact:
+        kern = _exact_kernel
+    elif plan.ip[I_K] == 1:
+        kern = _single_kernel
+    else:
+        kern = _stepped_kernel
     kern(key0, key1, np.int64(offset), np.int64(count), plan.fp, plan.ip, *outs, exits, aux,
          rec)
 

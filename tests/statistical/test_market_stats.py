@@ -155,9 +155,9 @@ def test_shocks_have_the_stated_variance(df):
     assert np.all(res.exits[:, 3] == 1)
     y = np.log1p(stop * (res.final_equity - 1.0) / risk)
     var = float(np.var(y))
-    # sd of the sample variance: sigma^2 T sqrt((kurtosis - 1) / n); kurtosis of the sum of 24
-    # steps is 3 + 6 / (df - 4) / 24 for t shocks
-    kurt = 3.0 + (6.0 / (df - 4.0) / 24.0 if df else 0.0)
+    # sd of the sample variance: sigma^2 T sqrt((kurtosis - 1) / n); each day's return is a
+    # scaled t, so the kurtosis of the sum over T days is 3 + 6 / (df - 4) / T
+    kurt = 3.0 + (6.0 / (df - 4.0) / T if df else 0.0)
     se = sig**2 * T * math.sqrt((kurt - 1.0) / n)
     assert abs(var - sig**2 * T) <= 4 * se, (var, sig**2 * T, se)
     assert abs(float(np.mean(y))) <= 4 * sig * math.sqrt(T / n)
@@ -176,3 +176,34 @@ def test_garch_keeps_the_unconditional_variance():
     y = np.log1p(stop * (res.final_equity - 1.0) / risk)
     se = sig**2 * T * math.sqrt((6.0 - 1.0) / n)  # conservative kurtosis 6 for the 20-day sum
     assert abs(float(np.var(y)) - sig**2 * T) <= 4 * se
+
+
+@pytest.mark.parametrize("df", [5.0, 4.5])
+def test_daily_returns_are_student_t(df):
+    # one day, stepped every 2 hours: the day's log return is a unit-variance Student-t
+    # scaled by sigma (the mixing variable is drawn once per day; within the day the path is
+    # Brownian), so it is far from normal and matches t(df) * sqrt((df - 2) / df)
+    from scipy import stats
+
+    sig, n, risk, stop = 0.03, 20000, 0.01, 0.9
+    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
+                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=23,
+                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
+                                        volatility=sig, max_hold_days=1.0, step_hours=2.0,
+                                        tails_df=df))
+    res = simulate(sc, record=0)
+    assert np.all(res.exits[:, 3] == 1)
+    z = np.log1p(stop * (res.final_equity - 1.0) / risk) / sig
+    t_unit = stats.t(df, scale=math.sqrt((df - 2.0) / df))
+    assert stats.kstest(z, t_unit.cdf).pvalue > 1e-3
+    assert stats.kstest(z, stats.norm.cdf).pvalue < 1e-6
+
+
+def test_adaptive_steps_keep_the_win_rate_under_fat_tails_and_garch():
+    # the step follows each day's volatility (t mixing, GARCH): with no drift the exit is
+    # still a time-changed Brownian motion, so P(take-profit first) = a / (a + b) exactly
+    res = _run(paths=4000, trades=50, leverage=1, stop=0.01, take_profit=0.015, drift=0.0,
+               volatility=0.026, tails_df=3.0, garch=(0.15, 0.8), max_hold_days=1000.0)
+    a, b = -math.log(0.99), math.log(1.015)
+    assert res.exits[:, 3].sum() == 0
+    _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), a / (a + b))
