@@ -9,7 +9,8 @@ Cases (all 10x long, stop 1%, take-profit 1.5%, win rate 0.45, 2.6% daily volati
 fractional sizing at 1% risk, ruin at 50%):
 
 * ``normal_continuous``: normal shocks, continuous monitoring, no time dimension: the exact
-  two-barrier exit sampler (one 32-bit uniform per trade) with the account bookkeeping fused.
+  two-barrier exit sampler (one 32-bit uniform per trade); with no costs every trade has
+  the same result in R, so the account engine's Bernoulli kernel runs it.
 * ``t_garch_jumps``: Student-t (4 df) daily shocks, daily GARCH(1,1) (0.10, 0.85), crash
   jumps at one a month of -10% (sd 5%): the one-position stepped kernel (steps adapted to each
   day's volatility, Brownian-bridge tests inside each step).

@@ -36,7 +36,10 @@ Simulation
 Without a time dimension (no maximum holding time, funding, jumps, fat tails, GARCH,
 discrete monitoring or concurrent positions) the exit of Brownian motion between the two
 barriers is sampled exactly: a Bernoulli draw with the two-barrier probability
-:func:`two_barrier_probability`. Otherwise the path is stepped on the path's clock (trades
+:func:`two_barrier_probability`; where every trade then has the same result in R and the
+costs follow from the counts (no costs, or fixed stakes), the account engine's Bernoulli
+kernel runs it (:func:`_two_point_form`, same stream, same results as
+:func:`_exact_kernel`). Otherwise the path is stepped on the path's clock (trades
 follow each other; a trade ends at the end of the step in which it exits):
 
 * **Volatility per day.** Each day of the clock has its own variance: GARCH(1,1) on daily
@@ -491,6 +494,9 @@ class MarketPlan:
     dt_days: float
     nu: float
     p_tp: float
+    #: When exact trades are a two-point model the account engine runs them (see
+    #: :func:`_two_point_form`): ``(steps, rvals, thr32, aux_tp, aux_lower, lower_exit)``.
+    two_point: tuple | None = None
 
 
 # float parameter slots
@@ -611,7 +617,50 @@ def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: fl
         ip[I_FUNDPERDAY] = _funding_per_day(mk)
     p_tp = float(_p_up_first(fp[F_K2], a, b))
     fp[F_PTP] = p_tp
-    return MarketPlan(not mk.has_time, fp, ip, dt, nu, p_tp)
+    plan = MarketPlan(not mk.has_time, fp, ip, dt, nu, p_tp)
+    return MarketPlan(plan.exact, fp, ip, dt, nu, p_tp, _two_point_form(plan))
+
+
+def _two_point_form(plan: MarketPlan) -> tuple | None:
+    """The exact-exit trade as the account engine's two-point model, or None.
+
+    Without a time dimension, with isolated margin (or cross margin under fractional sizing,
+    where the margin is the equity, a constant number of R), every trade ends at the
+    take-profit with probability ``p`` and at the lower exit (stop or liquidation) otherwise,
+    with the same result in R each time: a Bernoulli trade. The engine's Bernoulli kernel
+    walks it with the same random stream and threshold as :func:`_exact_kernel` (the low or
+    high 32 bits of one draw per two trades, ``u < thr32``), so the results are the same; it
+    is used when the per-trade amounts are recoverable from the counts alone (no costs, or
+    fixed stakes, where every R is the same fraction of starting equity) and the take-profit
+    is a gain and the lower exit a loss (so a win is a take-profit).
+    """
+    fp, ip = plan.fp, plan.ip
+    fractional = ip[I_FRACTIONAL] == 1
+    cross = ip[I_CROSS] == 1
+    if not plan.exact or (cross and not fractional):
+        return None
+    side, s, risk = fp[F_SIDE], fp[F_S], fp[F_RISK]
+    phi0 = fp[F_FEE] + fp[F_SLIP]
+    bsm, bsc = fp[F_BF] * fp[F_MMR], fp[F_BF] * fp[F_C]
+    m0 = s / risk if cross else fp[F_M]
+    yl0 = float(_liq_y(side, m0, phi0, fp[F_C], fp[F_MMR]))
+    liq0 = yl0 >= fp[F_YSL]
+    lo0 = yl0 if liq0 else fp[F_YSL]
+    p0 = float(_p_up_first(fp[F_K2], -lo0, fp[F_YTP]))
+    thr32 = np.uint64(min(p0 * _TWO32, _TWO32))
+    args = (side, m0, phi0, 0.0, s, fp[F_FEE], fp[F_SLIP], int(ip[I_RULE]), fp[F_LIQFEE], bsm,
+            bsc)
+    tp = _close(0, side, fp[F_YTP], *args[1:])
+    lo = _close(2 if liq0 else 1, side, lo0, *args[1:])
+    if not (tp[0] > 0.0 > lo[0]):
+        return None
+    aux_tp = np.array(tp[1:], np.float64)
+    aux_lo = np.array(lo[1:], np.float64)
+    if fractional and (np.any(aux_tp != 0.0) or np.any(aux_lo != 0.0)):
+        return None
+    rvals = np.array([lo[0], tp[0]], np.float64)
+    steps = np.array([_dx(lo[0], fractional, risk), _dx(tp[0], fractional, risk)])
+    return steps, rvals, thr32, aux_tp, aux_lo, 2 if liq0 else 1
 
 
 # --------------------------------------------------------------------------- bookkeeping
@@ -1565,6 +1614,9 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
 def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,
                exits: np.ndarray, aux: np.ndarray, rec: np.ndarray) -> None:
     """Run the kernel for paths ``offset .. offset + count - 1`` into the given arrays."""
+    if plan.two_point is not None:
+        _run_two_point(plan, key0, key1, offset, count, outs, exits, aux, rec)
+        return
     if plan.exact:
         kern = _exact_kernel
     elif plan.ip[I_K] == 1:
@@ -1573,6 +1625,32 @@ def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tupl
         kern = _stepped_kernel
     kern(key0, key1, np.int64(offset), np.int64(count), plan.fp, plan.ip, *outs, exits, aux,
          rec)
+
+
+def _run_two_point(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,
+                   exits: np.ndarray, aux: np.ndarray, rec: np.ndarray) -> None:
+    """Exact-exit trades through the account engine's Bernoulli kernel (see
+    :func:`_two_point_form`); exits and per-trade amounts from the win / trade counts."""
+    from . import engine
+
+    steps, rvals, thr32, aux_tp, aux_lo, lower = plan.two_point
+    fp, ip = plan.fp, plan.ip
+    fractional = bool(ip[I_FRACTIONAL] == 1)
+    risk = float(fp[F_RISK])
+    args = (key0, key1, np.int64(offset), np.int64(count), np.int64(ip[I_NTRADES]), steps,
+            rvals, thr32, np.ones(2), np.zeros(2, np.int64), np.int64(1), risk,
+            float(fp[F_XFLOOR]), float(fp[F_RUINX]), float(fp[F_GOALX]))
+    if rec.shape[0]:
+        engine.run_record(engine.MODEL_TWO_POINT, fractional, *args, *outs, rec)
+    else:
+        engine.KERNELS[(engine.MODEL_TWO_POINT, fractional)](*args, *outs)
+    wins = outs[6].astype(np.int64)
+    lows = outs[7].astype(np.int64) - wins
+    exits[:] = 0
+    exits[:, 0] = wins
+    exits[:, lower] = lows
+    # no costs under fractional sizing; fixed stakes: every R is ``risk`` of starting equity
+    aux[:] = (wins[:, None] * aux_tp[None, :] + lows[:, None] * aux_lo[None, :]) * risk
 
 
 # --------------------------------------------------------------------------- helpers

@@ -368,3 +368,52 @@ def test_liquidation_loss_rules_and_backstop_by_hand():
     assert r_bd == pytest.approx(-0.2 / s) and bad == pytest.approx(0.1 / s)
     assert build_scenario({"leverage": 5, "venue": "hyperliquid", "drift": 0.0}) \
         .market.backstop_fraction == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(("rule", "extra"), [
+    ("fractional", {}),
+    ("fractional", {"margin_mode": "cross"}),
+    ("fixed", {"fee_bps": 5.0, "slippage_bps": 2.0}),
+    ("fixed", {"leverage": 40, "stop": 0.05, "take_profit": 0.05}),  # liquidation first
+    ("fractional", {"side": "short", "drift": 0.002}),
+])
+def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
+    # without a time dimension a costless (or fixed-stake) trade is a Bernoulli trade: the
+    # account engine's kernel runs it on the same stream; the result equals the exact kernel's
+    import dataclasses
+
+    from ruin.market import plan_market, run_market
+    from ruin.rng import seed_keys
+
+    kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, **extra}
+    sc = _scenario(rule=rule, risk=0.04, trades=101, paths=700, ruin_level=0.6, **kw)
+    res = simulate(sc, record=0)
+    from ruin.market import _thresholds
+
+    fr = rule == "fractional"
+    x_floor, ruin_x, goal_x = _thresholds(fr, 0.04, sc.account)
+    plan = plan_market(sc.market, risk=0.04, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
+                       x_floor=x_floor, trades=101)
+    assert plan.exact and plan.two_point is not None
+    kern = dataclasses.replace(plan, two_point=None)
+    outs = (np.empty(700), np.empty(700)) + tuple(np.empty(700, np.int32) for _ in range(6))
+    exits, aux = np.empty((700, 4), np.int64), np.empty((700, 4))
+    k0, k1 = seed_keys(sc.seed, 1)
+    run_market(kern, k0, k1, 0, 700, outs, exits, aux, np.empty((0, 102)))
+    assert (res.ruin_trade > 0).any()
+    names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
+             "longest_losing_streak", "longest_underwater", "wins", "trades_taken")
+    for name, want in zip(names, outs, strict=True):
+        np.testing.assert_array_equal(getattr(res, name), want, err_msg=name)
+    np.testing.assert_array_equal(res.exits, exits)
+    np.testing.assert_allclose(res.aux, aux, rtol=1e-12, atol=1e-15)
+
+
+def test_exact_trades_with_costs_under_fractional_sizing_stay_in_the_exact_kernel():
+    from ruin.market import _thresholds, plan_market
+
+    sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, fee_bps=5.0)
+    x_floor, ruin_x, goal_x = _thresholds(True, 0.01, sc.account)
+    plan = plan_market(sc.market, risk=0.01, fractional=True, ruin_x=ruin_x, goal_x=goal_x,
+                       x_floor=x_floor, trades=50)
+    assert plan.exact and plan.two_point is None
