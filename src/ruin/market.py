@@ -88,6 +88,7 @@ from typing import Any, Literal
 import numpy as np
 from numba import njit, prange, uint64
 
+from .engine import acc_store
 from .errors import ParameterError, check_choice, check_int, check_number
 from .rng import _u53, next_double, seed4, step4, stream_init, zig_exponential, zig_normal
 
@@ -720,6 +721,22 @@ def _equity(x, fractional, risk):
     return max(0.0, 1.0 + risk * x)
 
 
+@njit(inline="always", cache=True)
+def _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
+                 fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
+                 max_streak, max_uw, wins, taken):
+    """Store path ``i``'s results with the engine's :func:`ruin.engine.acc_store`, and
+    finish its recorded equity curve (start 1.0; flat after the last trade taken)."""
+    if i < rec.shape[0]:
+        rec[i, 0] = 1.0
+        last = _equity(x, fractional, risk)
+        for t2 in range(n + 1, n_trades + 1):
+            rec[i, t2] = last
+    acc_store(i, (x, peak, inv, tolp, mdd, 0, mstreak, 0, muw, nwin, n), t_ruin, t_goal,
+              fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
+              taken)
+
+
 @njit(cache=True)
 def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee, bsm, bsc):
     """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad).
@@ -863,19 +880,9 @@ def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
             if x >= goal_cut:
                 t_goal = t + 1
                 break
-        last = _equity(x, fractional, risk)
-        if i < n_rec:
-            rec[i, 0] = 1.0
-            for t2 in range(n + 1, n_trades + 1):
-                rec[i, t2] = last
-        final_eq[i] = last
-        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
-        ruin_t[i] = t_ruin
-        goal_t[i] = t_goal
-        max_streak[i] = mstreak
-        max_uw[i] = muw
-        wins[i] = nwin
-        taken[i] = n
+        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
+                     fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
+                     max_streak, max_uw, wins, taken)
         exits[i, 0] = n_tp
         if dynamic:
             exits[i, 1] = n - n_tp - n_liq
@@ -1244,19 +1251,9 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
             if x >= goal_cut:
                 t_goal = t + 1
                 break
-        last = _equity(x, fractional, risk)
-        if i < n_rec:
-            rec[i, 0] = 1.0
-            for t2 in range(n + 1, n_trades + 1):
-                rec[i, t2] = last
-        final_eq[i] = last
-        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
-        ruin_t[i] = t_ruin
-        goal_t[i] = t_goal
-        max_streak[i] = mstreak
-        max_uw[i] = muw
-        wins[i] = nwin
-        taken[i] = n
+        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
+                     fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
+                     max_streak, max_uw, wins, taken)
         for k in range(4):
             exits[i, k] = ex[k]
             aux[i, k] = ax[k]
@@ -1588,19 +1585,9 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
             if x >= goal_cut:
                 t_goal = t + 1
                 break
-        last = _equity(x, fractional, risk)
-        if i < n_rec:
-            rec[i, 0] = 1.0
-            for t2 in range(n + 1, n_trades + 1):
-                rec[i, t2] = last
-        final_eq[i] = last
-        max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
-        ruin_t[i] = t_ruin
-        goal_t[i] = t_goal
-        max_streak[i] = mstreak
-        max_uw[i] = muw
-        wins[i] = nwin
-        taken[i] = n
+        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
+                     fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
+                     max_streak, max_uw, wins, taken)
         exits[i, 0] = ex0
         exits[i, 1] = ex1
         exits[i, 2] = ex2
