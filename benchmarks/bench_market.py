@@ -13,7 +13,7 @@ fractional sizing at 1% risk, ruin at 50%):
   the same result in R, so the account engine's Bernoulli kernel runs it.
 * ``t_garch_jumps``: Student-t (4 df) daily shocks, daily GARCH(1,1) (0.10, 0.85), crash
   jumps at one a month of -10% (sd 5%): the one-position stepped kernel (steps adapted to each
-  day's volatility, Brownian-bridge tests inside each step).
+  day's volatility, exact two-barrier exits inside each step at their first-passage times).
 * ``venue_funding``: Hyperliquid BTC preset (fees, slippage, hourly funding), normal shocks:
   the same kernel on the hourly funding grid (funding needs the time dimension).
 

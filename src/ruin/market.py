@@ -40,31 +40,46 @@ barriers is sampled exactly: a Bernoulli draw with the two-barrier probability
 costs follow from the counts (no costs, or fixed stakes), the account engine's Bernoulli
 kernel runs it (:func:`_two_point_form`, same stream, same results as
 :func:`_exact_kernel`). Otherwise the path is stepped on the path's clock (trades
-follow each other; a trade ends at the end of the step in which it exits):
+follow each other):
 
 * **Volatility per day.** Each day of the clock has its own variance: GARCH(1,1) on daily
   returns, ``h' = omega + alpha * r**2 + beta * h`` with ``omega = sigma**2 (1 - alpha -
   beta)`` and ``r`` the day's diffusive log return (jumps excluded), times, with Student-t
   shocks, the mixing factor ``(df - 2) / chi2_df`` drawn once per day, so a day's return
   is a unit-variance Student-t scaled by the day's volatility. Within a day the log price
-  is Brownian motion with that variance (drift ``drift`` per day). A step that straddles
-  midnight (fixed steps only) uses the variance of the day it starts in.
+  is Brownian motion with that variance (drift ``drift`` per day). A step of several
+  positions that straddles midnight (fixed steps) uses the variance of the day it starts
+  in.
 * **Steps.** With one position and continuous monitoring the step adapts to each day's
-  volatility: the day is cut into equal steps of standard deviation at most a quarter of
-  the distance between the lower exit and the take-profit (on the funding grid when whole
-  funding intervals fit in a day), and a step ends at the time stop. Otherwise the step is
-  fixed: the check interval for discrete monitoring, else ``step_hours`` or the same
-  quarter-width rule at the preset volatility (capped at a day, aligned with days, funding
-  times and the time stop).
-* **Barriers inside a step** are tested exactly with the Brownian-bridge touch probability
-  ``exp(-2 d0 d1 / v)`` for each barrier, using the step's variance; when both barriers are
-  touched in one step the lower one wins (rare at a quarter-width step). With one position
-  the test compares ``2 d0 d1 / v`` with an exponential variate (one per barrier and step,
-  always drawn, so runs that differ only in a barrier keep common random numbers).
-* Crash jumps arrive at step ends (Poisson, rate per day) and fill at the post-jump price;
-  the venue's liquidation is checked before the trader's stop. Cross margin with several
-  positions is checked at step ends (and right after a jump) with the
-  Broadie-Glasserman-Kou shift of 0.5826 step standard deviations.
+  volatility: the day is cut into equal steps of standard deviation at most half the
+  distance between the lower exit and the take-profit (on the funding grid when whole
+  funding intervals fit in a day). Otherwise the step is fixed: the check interval for
+  discrete monitoring, else ``step_hours`` or a quarter-width rule at the preset
+  volatility (capped at a day, aligned with days, funding times and the time stop). With
+  one position a step also ends at midnight, at the time stop and at the next crash jump;
+  with funding or discrete checks steps end on the clock's grid of multiples of the step
+  (funding and checks fall on step ends), else steps count from the trade's start.
+* **Barriers inside a step, one position** (:func:`_single_kernel`): exact. Given the
+  step's end point, the probabilities that the Brownian bridge leaves the strip through the
+  lower or the upper exit first are the two-barrier image series
+  (:func:`_first_exit_series`; not one barrier at a time, so no tie rule), decided by one
+  uniform per step (``u < P(lower first)``: lower; ``1 - u < P(upper first)``: upper;
+  always drawn, so runs that differ only in a barrier keep common random numbers, and a
+  nearer barrier can only turn "neither" into itself, path by path). Cheap bounds settle
+  almost every step without the series (:func:`_exit_first`). The trade then ends at the
+  bridge's **first-passage time** inside the step (:func:`_hit_fraction`: inverse
+  Gaussian for one barrier, the other honoured by rejection), and the next trade starts
+  there, so time in a trade (funding, jumps, the day's volatility) is not overstated.
+  With discrete monitoring only liquidation is continuous (the one-barrier bridge).
+* **Crash jumps** arrive as a Poisson process on the clock (rate per day) and fill at the
+  post-jump price (gaps through the stop; the venue's liquidation is checked before the
+  trader's stop). With one position a step ends at each jump.
+* **Several positions** (:func:`_stepped_kernel`): the barriers of each position are tested
+  one at a time with the touch probability ``exp(-2 d0 d1 / v)`` (the lower exit wins when
+  both are touched in one step, rare at a quarter-width step), trades end at the end of the
+  step in which they exit, jumps arrive at step ends, and cross margin is checked at step
+  ends (and right after a jump) with the Broadie-Glasserman-Kou shift of 0.5826 step
+  standard deviations.
 * Normals and exponentials come from 256-layer ziggurats on the path's stream
   (:func:`ruin.rng.zig_normal`); one position runs in a kernel with its whole state in
   registers (:func:`_single_kernel`), several in :func:`_stepped_kernel`.
@@ -124,6 +139,7 @@ _TWO32 = 4294967296.0
 _MAX_STEPS_PER_TRADE = 2_000_000  # hard cap (closed at market as a time exit)
 MAX_STEPS_PER_TRADE = 100_000  # expected steps per trade allowed by plan_market
 _BGK = 0.5826  # -zeta(1/2) / sqrt(2 pi), Broadie, Glasserman & Kou (1997)
+_STEP_WIDTHS = 2.0  # one-position adaptive steps: step sd = exit width / _STEP_WIDTHS
 
 
 # --------------------------------------------------------------------------- closed forms
@@ -543,7 +559,8 @@ def _choose_dt(mk: LeveragedTrade) -> float:
         dt = mk.step_hours / 24.0
     else:
         width = _barrier_width(mk)
-        dt = min(1.0, (width / (4.0 * mk.volatility)) ** 2)
+        per_width = _STEP_WIDTHS if _adaptive(mk) else 4.0
+        dt = min(1.0, (width / (per_width * mk.volatility)) ** 2)
         if mk.positions > 1 and mk.margin_mode == "cross":
             dt = min(dt, (width / (8.0 * mk.volatility)) ** 2)
         dt = 1.0 / math.ceil(1.0 / dt - 1e-9)  # whole steps per day
@@ -1293,13 +1310,154 @@ def _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3):
             return h * 0.5 * (tdf - 2.0) / (d * v), s0, s1, s2, s3
 
 
+@njit(cache=True)
+def _first_exit_series(d0, d1, width, tov):
+    """Probability that a Brownian bridge leaves the strip of ``width`` through one barrier
+    before the other, given its start and end distances ``d0 > 0`` and ``d1`` to that
+    barrier (``d1 <= 0``: it ends beyond it); ``tov = 2 / v`` with ``v`` the bridge's
+    variance. The image series (reflections at both barriers)::
+
+        sum_k>=0  exp(-(d0 + k W)(d1 + k W) tov) - exp(-(k + 1) W ((k + 1) W + d1 - d0) tov)
+
+    The k-th terms shrink like ``exp(-k^2 W^2 tov)``; terms are added until both exponents
+    pass 40. Clipped to [0, 1].
+    """
+    total = 0.0
+    k = 0.0
+    while True:
+        e1 = (d0 + k * width) * (d1 + k * width) * tov
+        e2 = (k + 1.0) * width * ((k + 1.0) * width + d1 - d0) * tov
+        if e1 <= 40.0:
+            total += math.exp(-e1)
+        if e2 <= 40.0:
+            total -= math.exp(-e2)
+        if (e1 > 40.0 and e2 > 40.0 and k > 0.0) or k > 1000.0:
+            break
+        k += 1.0
+    return min(1.0, max(0.0, total))
+
+
 @njit(inline="always", cache=True)
-def _touched(d0, d1, two_over_v, e):
-    """Did the Brownian bridge from distance ``d0`` to ``d1`` (same side of a barrier; step
-    variance ``v``, passed as ``2 / v``) touch it? Touch probability ``exp(-2 d0 d1 / v)``
-    (1 if ``d1 <= 0``), decided by the exponential variate ``e``: touched when
-    ``e > 2 d0 d1 / v`` (no ``exp`` needed)."""
-    return d1 <= 0.0 or e > d0 * d1 * two_over_v
+def _exp_poly(m):
+    """``1 + m + m^2/2 + m^3/6 + m^4/24 <= exp(m)`` for ``m >= 0``: ``p < 1 / _exp_poly(m)``
+    is necessary for ``p < exp(-m)`` (tested as ``p * _exp_poly(m) < 1``, no division)."""
+    return 1.0 + m * (1.0 + m * (0.5 + m * (1.0 / 6.0 + m * (1.0 / 24.0))))
+
+
+@njit(inline="always", cache=True)
+def _first_through(d0, d1, e0, width, tov, u):
+    """Is ``u < P(first exit through this barrier)`` for an interior end (``d1 > 0``), given
+    ``u < e0 = exp(-d0 d1 tov)`` (the one-barrier touch probability)? The series is
+    ``e0 - C`` with ``0 <= C <= exp(-width (width + d1 - d0) tov)`` (its terms alternate
+    and shrink), so it is summed only when ``u`` falls in that thin band."""
+    if (e0 - u) * _exp_poly(width * (width + d1 - d0) * tov) > 1.0:
+        return True
+    return u < _first_exit_series(d0, d1, width, tov)
+
+
+@njit(inline="always", cache=True)
+def _exit_first(a0, a1, b0, b1, tov, u):
+    """Which barrier a Brownian bridge leaves the strip through first: 0 (neither), 1 (the
+    lower) or 2 (the upper). ``a0, a1``: start and end distances above the lower barrier,
+    ``b0, b1``: below the upper (``a0, b0 > 0``; an end may lie outside); ``tov = 2 / v``;
+    ``u``: the step's uniform. Exact (the two-barrier image series of
+    :func:`_first_exit_series`, not one barrier at a time): ``u < P(lower first)`` ->
+    lower, ``1 - u < P(upper first)`` -> upper, so a nearer lower barrier turns "neither"
+    into "lower" and "upper" into "neither", path by path (common random numbers).
+
+    Cheap bounds decide almost every step without the series: ``P(first) <= exp(-m) <=
+    1 /`` :func:`_exp_poly` ``(m)`` with ``m = d0 d1 tov`` (the one-barrier touch
+    probability), then :func:`_first_through`.
+    """
+    width = a0 + b0
+    if a1 <= 0.0:  # ended at or below the lower barrier: it left; was the upper first?
+        if (1.0 - u) * _exp_poly(b0 * b1 * tov) >= 1.0:
+            return 1
+        return 2 if 1.0 - u < _first_exit_series(b0, b1, width, tov) else 1
+    if b1 <= 0.0:
+        if u * _exp_poly(a0 * a1 * tov) >= 1.0:
+            return 2
+        return 1 if u < _first_exit_series(a0, a1, width, tov) else 2
+    ml = a0 * a1 * tov
+    if u * _exp_poly(ml) < 1.0:
+        el = math.exp(-ml)
+        if u < el and _first_through(a0, a1, el, width, tov, u):
+            return 1
+    mu = b0 * b1 * tov
+    if (1.0 - u) * _exp_poly(mu) < 1.0:
+        eu = math.exp(-mu)
+        if 1.0 - u < eu and _first_through(b0, b1, eu, width, tov, 1.0 - u):
+            return 2
+    return 0
+
+
+@njit(cache=True)
+def _strip_ratio(d0, width, t):
+    """First-passage density to a barrier at time ``t`` (variance units) from distance
+    ``d0`` with a second barrier ``width`` beyond the start, divided by the density without
+    it: ``sum_k (d0 + 2kW) / d0 exp(-((d0 + 2kW)^2 - d0^2) / 2t)`` over all integers k
+    (images; k = 0 gives 1). In [0, 1]: the probability that a path first reaching the
+    barrier at ``t`` did not leave through the other one before."""
+    r = 1.0
+    k = 1.0
+    while k < 1000.0:
+        dm = d0 - 2.0 * k * width
+        dp = d0 + 2.0 * k * width
+        em = (dm * dm - d0 * d0) / (2.0 * t)
+        ep = (dp * dp - d0 * d0) / (2.0 * t)
+        if em <= 40.0:
+            r += dm / d0 * math.exp(-em)
+        if ep <= 40.0:
+            r += dp / d0 * math.exp(-ep)
+        if em > 40.0 and ep > 40.0:
+            break
+        k += 1.0
+    return min(1.0, max(0.0, r))
+
+
+@njit(cache=True)
+def _hit_fraction(d0, c, v, width, s0, s1, s2, s3):
+    """When, as a fraction of the step, a Brownian bridge of variance ``v`` starting ``d0``
+    from a barrier and ending ``c = |d1|`` from it first reaches it, given that it leaves
+    the strip of ``width`` (``inf``: no second barrier) through this barrier first.
+
+    Without the second barrier the hitting time ``t`` of the bridge has ``x = t / (v - t)``
+    inverse Gaussian with mean ``mu = d0 / c`` and shape ``d0^2 / v`` (Levy when ``c = 0``),
+    sampled by Michael, Schucany & Haas (1976): with ``r = z^2 v / (2 d0 c)`` and
+    ``q = 1 + r + sqrt(r^2 + 2r)`` the root is ``x = mu / q`` (taken when
+    ``u (q + 1) <= q``), else ``mu q``; the fraction ``x / (1 + x)`` is then
+    ``d0 / (c q + d0)`` or ``d0 q / (c + d0 q)``. The second barrier is honoured by
+    rejection: a time is kept with probability :func:`_strip_ratio` (the ratio of the two
+    first-passage densities; the density of the bridge's end given the time cancels).
+    Returns ``(fraction, s0..s3)``.
+    """
+    frac = 1.0
+    for _try in range(1000):
+        z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        vy = v * z * z
+        if c <= 1e-12 * d0:  # Levy: x = d0^2 / (v z^2)
+            frac = d0 * d0 / (d0 * d0 + vy)
+        else:
+            r = vy / (2.0 * d0 * c)
+            q = 1.0 + r + math.sqrt(r * (r + 2.0))
+            if _u53(w) * (q + 1.0) <= q:
+                frac = d0 / (c * q + d0)
+            else:
+                frac = d0 * q / (c + d0 * q)
+        if width == np.inf:
+            break
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        u = _u53(w)
+        t = v * frac
+        # the ratio is 1 - T + (terms < T / 10), T = (2W - d0) / d0 exp(-2 W (W - d0) / t)
+        # (the nearest image): keep the time at once when u < 1 - 2T, which is almost always
+        dp = d0 * _exp_poly(2.0 * width * (width - d0) / t)  # T <= (2W - d0) / dp
+        if u * dp < dp - 2.0 * (2.0 * width - d0):
+            break
+        if u < _strip_ratio(d0, width, t):
+            break
+    return frac, s0, s1, s2, s3
 
 
 @njit(parallel=True, cache=True)
@@ -1307,10 +1465,10 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                    max_streak, max_uw, wins, taken, exits, aux, rec):
     """One position at a time, stepped, with the whole state in scalars.
 
-    The same model and arithmetic as :func:`_stepped_kernel` with one position (isolated, or
-    cross where the account backs it), written for speed: ziggurat normals and exponentials,
-    Brownian-bridge touches decided by an exponential variate (no ``exp`` per step), the
-    day's variance computed once per day.
+    The model of :func:`_stepped_kernel` with one position (isolated, or cross where the
+    account backs it), with exact exits inside each step (the two-barrier bridge series,
+    :func:`_exit_first`) at their first-passage times (:func:`_hit_fraction`), crash jumps
+    at their Poisson times, ziggurat normals, and the day's variance computed once per day.
     """
     side = fp[F_SIDE]
     s = fp[F_S]
@@ -1361,6 +1519,7 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
     goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
     jfloor = math.log(0.05)
     t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
+    on_grid = discrete or fund != 0.0
     # Exits at a barrier before any funding have the same result in R every trade unless the
     # margin follows the equity (cross margin with fixed stakes): precompute them
     # (take-profit, stop, liquidation), with their state increments and equity factors.
@@ -1405,8 +1564,12 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
         next_day = 0.0  # the next day starts at clock >= next_day (1e-9 round-off allowance)
         day_end = 0.0
         dtd = dt
-        v_f = sd_f = tov_f = nudt_f = pnj_f = 0.0
+        v_f = sd_f = tov_f = nudt_f = 0.0
         clock = 0.0
+        next_jump = np.inf  # clock time of the next crash jump (a Poisson process)
+        if jumps:
+            ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+            next_jump = ej / lam_day
         eqm = 1.0  # equity multiple (fractional sizing), kept by multiplication
         for t in range(n_trades):
             scale = risk * eqm if fractional else risk
@@ -1432,8 +1595,8 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                     day_end = math.floor(clock + 1e-9) + 1.0
                     next_day = day_end - 1e-9
                     vday, s0, s1, s2, s3 = _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3)
-                    if adapt:  # step sd = width / 4 at this day's volatility
-                        nd = math.ceil(min(1e6, vday * (4.0 / width) ** 2) - 1e-9)
+                    if adapt:  # step sd = width / _STEP_WIDTHS at this day's volatility
+                        nd = math.ceil(min(1e6, vday * (_STEP_WIDTHS / width) ** 2) - 1e-9)
                         nd = max(1.0, nd)
                         if fpd > 0:  # funding times on the step grid
                             nd = fpd * math.ceil(nd / fpd)
@@ -1442,71 +1605,78 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                     sd_f = math.sqrt(v_f)
                     tov_f = 2.0 / v_f
                     nudt_f = nu * dtd
-                    pnj_f = math.exp(-lam_day * dtd)
-                ln = dtd
-                snap = False
-                if adapt:  # steps end at the day's end and at the time stop
-                    if day_end - clock < dtd * (1.0 + 1e-6):
-                        ln = day_end - clock
-                        snap = True
-                    if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
-                        ln = maxhold - elapsed
-                        snap = False
-                if ln == dtd:
+                # the step ends at the next point of the grid (multiples of dtd: the checks of
+                # discrete monitoring, funding times), at the day's end, at the next jump or
+                # at the time stop
+                if on_grid:
+                    end = (math.floor(clock / dtd + 1e-6) + 1.0) * dtd
+                else:  # no checks or funding times to meet: steps from the trade's start
+                    end = clock + dtd
+                if end > day_end - 1e-6 * dtd:
+                    end = day_end
+                jump_now = next_jump < end
+                if jump_now:
+                    end = next_jump
+                ln = end - clock
+                if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
+                    ln = maxhold - elapsed
+                    end = clock + ln
+                    jump_now = False
+                if abs(ln - dtd) <= 1e-9 * dtd:
                     v = v_f
                     sd = sd_f
                     tov = tov_f
                     nudt = nudt_f
-                    p_nojump = pnj_f
                 else:
+                    ln = max(ln, 1e-12)
                     v = vday * ln
                     sd = math.sqrt(v)
                     tov = 2.0 / v
                     nudt = nu * ln
-                    p_nojump = math.exp(-lam_day * ln)
                 z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
                 e = sd * z
-                eday += e
                 y0 = y
                 y1 = y0 + nudt + e
-                jump = 0.0
-                if jumps:
-                    w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                    uj = _u53(w)
-                    if uj > p_nojump:
-                        pk = p_nojump
-                        cum = pk
-                        kk = 0
-                        jl = lam_day * ln
-                        while uj > cum and kk < 20:
-                            kk += 1
-                            pk *= jl / kk
-                            cum += pk
-                        for _q in range(kk):
-                            zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
-                            jump += max(jmu + jsd * zj, jfloor)
-                # one exponential per barrier test and step, drawn whether needed or not, so
-                # that runs differing only in a barrier keep common random numbers
-                e_lo, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+                # one uniform per step decides the exits inside it (always drawn, so runs
+                # that differ only in a barrier keep common random numbers)
+                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+                ux = _u53(w)
+                d0 = 0.0
+                wid = np.inf  # the strip's width when both exits are continuous
                 if not discrete:
-                    e_up, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
                     if lq >= ysl:
                         lo = lq
                         lcode = 2
                     else:
                         lo = ysl
                         lcode = 1
-                    if _touched(y0 - lo, y1 - lo, tov, e_lo):  # the lower exit wins a tie
+                    wid = ytp - lo
+                    first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, ux)
+                    if first == 1:
                         code = lcode
                         yf = lo
-                    elif _touched(ytp - y0, ytp - y1, tov, e_up):
+                        d0 = y0 - lo
+                    elif first == 2:
                         code = 0
                         yf = ytp
-                elif lq > -np.inf and _touched(y0 - lq, y1 - lq, tov, e_lo):
+                        d0 = ytp - y0
+                elif lq > -np.inf and (y1 <= lq or ux < math.exp(-(y0 - lq) * (y1 - lq) * tov)):
                     code = 2
                     yf = lq
-                if code < 0 and jump != 0.0:
-                    y1 += side * jump
+                    d0 = y0 - lq
+                if code >= 0:  # left inside the step: at the bridge's first-passage time
+                    frac, s0, s1, s2, s3 = _hit_fraction(d0, abs(yf - y1), v, wid, s0, s1, s2,
+                                                         s3)
+                    eday += (yf - y0) - nudt * frac
+                    elapsed += ln * frac
+                    clock += ln * frac
+                    break
+                eday += e
+                if jump_now:  # a crash jump at the step's end; gaps fill at the new price
+                    zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+                    y1 += side * max(jmu + jsd * zj, jfloor)
+                    ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+                    next_jump = end + ej / lam_day
                     if y1 <= lq:
                         code = 2
                         yf = y1
@@ -1516,8 +1686,8 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                     elif not discrete and y1 >= ytp:
                         code = 0
                         yf = y1
-                if code < 0 and discrete:
-                    if y1 <= ysl:
+                if code < 0 and discrete and abs(end / dtd - math.floor(end / dtd + 0.5)) < 1e-6:
+                    if y1 <= ysl:  # a check (a grid point, not a jump or a day's end)
                         code = 1
                         yf = y1
                     elif y1 >= ytp:
@@ -1526,7 +1696,7 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                 y = y1
                 elapsed += ln
                 c_old = clock
-                clock = day_end if snap else clock + ln
+                clock = end
                 if code >= 0:
                     break
                 # funding at every funding time that fell inside this step

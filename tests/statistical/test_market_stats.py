@@ -207,3 +207,23 @@ def test_adaptive_steps_keep_the_win_rate_under_fat_tails_and_garch():
     a, b = -math.log(0.99), math.log(1.015)
     assert res.exits[:, 3].sum() == 0
     _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), a / (a + b))
+
+
+@pytest.mark.parametrize("step_hours", [None, 6.0])
+def test_exit_times_are_exact_crash_jumps_strike_before_the_exit(step_hours):
+    # Crash jumps of -50% (far past liquidation) arrive as a Poisson process of rate lam per
+    # day on the path's clock, trades following each other. A trade is liquidated by a jump
+    # exactly when the jump comes before the two-barrier exit time tau, with probability
+    # 1 - E[exp(-lam tau)] = 1 - cosh(th (a - W/2)) / cosh(th W/2), th = sqrt(2 lam) / sigma
+    # (zero drift). This checks the exit *times*, not only the exit sides: a trade that ended
+    # at the end of its step instead of at its first-passage time was exposed to jumps for
+    # too long, and a jump inside a step where the bridge left was lost (12% too few here).
+    lam, sig = 2.0, 0.026
+    res = _run(paths=4000, trades=100, leverage=10, stop=0.01, take_profit=0.015, drift=0.0,
+               volatility=sig, mmr=0.005, jump_rate=lam, jump_mean=-0.5, jump_sd=1e-6,
+               step_hours=step_hours, risk=0.001)
+    a, b = -math.log(0.99), math.log(1.015)
+    th = math.sqrt(2.0 * lam) / sig
+    p = 1.0 - math.cosh(th * (a - (a + b) / 2)) / math.cosh(th * (a + b) / 2)
+    assert res.exits[:, 1].sum() > 0 and res.exits[:, 3].sum() == 0
+    _within(int(res.exits[:, 2].sum()), int(res.trades_taken.sum()), p)
