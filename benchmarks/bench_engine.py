@@ -35,7 +35,6 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import numba
 import numpy as np
 
 from ruin import Account, Bernoulli, Scenario, Sizing, simulate
@@ -43,6 +42,13 @@ from ruin import Account, Bernoulli, Scenario, Sizing, simulate
 WIN, PAYOFF, RISK, RUIN = 0.45, 1.5, 0.02, 0.5
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.json"
 
+
+
+def _numba():
+    """numba, imported after ruin (which sets the vector width before numba loads)."""
+    import numba
+
+    return numba
 
 def scenario(paths: int, trades: int, seed: int) -> Scenario:
     return Scenario(
@@ -143,7 +149,7 @@ def run(quick: bool, seed: int = 2024) -> dict:
     cmp_paths = 20_000 if quick else 100_000
     big_paths = 50_000 if quick else 1_000_000
     chunk = 2_000
-    threads = numba.get_num_threads()
+    threads = _numba().get_num_threads()
 
     engine(100, trades, seed, None)  # compile / load the cached kernel before timing
     rss0 = maxrss_mib()
@@ -168,7 +174,7 @@ def run(quick: bool, seed: int = 2024) -> dict:
             "numba_threads": threads,
             "python": platform.python_version(),
             "numpy": np.__version__,
-            "numba": numba.__version__,
+            "numba": _numba().__version__,
             "load_average_1min_start": load0,
             "load_average_1min_end": os.getloadavg()[0],
         },

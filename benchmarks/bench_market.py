@@ -33,8 +33,6 @@ import platform
 import time
 from pathlib import Path
 
-import numba
-
 from ruin.config import build_scenario
 from ruin.simulate import simulate
 
@@ -46,6 +44,13 @@ CASES = {
     "venue_funding": {"venue": "hyperliquid", "asset": "btc", "volatility": 0.026},
 }
 
+
+
+def _numba():
+    """numba, imported after ruin (which sets the vector width before numba loads)."""
+    import numba
+
+    return numba
 
 def run_case(name: str, paths: int, trades: int, repeat: int) -> dict:
     sc = build_scenario({**BASE, **CASES[name], "paths": paths, "trades": trades})
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": platform.platform(), "cpus": os.cpu_count(),
-        "numba_threads": numba.get_num_threads(), "cases": {},
+        "numba_threads": _numba().get_num_threads(), "cases": {},
     }
     for name, sz in sizes.items():
         for paths, trades in sz:

@@ -4,6 +4,7 @@ The public API, listed in ``__all__``. Every trade model yields per-trade outcom
 amount risked); one compiled account engine applies sizing, ruin, goal and drawdown.
 """
 
+from . import _vector_width  # noqa: F401, I001 - must run before numba is imported
 from .behaviour import Behaviour
 from .config import build_scenario
 from .errors import ParameterError

@@ -276,3 +276,43 @@ def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_le
     for key in ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "wins",
                 "trades_taken", "longest_losing_streak", "longest_underwater"):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
+
+
+def test_vector_width_changes_speed_not_results():
+    # ruin lets LLVM use 512-bit vectors where the CPU has AVX-512 (ruin._vector_width);
+    # without fastmath the width cannot change a result. A process with the default
+    # (256-bit preference) must give the same bits for the vectorised Bernoulli lanes.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, ruin\n"
+        "from ruin import Account, Bernoulli, Scenario, Sizing, simulate\n"
+        "h = hashlib.sha256()\n"
+        "for rule in ('fractional', 'fixed'):\n"
+        "    sc = Scenario(model=Bernoulli(win_rate=0.47, payoff=1.3),\n"
+        "                  sizing=Sizing(risk=0.08, rule=rule),\n"
+        "                  account=Account(trades=83, ruin_level=0.6, goal=1.5),\n"
+        "                  paths=1000, seed=31)\n"
+        "    r = simulate(sc, record=0)\n"
+        "    for a in (r.final_equity, r.max_drawdown, r.ruin_trade, r.goal_trade,\n"
+        "              r.longest_losing_streak, r.longest_underwater, r.wins):\n"
+        "        h.update(a.tobytes())\n"
+        "print(ruin._vector_width.PREFER_512, h.hexdigest())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CPU_FEATURES"}
+    out = {}
+    for flag in ("0", "1"):
+        run = subprocess.run([sys.executable, "-c", code], env={**env, "RUIN_PREFER_512": flag},
+                             capture_output=True, text=True, timeout=600, check=True)
+        prefer, digest = run.stdout.split()
+        out[flag] = digest
+        assert prefer == ("False" if flag == "0" else str("+avx512f" in _host_features()))
+    assert out["0"] == out["1"]
+
+
+def _host_features() -> list[str]:
+    import llvmlite.binding as llvm
+
+    return llvm.get_host_cpu_features().flatten().split(",")

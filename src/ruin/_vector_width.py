@@ -1,0 +1,44 @@
+"""Let LLVM use 512-bit vectors for ruin's kernels on CPUs that have AVX-512.
+
+LLVM's tuning for recent Intel server CPUs (Skylake-X to Emerald Rapids) sets
+``prefer-256-bit``: loops are vectorised with 256-bit registers even where 512-bit ones
+exist. The account engine's Bernoulli lane loop is bound by vector instruction
+throughput, and 512-bit vectors run it about 1.3x faster on this project's machine
+(``benchmarks/bench_engine.py``; 256-bit: 0.66-0.86 G path-trades/s per core, 512-bit:
+0.88-1.21 G, alternating runs). Results are bit-identical either way: numba does not
+reassociate floating point without ``fastmath``, so the vector width only changes speed.
+
+numba reads ``NUMBA_CPU_FEATURES`` when it is imported, so this module must be imported
+before numba (``ruin/__init__`` does it first). It does nothing when numba is already
+imported, when ``NUMBA_CPU_FEATURES`` is set already (the user's choice wins), when the CPU
+has no AVX-512, or when ``RUIN_PREFER_512=0``. It applies to every numba function compiled
+in the process (a tuning flag: it changes speed, not results). Compiled kernels are cached
+per CPU feature string, so both settings can share a cache directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def prefer_512_bit_vectors() -> bool:
+    """Set ``NUMBA_CPU_FEATURES`` to the host's features plus ``-prefer-256-bit``; returns
+    whether it was set."""
+    if "numba" in sys.modules or "NUMBA_CPU_FEATURES" in os.environ:
+        return False
+    if os.environ.get("RUIN_PREFER_512", "1") == "0":
+        return False
+    try:
+        import llvmlite.binding as llvm
+
+        features = llvm.get_host_cpu_features().flatten()
+    except Exception:  # noqa: BLE001 - no feature query on this platform: leave numba's default
+        return False
+    if "+avx512f" not in features.split(","):
+        return False
+    os.environ["NUMBA_CPU_FEATURES"] = features + ",-prefer-256-bit"
+    return True
+
+
+PREFER_512 = prefer_512_bit_vectors()
