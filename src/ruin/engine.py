@@ -64,9 +64,10 @@ Kernels
   or fewer of a block's lanes are still running, those paths are re-walked alone. Results
   are bit-identical to the one-path walk (tested).
 * Speed (``benchmarks/bench_engine.py``): with ruin, drawdown, streak and under-water
-  tracking, about 0.5-0.6 G path-trades per second per core for the Bernoulli model (about
-  1 G/s on two cores, 55-70x the naive numpy full-matrix version) and 0.1-0.2 G for the
-  table-driven models.
+  tracking, about 0.9-1.3 G path-trades per second per core for the Bernoulli model with
+  512-bit vectors (:mod:`ruin._vector_width`; 0.65-0.85 G with 256-bit ones), 1.3-2.1 G/s
+  on two cores (76-102x the naive numpy full-matrix version), and 0.1-0.2 G per core for
+  the table-driven models.
 * :func:`run_record`: the same walk, serial, also writing full equity curves (charts).
 * :func:`run_given`: consumes per-trade outcomes produced elsewhere (``r``, exit codes,
   per-trade amounts); :func:`simulate_given` is its Python wrapper.
