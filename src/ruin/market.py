@@ -47,39 +47,37 @@ follow each other):
   beta)`` and ``r`` the day's diffusive log return (jumps excluded), times, with Student-t
   shocks, the mixing factor ``(df - 2) / chi2_df`` drawn once per day, so a day's return
   is a unit-variance Student-t scaled by the day's volatility. Within a day the log price
-  is Brownian motion with that variance (drift ``drift`` per day). A step of several
-  positions that straddles midnight (fixed steps) uses the variance of the day it starts
-  in.
+  is Brownian motion with that variance (drift ``drift`` per day).
 * **Steps.** With one position and continuous monitoring the step adapts to each day's
   volatility: the day is cut into equal steps of standard deviation at most half the
   distance between the lower exit and the take-profit (on the funding grid when whole
   funding intervals fit in a day). Otherwise the step is fixed: the check interval for
   discrete monitoring, else ``step_hours`` or a quarter-width rule at the preset
-  volatility (capped at a day, aligned with days, funding times and the time stop). With
-  one position a step also ends at midnight, at the time stop and at the next crash jump;
-  with funding or discrete checks steps end on the clock's grid of multiples of the step
+  volatility (capped at a day, aligned with days, funding times and the time stop). A step
+  also ends at midnight, at the time stop and at the next crash jump; with funding, discrete
+  checks or several positions, steps end on the clock's grid of multiples of the step
   (funding and checks fall on step ends), else steps count from the trade's start.
-* **Barriers inside a step, one position** (:func:`_single_kernel`): exact. Given the
-  step's end point, the probabilities that the Brownian bridge leaves the strip through the
-  lower or the upper exit first are the two-barrier image series
-  (:func:`_first_exit_series`; not one barrier at a time, so no tie rule), decided by one
-  uniform per step (``u < P(lower first)``: lower; ``1 - u < P(upper first)``: upper;
-  always drawn, so runs that differ only in a barrier keep common random numbers, and a
-  nearer barrier can only turn "neither" into itself, path by path). Cheap bounds settle
-  almost every step without the series (:func:`_exit_first`). The trade then ends at the
-  bridge's **first-passage time** inside the step (:func:`_hit_fraction`: inverse
-  Gaussian for one barrier, the other honoured by rejection), and the next trade starts
-  there, so time in a trade (funding, jumps, the day's volatility) is not overstated.
-  With discrete monitoring only liquidation is continuous (the one-barrier bridge).
-* **Crash jumps** arrive as a Poisson process on the clock (rate per day) and fill at the
-  post-jump price (gaps through the stop; the venue's liquidation is checked before the
-  trader's stop). With one position a step ends at each jump.
-* **Several positions** (:func:`_stepped_kernel`): the barriers of each position are tested
-  one at a time with the touch probability ``exp(-2 d0 d1 / v)`` (the lower exit wins when
-  both are touched in one step, rare at a quarter-width step), trades end at the end of the
-  step in which they exit, jumps arrive at step ends, and cross margin is checked at step
-  ends (and right after a jump) with the Broadie-Glasserman-Kou shift of 0.5826 step
-  standard deviations.
+* **Barriers inside a step**: exact. Given the step's end point, the probabilities that the
+  Brownian bridge leaves the strip through the lower or the upper exit first are the
+  two-barrier image series (:func:`_first_exit_series`; not one barrier at a time, so no
+  tie rule), decided by one uniform per step and position (``u < P(lower first)``: lower;
+  ``1 - u < P(upper first)``: upper; always drawn, so runs that differ only in a barrier
+  keep common random numbers, and a nearer barrier can only turn "neither" into itself,
+  path by path). Cheap bounds settle almost every step without the series
+  (:func:`_exit_first`). A position then closes at the bridge's **first-passage time**
+  inside the step (:func:`_hit_fraction`: inverse Gaussian for one barrier, the other
+  honoured by rejection); a trade ends when its last position closes, and the next trade
+  starts there, so time in a trade (funding, jumps, the day's volatility) is not
+  overstated. With discrete monitoring only liquidation is continuous (the one-barrier
+  bridge), and stops and take-profits are checked at grid points.
+* **Crash jumps** arrive as a Poisson process on the clock (rate per day; a step ends at
+  each) and fill at the post-jump price (gaps through the stop; the venue's liquidation is
+  checked before the trader's stop; a jump hits every open position at once).
+* **Several positions** (:func:`_stepped_kernel`): correlated normal shocks per step;
+  perfectly correlated positions share one path (one uniform, one exit time). Cross margin
+  with several positions is checked at step ends (and right after a jump) with the
+  Broadie-Glasserman-Kou shift of 0.5826 step standard deviations. The day's return that
+  drives GARCH is the first open position's.
 * Normals and exponentials come from 256-layer ziggurats on the path's stream
   (:func:`ruin.rng.zig_normal`); one position runs in a kernel with its whole state in
   registers (:func:`_single_kernel`), several in :func:`_stepped_kernel`.
@@ -982,7 +980,11 @@ def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, ru
 @njit(parallel=True, cache=True)
 def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
                     max_streak, max_uw, wins, taken, exits, aux, rec):
-    """Stepped price paths with Brownian-bridge barrier tests inside each step."""
+    """Stepped price paths of several concurrent positions (see the module docstring): exact
+    two-barrier exits inside each step (:func:`_exit_first`) at their first-passage times
+    (:func:`_hit_fraction`; a trade ends when its last position closes), crash jumps at
+    their Poisson times (a step ends at each), steps on the clock's grid of multiples of
+    ``dt`` (funding times and discrete checks fall on it), cut at midnight."""
     side = fp[F_SIDE]
     s = fp[F_S]
     ytp = fp[F_YTP]
@@ -996,7 +998,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
     bf = fp[F_BF]
     bsm = bf * fp[F_MMR]
     bsc = bf * fp[F_C]
-    nudt = fp[F_NU] * fp[F_DT]
+    nu = fp[F_NU]
     sig2dt = fp[F_SIG2DT]
     dt = fp[F_DT]
     fund = fp[F_FUND]
@@ -1033,7 +1035,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
     sq_1rho = math.sqrt(1.0 - rho)
     jfloor = math.log(0.05)
     cross_many = cross and K > 1
-    p_nojump = math.exp(-jlam)
+    lam_day = jlam / dt  # crash jumps per day
     t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
     for i in prange(n_paths):
         st = np.empty(4, np.uint64)
@@ -1064,7 +1066,11 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
         day = -1
         hv = sig2dt
         sd = math.sqrt(hv)
+        vday = sig2dt / dt
         clock = 0.0
+        next_jump = np.inf  # clock time of the next crash jump (a Poisson process)
+        if jumps:
+            next_jump = -math.log(1.0 - next_double(st)) / lam_day
         for t in range(n_trades):
             er = 1.0 / risk if fractional else 1.0 / risk + x  # equity in R
             scale = risk * _equity(x, fractional, risk) if fractional else risk
@@ -1091,22 +1097,41 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         h, tails, tdf, t_int, st[0], st[1], st[2], st[3])
                     hv = vday * dt
                     sd = math.sqrt(hv)
-                v = hv
+                # the step ends at the next grid point, at midnight, at the next jump or at
+                # the time stop; checks of discrete monitoring happen at grid points only
+                end = (math.floor(clock / dt + 1e-6) + 1.0) * dt
+                grid = True
+                if end > d + 1.0 + 1e-9 * dt:
+                    end = d + 1.0
+                    grid = False
+                jump_now = next_jump < end
+                if jump_now:
+                    end = next_jump
+                    grid = False
+                ln = end - clock
+                if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
+                    ln = maxhold - elapsed
+                    end = clock + ln
+                    jump_now = False
+                    grid = False
+                if abs(ln - dt) <= 1e-9 * dt:
+                    v = hv
+                    sdv = sd
+                else:
+                    ln = max(ln, 1e-12)
+                    v = vday * ln
+                    sdv = math.sqrt(v)
+                nudt = nu * ln
+                tov = 2.0 / v
+                fmax = 0.0  # latest exit inside the step (fraction of it)
+                at_end = False  # a position closed at the step's end
                 zc = _normal(st, sp) if (K > 1 and rho > 0.0) else 0.0
                 # perfectly correlated positions share one path, so one bridge uniform
                 ucommon = next_double(st) if (K > 1 and rho == 1.0) else -1.0
                 jump = 0.0
-                if jumps:
-                    uj = next_double(st)
-                    pk = p_nojump
-                    cum = pk
-                    kk = 0
-                    while uj > cum and kk < 20:
-                        kk += 1
-                        pk *= jlam / kk
-                        cum += pk
-                    for _q in range(kk):
-                        jump += max(jmu + jsd * _normal(st, sp), jfloor)
+                if jump_now:  # (still pending if every position leaves before it)
+                    jump = max(jmu + jsd * _normal(st, sp), jfloor)
+                    next_jump = end - math.log(1.0 - next_double(st)) / lam_day
                 eps0 = 0.0
                 first = True
                 for j in range(K):
@@ -1116,7 +1141,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         z = sq_rho * zc + sq_1rho * _normal(st, sp)
                     else:
                         z = _normal(st, sp)
-                    e = sd * z
+                    e = sdv * z
                     if first:
                         eps0 = e
                         first = False
@@ -1124,6 +1149,8 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     y1 = y0 + nudt + e
                     code = -1
                     yf = 0.0
+                    d0 = 0.0
+                    wid = np.inf
                     lq = ylq[j]
                     if not discrete:
                         if lq >= ysl:
@@ -1132,23 +1159,33 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         else:
                             lo = ysl
                             lcode = 1
-                        pl = _cross(y0 - lo, y1 - lo, v)
-                        pu = _cross(ytp - y0, ytp - y1, v)
-                        # one uniform: low barrier if uu < pl, take-profit if uu > 1 - pu
-                        # (monotone in both barriers on common random numbers)
+                        # one uniform: the lower exit if uu < P(lower first), take-profit if
+                        # 1 - uu < P(upper first) (monotone in both barriers on common
+                        # random numbers)
                         uu = ucommon if ucommon >= 0.0 else next_double(st)
-                        if uu < pl:
+                        wid = ytp - lo
+                        ex1 = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, uu)
+                        if ex1 == 1:
                             code = lcode
                             yf = lo
-                        elif uu >= 1.0 - pu:
+                            d0 = y0 - lo
+                        elif ex1 == 2:
                             code = 0
                             yf = ytp
+                            d0 = ytp - y0
                     elif lq > -np.inf:
                         pl = _cross(y0 - lq, y1 - lq, v)
                         ud = ucommon if ucommon >= 0.0 else next_double(st)
                         if ud < pl:
                             code = 2
                             yf = lq
+                            d0 = y0 - lq
+                    if code >= 0:  # inside the step, at the bridge's first-passage time
+                        if ucommon < 0.0 or fmax == 0.0:
+                            frac, st[0], st[1], st[2], st[3] = _hit_fraction(
+                                d0, abs(yf - y1), v, wid, st[0], st[1], st[2], st[3])
+                            fmax = max(fmax, frac)
+                        # (perfectly correlated positions share one path: one exit time)
                     if code < 0 and jump != 0.0:
                         y1 += side * jump
                         if cross_many:
@@ -1162,13 +1199,15 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         elif not discrete and y1 >= ytp:
                             code = 0
                             yf = y1
-                    if code < 0 and discrete:
+                        at_end = at_end or code >= 0
+                    if code < 0 and discrete and grid:
                         if y1 <= ysl:
                             code = 1
                             yf = y1
                         elif y1 >= ytp:
                             code = 0
                             yf = y1
+                        at_end = at_end or code >= 0
                     y[j] = y1
                     if code >= 0:
                         r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi[j], fac[j], s,
@@ -1188,6 +1227,7 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     # take-profits fill at the gapped prices
                     done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
                                               0.0, rho, rule, liqfee, fee, slip, scale, ex, ax, bf)
+                    at_end = True
                     if done:
                         nopen = 0
                     elif not discrete:
@@ -1205,9 +1245,9 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                                 ax[2] += fu_ * scale
                                 opn[j] = False
                                 nopen -= 1
-                elapsed += dt
+                elapsed += ln
                 c_old = clock
-                clock += dt
+                clock = end
                 # funding at every funding time that fell inside this step
                 if fund != 0.0 and nopen > 0:
                     nf = math.floor(clock / fint + 1e-9) - math.floor(c_old / fint + 1e-9)
@@ -1232,15 +1272,17 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                                         ax[3] += b_ * scale
                                         opn[j] = False
                                         nopen -= 1
+                                        at_end = True
                 # cross margin with several positions: account check at the step end, with
                 # the Broadie-Glasserman-Kou shift (a check at step ends only behaves like a
                 # continuous check of a barrier moved 0.5826 sd(one step) closer)
                 if cross_many and nopen > 0:
                     done, rtot = _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot,
-                                              _BGK * math.sqrt(hv), rho, rule, liqfee, fee,
+                                              _BGK * sdv, rho, rule, liqfee, fee,
                                               slip, scale, ex, ax, bf)
                     if done:
                         nopen = 0
+                        at_end = True
                 if nopen > 0 and (maxhold > 0.0 and elapsed >= maxhold - 1e-9
                                   or steps >= max_steps):
                     for j in range(K):
@@ -1255,7 +1297,14 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                             ax[2] += fu_ * scale
                             opn[j] = False
                     nopen = 0
-                eday += eps0
+                    at_end = True
+                if nopen == 0 and not at_end:  # the last position left inside the step
+                    clock = c_old + ln * fmax
+                    eday += eps0 * math.sqrt(fmax)
+                    if jump_now:
+                        next_jump = end
+                else:
+                    eday += eps0
             n += 1
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
                 x, _dx(rtot, fractional, risk), rtot, fractional, x_floor, peak, inv, tolp,

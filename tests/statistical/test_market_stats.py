@@ -209,8 +209,8 @@ def test_adaptive_steps_keep_the_win_rate_under_fat_tails_and_garch():
     _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), a / (a + b))
 
 
-@pytest.mark.parametrize("step_hours", [None, 6.0])
-def test_exit_times_are_exact_crash_jumps_strike_before_the_exit(step_hours):
+@pytest.mark.parametrize(("step_hours", "positions"), [(None, 1), (6.0, 1), (None, 2)])
+def test_exit_times_are_exact_crash_jumps_strike_before_the_exit(step_hours, positions):
     # Crash jumps of -50% (far past liquidation) arrive as a Poisson process of rate lam per
     # day on the path's clock, trades following each other. A trade is liquidated by a jump
     # exactly when the jump comes before the two-barrier exit time tau, with probability
@@ -218,12 +218,16 @@ def test_exit_times_are_exact_crash_jumps_strike_before_the_exit(step_hours):
     # (zero drift). This checks the exit *times*, not only the exit sides: a trade that ended
     # at the end of its step instead of at its first-passage time was exposed to jumps for
     # too long, and a jump inside a step where the bridge left was lost (12% too few here).
+    # Two perfectly correlated positions (the several-positions kernel) share one path, so
+    # each is hit with the same probability.
     lam, sig = 2.0, 0.026
     res = _run(paths=4000, trades=100, leverage=10, stop=0.01, take_profit=0.015, drift=0.0,
                volatility=sig, mmr=0.005, jump_rate=lam, jump_mean=-0.5, jump_sd=1e-6,
-               step_hours=step_hours, risk=0.001)
+               step_hours=step_hours, risk=0.001, positions=positions, correlation=1.0)
     a, b = -math.log(0.99), math.log(1.015)
     th = math.sqrt(2.0 * lam) / sig
     p = 1.0 - math.cosh(th * (a - (a + b) / 2)) / math.cosh(th * (a + b) / 2)
     assert res.exits[:, 1].sum() > 0 and res.exits[:, 3].sum() == 0
-    _within(int(res.exits[:, 2].sum()), int(res.trades_taken.sum()), p)
+    if positions > 1:  # one path: both positions leave together
+        assert np.all(res.exits % positions == 0)
+    _within(int(res.exits[:, 2].sum()) // positions, int(res.trades_taken.sum()), p)
