@@ -943,6 +943,36 @@ def _cross(d0, d1, v):
     return math.exp(-arg)
 
 
+@njit(inline="always", cache=True)
+def _step_end(clock, dt, on_grid, day_end, next_jump, maxhold, elapsed):
+    """Where a step starting at ``clock`` ends: at the next point of the clock's grid of
+    multiples of ``dt`` (``on_grid``: funding times and discrete checks lie on it) or
+    ``dt`` after the start, cut at midnight (``day_end``), at the next crash jump and at the
+    time stop (``maxhold`` days after the trade opened, ``elapsed`` ago). Returns ``(end,
+    length, jump_now, grid)``: ``jump_now`` if the step ends at the jump, ``grid`` if it
+    ends on a grid point (a check of discrete monitoring)."""
+    grid = on_grid
+    if on_grid:
+        end = (math.floor(clock / dt + 1e-6) + 1.0) * dt
+    else:
+        end = clock + dt
+    if end > day_end - 1e-6 * dt:
+        if end > day_end + 1e-6 * dt:  # midnight comes before the grid point
+            grid = False
+        end = day_end
+    jump_now = next_jump < end
+    if jump_now:
+        end = next_jump
+        grid = False
+    ln = end - clock
+    if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
+        ln = maxhold - elapsed
+        end = clock + ln
+        jump_now = False
+        grid = False
+    return end, ln, jump_now, grid
+
+
 @njit(cache=True)
 def _cross_check(K, opn, y, phi, fac, side, s, mmr, cc, er, rtot, shift, rho, rule, liqfee,
                  fee, slip, scale, ex, ax, bf):
@@ -1097,23 +1127,9 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                         h, tails, tdf, t_int, st[0], st[1], st[2], st[3])
                     hv = vday * dt
                     sd = math.sqrt(hv)
-                # the step ends at the next grid point, at midnight, at the next jump or at
-                # the time stop; checks of discrete monitoring happen at grid points only
-                end = (math.floor(clock / dt + 1e-6) + 1.0) * dt
-                grid = True
-                if end > d + 1.0 + 1e-9 * dt:
-                    end = d + 1.0
-                    grid = False
-                jump_now = next_jump < end
-                if jump_now:
-                    end = next_jump
-                    grid = False
-                ln = end - clock
-                if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
-                    ln = maxhold - elapsed
-                    end = clock + ln
-                    jump_now = False
-                    grid = False
+                # checks of discrete monitoring happen at grid points only
+                end, ln, jump_now, grid = _step_end(clock, dt, True, d + 1.0, next_jump,
+                                                    maxhold, elapsed)
                 if abs(ln - dt) <= 1e-9 * dt:
                     v = hv
                     sdv = sd
@@ -1654,23 +1670,9 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                     sd_f = math.sqrt(v_f)
                     tov_f = 2.0 / v_f
                     nudt_f = nu * dtd
-                # the step ends at the next point of the grid (multiples of dtd: the checks of
-                # discrete monitoring, funding times), at the day's end, at the next jump or
-                # at the time stop
-                if on_grid:
-                    end = (math.floor(clock / dtd + 1e-6) + 1.0) * dtd
-                else:  # no checks or funding times to meet: steps from the trade's start
-                    end = clock + dtd
-                if end > day_end - 1e-6 * dtd:
-                    end = day_end
-                jump_now = next_jump < end
-                if jump_now:
-                    end = next_jump
-                ln = end - clock
-                if maxhold > 0.0 and maxhold - elapsed < ln - 1e-12:
-                    ln = maxhold - elapsed
-                    end = clock + ln
-                    jump_now = False
+                # without checks or funding times to meet, steps count from the trade's start
+                end, ln, jump_now, grid = _step_end(clock, dtd, on_grid, day_end, next_jump,
+                                                    maxhold, elapsed)
                 if abs(ln - dtd) <= 1e-9 * dtd:
                     v = v_f
                     sd = sd_f
@@ -1709,7 +1711,7 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                         code = 0
                         yf = ytp
                         d0 = ytp - y0
-                elif lq > -np.inf and (y1 <= lq or ux < math.exp(-(y0 - lq) * (y1 - lq) * tov)):
+                elif lq > -np.inf and ux < _cross(y0 - lq, y1 - lq, v):
                     code = 2
                     yf = lq
                     d0 = y0 - lq
@@ -1735,7 +1737,7 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
                     elif not discrete and y1 >= ytp:
                         code = 0
                         yf = y1
-                if code < 0 and discrete and abs(end / dtd - math.floor(end / dtd + 0.5)) < 1e-6:
+                if code < 0 and discrete and grid:
                     if y1 <= ysl:  # a check (a grid point, not a jump or a day's end)
                         code = 1
                         yf = y1
