@@ -99,11 +99,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import int64, njit, prange, uint64
 
 from .engine import acc_store
 from .errors import ParameterError, check_choice, check_int, check_number
-from .rng import _u53, next_double, seed4, step4, stream_init, zig_exponential, zig_normal
+from .rng import (
+    _TO_DOUBLE,
+    _ZN_X,
+    _u53,
+    next_double,
+    seed4,
+    step4,
+    stream_init,
+    zig_exponential,
+    zig_normal,
+)
 
 __all__ = [
     "LeveragedTrade",
@@ -1409,6 +1419,31 @@ def _exp_poly(m):
     return 1.0 + m * (1.0 + m * (0.5 + m * (1.0 / 6.0 + m * (1.0 / 24.0))))
 
 
+_POW2_NEG = np.array([2.0**-k for k in range(64)])  # 2^-k, k = 0..63
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts (fdlibm): k * _LN2_HI is exact
+_LN2_LO = 1.90821492927058770002e-10
+
+
+@njit(inline="always", cache=True)
+def _exp_neg(m):
+    """``exp(-m)`` for the barrier probabilities: 0 for ``m > 40`` (below 5e-18, under a
+    uniform's resolution), 1 for ``m <= 0``. Plain arithmetic (so the lane loop vectorises,
+    where a call to the C library's ``exp`` would be made lane by lane): ``-m = r - k ln 2``
+    with ``|r| <= ln 2 / 2``, ``exp(r)`` by its Taylor polynomial to degree 13 (truncation
+    below 5e-18 relative) times ``2^-k`` from a table. Within a few units in the last place
+    of ``math.exp`` (tested); the kernels use it alike, so lanes and the scalar kernel agree
+    bit for bit."""
+    mc = min(max(m, 0.0), 40.0)
+    k = math.floor(mc * 1.4426950408889634 + 0.5)
+    kf = float(k)
+    r = (kf * _LN2_HI - mc) + kf * _LN2_LO
+    p = 1.0 + r * (1.0 + r * (1.0 / 2.0 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (
+        1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (
+            1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
+                1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))
+    return 0.0 if m > 40.0 else p * _POW2_NEG[k]
+
+
 @njit(inline="always", cache=True)
 def _first_through(d0, d1, e0, width, tov, u):
     """Is ``u < P(first exit through this barrier)`` for an interior end (``d1 > 0``), given
@@ -1445,12 +1480,12 @@ def _exit_first(a0, a1, b0, b1, tov, u):
         return 1 if u < _first_exit_series(a0, a1, width, tov) else 2
     ml = a0 * a1 * tov
     if u * _exp_poly(ml) < 1.0:
-        el = math.exp(-ml)
+        el = _exp_neg(ml)
         if u < el and _first_through(a0, a1, el, width, tov, u):
             return 1
     mu = b0 * b1 * tov
     if (1.0 - u) * _exp_poly(mu) < 1.0:
-        eu = math.exp(-mu)
+        eu = _exp_neg(mu)
         if 1.0 - u < eu and _first_through(b0, b1, eu, width, tov, 1.0 - u):
             return 2
     return 0
@@ -1525,16 +1560,193 @@ def _hit_fraction(d0, c, v, width, s0, s1, s2, s3):
     return frac, s0, s1, s2, s3
 
 
-@njit(parallel=True, cache=True)
-def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
-                   max_streak, max_uw, wins, taken, exits, aux, rec):
-    """One position at a time, stepped, with the whole state in scalars.
+@njit(inline="always", cache=True)
+def _new_day(clock, next_day, h, eday, dtd, s0, s1, s2, s3, cday):
+    """A new day on the path clock (``clock >= next_day``): GARCH's update on the last
+    day's return ``eday``, the day's variance (Student-t mixing) and the steps that follow
+    it. ``cday = (garch, gw, ga, gb, tails, tdf, t_int, adapt, width, fpd, nu)``. Returns
+    ``(h, eday, day_end, next_day, vday, dtd, v_f, sd_f, tov_f, nudt_f, s0..s3)``: the
+    step of ``dtd`` days has variance ``v_f`` (sd ``sd_f``, ``tov_f = 2 / v_f``) and drift
+    ``nudt_f``."""
+    garch, gw, ga, gb, tails, tdf, t_int, adapt, width, fpd, nu = cday
+    if garch and next_day > 0.0:
+        h = gw + ga * eday * eday + gb * h
+    eday = 0.0
+    day_end = math.floor(clock + 1e-9) + 1.0
+    next_day = day_end - 1e-9  # the next day starts at clock >= next_day (round-off)
+    vday, s0, s1, s2, s3 = _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3)
+    if adapt:  # step sd = width / _STEP_WIDTHS at this day's volatility
+        nd = math.ceil(min(1e6, vday * (_STEP_WIDTHS / width) ** 2) - 1e-9)
+        nd = max(1.0, nd)
+        if fpd > 0:  # funding times on the step grid
+            nd = fpd * math.ceil(nd / fpd)
+        dtd = 1.0 / nd
+    v_f = vday * dtd
+    return (h, eday, day_end, next_day, vday, dtd, v_f, math.sqrt(v_f), 2.0 / v_f, nu * dtd,
+            s0, s1, s2, s3)
 
-    The model of :func:`_stepped_kernel` with one position (isolated, or cross where the
-    account backs it), with exact exits inside each step (the two-barrier bridge series,
-    :func:`_exit_first`) at their first-passage times (:func:`_hit_fraction`), crash jumps
-    at their Poisson times, ziggurat normals, and the day's variance computed once per day.
+
+@njit(inline="always", cache=True)
+def _step(y, clock, eday, elapsed, steps, next_jump, phi, fac, lq, s0, s1, s2, s3,
+          dtd, day_end, vday, v_f, sd_f, tov_f, nudt_f, m_eff, cstep):
+    """One step of one position (the day already started): the price moves by a normal
+    shock over the step (cut at midnight, the next jump and the time stop, see
+    :func:`_step_end`), exits inside the step are decided exactly (:func:`_exit_first`) and
+    happen at their first-passage times (:func:`_hit_fraction`), then a jump at the step's
+    end, discrete checks, funding and the time stop. ``cstep = (side, ytp, ysl, nu,
+    on_grid, discrete, maxhold, jmu, jsd, jfloor, lam_day, fund, fint, cc, mmr,
+    max_steps)``. Returns ``(code, yf, y, clock, eday, elapsed, steps, next_jump, phi, fac,
+    lq, s0..s3)``: ``code`` -1 (still open) or the exit (``yf``: the log price it closed at).
     """
+    (side, ytp, ysl, nu, on_grid, discrete, maxhold, jmu, jsd, jfloor, lam_day, fund, fint,
+     cc, mmr, max_steps) = cstep
+    steps += 1
+    code = -1
+    yf = 0.0
+    end, ln, jump_now, grid = _step_end(clock, dtd, on_grid, day_end, next_jump, maxhold,
+                                        elapsed)
+    if abs(ln - dtd) <= 1e-9 * dtd:
+        v = v_f
+        sd = sd_f
+        tov = tov_f
+        nudt = nudt_f
+    else:
+        ln = max(ln, 1e-12)
+        v = vday * ln
+        sd = math.sqrt(v)
+        tov = 2.0 / v
+        nudt = nu * ln
+    z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+    e = sd * z
+    y0 = y
+    y1 = y0 + nudt + e
+    # one uniform per step decides the exits inside it (always drawn, so runs that differ
+    # only in a barrier keep common random numbers)
+    w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+    ux = _u53(w)
+    d0 = 0.0
+    wid = np.inf  # the strip's width when both exits are continuous
+    if not discrete:
+        if lq >= ysl:
+            lo = lq
+            lcode = 2
+        else:
+            lo = ysl
+            lcode = 1
+        wid = ytp - lo
+        first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, ux)
+        if first == 1:
+            code = lcode
+            yf = lo
+            d0 = y0 - lo
+        elif first == 2:
+            code = 0
+            yf = ytp
+            d0 = ytp - y0
+    elif lq > -np.inf and ux < _cross(y0 - lq, y1 - lq, v):
+        code = 2
+        yf = lq
+        d0 = y0 - lq
+    if code >= 0:  # left inside the step: at the bridge's first-passage time
+        frac, s0, s1, s2, s3 = _hit_fraction(d0, abs(yf - y1), v, wid, s0, s1, s2, s3)
+        eday += (yf - y0) - nudt * frac
+        elapsed += ln * frac
+        clock += ln * frac
+        return (code, yf, y, clock, eday, elapsed, steps, next_jump, phi, fac, lq,
+                s0, s1, s2, s3)
+    eday += e
+    if jump_now:  # a crash jump at the step's end; gaps fill at the new price
+        zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
+        y1 += side * max(jmu + jsd * zj, jfloor)
+        ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+        next_jump = end + ej / lam_day
+        if y1 <= lq:
+            code = 2
+            yf = y1
+        elif not discrete and y1 <= ysl:
+            code = 1
+            yf = y1
+        elif not discrete and y1 >= ytp:
+            code = 0
+            yf = y1
+    if code < 0 and discrete and grid:
+        if y1 <= ysl:  # a check (a grid point, not a jump or a day's end)
+            code = 1
+            yf = y1
+        elif y1 >= ytp:
+            code = 0
+            yf = y1
+    y = y1
+    elapsed += ln
+    c_old = clock
+    clock = end
+    if code < 0 and fund != 0.0:  # funding at every funding time inside this step
+        nf = math.floor(clock / fint + 1e-9) - math.floor(c_old / fint + 1e-9)
+        if nf > 0:
+            pay = side * fund * nf * math.exp(side * y)
+            phi += pay
+            fac += pay
+            lq = _liq_y(side, m_eff, phi, cc, mmr)
+            if y <= lq:
+                code = 2
+                yf = y
+    if code < 0 and (maxhold > 0.0 and elapsed >= maxhold - 1e-9 or steps >= max_steps):
+        code = 3
+        yf = y
+    return code, yf, y, clock, eday, elapsed, steps, next_jump, phi, fac, lq, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def _settle(code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
+            streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3):
+    """Close the trade (exit ``code`` at log price ``yf``) and book it on the account.
+    Exits exactly at a barrier with no funding paid have the precomputed results ``cr``
+    (state increments ``cdx``, equity factors ``cgr``) unless the margin follows the equity
+    (``const`` false). ``csettle = (const, side, ytp, ysl, lq0, s, fee, slip, rule, liqfee,
+    bsm, bsc, fractional, risk, x_floor, c)``. Returns the account state and the counters."""
+    (const, side, ytp, ysl, lq0, s, fee, slip, rule, liqfee, bsm, bsc, fractional, risk,
+     x_floor, c) = csettle
+    scale = risk * eqm if fractional else risk
+    if const and code < 3 and fac == 0.0 and yf == (ytp if code == 0 else (
+            ysl if code == 1 else lq0)):
+        r = cr[code, 0]
+        f_ = cr[code, 1]
+        sp_ = cr[code, 2]
+        fu_ = cr[code, 3]
+        b_ = cr[code, 4]
+        dx = cdx[code]
+        gr = cgr[code]
+    else:
+        r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi, fac, s, fee, slip, rule,
+                                     liqfee, bsm, bsc)
+        dx = _dx(r, fractional, risk)
+        gr = _growth(r, risk)
+    eqm *= gr
+    nwin += np.int64(r > 0.0)
+    if code == 0:
+        ex0 += 1
+    elif code == 1:
+        ex1 += 1
+    elif code == 2:
+        ex2 += 1
+    else:
+        ex3 += 1
+    ax0 += f_ * scale
+    ax1 += sp_ * scale
+    ax2 += fu_ * scale
+    ax3 += b_ * scale
+    n += 1
+    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
+        x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c)
+    return (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n, eqm,
+            ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3)
+
+
+@njit(inline="always", cache=True)
+def _single_setup(fp, ip):
+    """Constants of the one-position kernels: ``(cday, cstep, csettle, cr, cdx, cgr, m0,
+    lq0, phi0, jumps, lam_day, dt, n_trades, ruin_cut, goal_cut)`` (see :func:`_new_day`,
+    :func:`_step`, :func:`_settle`)."""
     side = fp[F_SIDE]
     s = fp[F_S]
     ytp = fp[F_YTP]
@@ -1549,42 +1761,25 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
     bsm = bf * fp[F_MMR]
     bsc = bf * fp[F_C]
     nu = fp[F_NU]
-    sig2 = fp[F_SIG2DT] / fp[F_DT]
     dt = fp[F_DT]
-    width = fp[F_WIDTH]
-    adapt = ip[I_ADAPT] == 1
-    fpd = ip[I_FUNDPERDAY]
     fund = fp[F_FUND]
-    fint = fp[F_FUNDINT]
     maxhold = fp[F_MAXHOLD]
     tdf = fp[F_TDF]
-    ga = fp[F_GA]
-    gb = fp[F_GB]
-    gw = fp[F_GW]
     lam_day = fp[F_JLAM] / fp[F_DT]  # crash jumps per day
-    jmu = fp[F_JMU]
-    jsd = fp[F_JSD]
     risk = fp[F_RISK]
-    x_floor = fp[F_XFLOOR]
     ruin_x = fp[F_RUINX]
     goal_x = fp[F_GOALX]
     cross = ip[I_CROSS] == 1
-    rule = ip[I_RULE]
     discrete = ip[I_DISCRETE] == 1
     fractional = ip[I_FRACTIONAL] == 1
     tails = ip[I_TAILS] == 1
-    garch = ip[I_GARCH] == 1
-    jumps = ip[I_JUMPS] == 1
-    n_trades = ip[I_NTRADES]
-    max_steps = ip[I_MAXSTEPS]
-    n_rec = rec.shape[0]
     phi0 = fee + slip
-    c = 0.0 if fractional else 1.0 / risk
-    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
-    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
-    jfloor = math.log(0.05)
     t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
-    on_grid = discrete or fund != 0.0
+    cday = (ip[I_GARCH] == 1, fp[F_GW], fp[F_GA], fp[F_GB], tails, tdf, t_int,
+            ip[I_ADAPT] == 1, fp[F_WIDTH], ip[I_FUNDPERDAY], nu)
+    cstep = (side, ytp, ysl, nu, discrete or fund != 0.0, discrete, maxhold, fp[F_JMU],
+             fp[F_JSD], math.log(0.05), lam_day, fund, fp[F_FUNDINT], cc, mmr,
+             ip[I_MAXSTEPS])
     # Exits at a barrier before any funding have the same result in R every trade unless the
     # margin follows the equity (cross margin with fixed stakes): precompute them
     # (take-profit, stop, liquidation), with their state increments and equity factors.
@@ -1597,8 +1792,8 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
     for k in range(3):
         yk = ytp if k == 0 else (ysl if k == 1 else lq0)
         if k < 2 or lq0 > -np.inf:
-            r_, f_, sp_, fu_, b_ = _close(k, side, yk, m0, phi0, 0.0, s, fee, slip, rule,
-                                          liqfee, bsm, bsc)
+            r_, f_, sp_, fu_, b_ = _close(k, side, yk, m0, phi0, 0.0, s, fee, slip,
+                                          ip[I_RULE], liqfee, bsm, bsc)
             cr[k, 0] = r_
             cr[k, 1] = f_
             cr[k, 2] = sp_
@@ -1606,8 +1801,50 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
             cr[k, 4] = b_
             cdx[k] = _dx(r_, fractional, risk)
             cgr[k] = _growth(r_, risk)
+    csettle = (const, side, ytp, ysl, lq0, s, fee, slip, ip[I_RULE], liqfee, bsm, bsc,
+               fractional, risk, fp[F_XFLOOR], 0.0 if fractional else 1.0 / risk)
+    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
+    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
+    return (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, ip[I_JUMPS] == 1, lam_day,
+            dt, ip[I_NTRADES], ruin_cut, goal_cut)
+
+
+@njit(inline="always", cache=True)
+def _path_start(key0, key1, index, jumps, lam_day):
+    """A path's stream and the clock time of its first crash jump (a Poisson process)."""
+    s0, s1, s2, s3 = seed4(key0, key1, index)
+    next_jump = np.inf
+    if jumps:
+        ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
+        next_jump = ej / lam_day
+    return next_jump, s0, s1, s2, s3
+
+
+@njit(parallel=True, cache=True)
+def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+                   max_streak, max_uw, wins, taken, exits, aux, rec):
+    """One position at a time, stepped, with the whole state in scalars.
+
+    The model of :func:`_stepped_kernel` with one position (isolated, or cross where the
+    account backs it), with exact exits inside each step (the two-barrier bridge series,
+    :func:`_exit_first`) at their first-passage times (:func:`_hit_fraction`), crash jumps
+    at their Poisson times, ziggurat normals, and the day's variance computed once per day
+    (:func:`_new_day`, :func:`_step`, :func:`_settle`; :func:`_lanes_kernel` walks the same
+    paths sixteen at a time).
+    """
+    (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, jumps, lam_day, dt, n_trades,
+     ruin_cut, goal_cut) = _single_setup(fp, ip)
+    const = csettle[0]
+    fractional = csettle[12]
+    risk = csettle[13]
+    c = csettle[15]
+    s = csettle[5]
+    side = cstep[0]
+    mmr = cstep[14]
+    cc = cstep[13]
+    n_rec = rec.shape[0]
     for i in prange(n_paths):
-        s0, s1, s2, s3 = seed4(key0, key1, offset + i)
+        next_jump, s0, s1, s2, s3 = _path_start(key0, key1, offset + i, jumps, lam_day)
         ex0 = ex1 = ex2 = ex3 = 0
         ax0 = ax1 = ax2 = ax3 = 0.0
         x = 0.0
@@ -1623,21 +1860,16 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
         t_ruin = -1
         t_goal = -1
         n = 0
-        h = sig2  # GARCH conditional variance per day
-        vday = sig2
+        h = fp[F_SIG2DT] / dt  # GARCH conditional variance per day
+        vday = h
         eday = 0.0  # the day's diffusive return so far
-        next_day = 0.0  # the next day starts at clock >= next_day (1e-9 round-off allowance)
+        next_day = 0.0
         day_end = 0.0
         dtd = dt
         v_f = sd_f = tov_f = nudt_f = 0.0
         clock = 0.0
-        next_jump = np.inf  # clock time of the next crash jump (a Poisson process)
-        if jumps:
-            ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
-            next_jump = ej / lam_day
         eqm = 1.0  # equity multiple (fractional sizing), kept by multiplication
         for t in range(n_trades):
-            scale = risk * eqm if fractional else risk
             if const:
                 m_eff = m0
                 lq = lq0
@@ -1649,155 +1881,22 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
             fac = 0.0
             elapsed = 0.0
             steps = 0
-            code = -1
-            yf = 0.0
             while True:
-                steps += 1
-                if clock >= next_day:  # a new day on the path clock: GARCH update, t mixing
-                    if garch and next_day > 0.0:
-                        h = gw + ga * eday * eday + gb * h
-                    eday = 0.0
-                    day_end = math.floor(clock + 1e-9) + 1.0
-                    next_day = day_end - 1e-9
-                    vday, s0, s1, s2, s3 = _day_variance(h, tails, tdf, t_int, s0, s1, s2, s3)
-                    if adapt:  # step sd = width / _STEP_WIDTHS at this day's volatility
-                        nd = math.ceil(min(1e6, vday * (_STEP_WIDTHS / width) ** 2) - 1e-9)
-                        nd = max(1.0, nd)
-                        if fpd > 0:  # funding times on the step grid
-                            nd = fpd * math.ceil(nd / fpd)
-                        dtd = 1.0 / nd
-                    v_f = vday * dtd
-                    sd_f = math.sqrt(v_f)
-                    tov_f = 2.0 / v_f
-                    nudt_f = nu * dtd
-                # without checks or funding times to meet, steps count from the trade's start
-                end, ln, jump_now, grid = _step_end(clock, dtd, on_grid, day_end, next_jump,
-                                                    maxhold, elapsed)
-                if abs(ln - dtd) <= 1e-9 * dtd:
-                    v = v_f
-                    sd = sd_f
-                    tov = tov_f
-                    nudt = nudt_f
-                else:
-                    ln = max(ln, 1e-12)
-                    v = vday * ln
-                    sd = math.sqrt(v)
-                    tov = 2.0 / v
-                    nudt = nu * ln
-                z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
-                e = sd * z
-                y0 = y
-                y1 = y0 + nudt + e
-                # one uniform per step decides the exits inside it (always drawn, so runs
-                # that differ only in a barrier keep common random numbers)
-                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                ux = _u53(w)
-                d0 = 0.0
-                wid = np.inf  # the strip's width when both exits are continuous
-                if not discrete:
-                    if lq >= ysl:
-                        lo = lq
-                        lcode = 2
-                    else:
-                        lo = ysl
-                        lcode = 1
-                    wid = ytp - lo
-                    first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, ux)
-                    if first == 1:
-                        code = lcode
-                        yf = lo
-                        d0 = y0 - lo
-                    elif first == 2:
-                        code = 0
-                        yf = ytp
-                        d0 = ytp - y0
-                elif lq > -np.inf and ux < _cross(y0 - lq, y1 - lq, v):
-                    code = 2
-                    yf = lq
-                    d0 = y0 - lq
-                if code >= 0:  # left inside the step: at the bridge's first-passage time
-                    frac, s0, s1, s2, s3 = _hit_fraction(d0, abs(yf - y1), v, wid, s0, s1, s2,
-                                                         s3)
-                    eday += (yf - y0) - nudt * frac
-                    elapsed += ln * frac
-                    clock += ln * frac
-                    break
-                eday += e
-                if jump_now:  # a crash jump at the step's end; gaps fill at the new price
-                    zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
-                    y1 += side * max(jmu + jsd * zj, jfloor)
-                    ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
-                    next_jump = end + ej / lam_day
-                    if y1 <= lq:
-                        code = 2
-                        yf = y1
-                    elif not discrete and y1 <= ysl:
-                        code = 1
-                        yf = y1
-                    elif not discrete and y1 >= ytp:
-                        code = 0
-                        yf = y1
-                if code < 0 and discrete and grid:
-                    if y1 <= ysl:  # a check (a grid point, not a jump or a day's end)
-                        code = 1
-                        yf = y1
-                    elif y1 >= ytp:
-                        code = 0
-                        yf = y1
-                y = y1
-                elapsed += ln
-                c_old = clock
-                clock = end
+                if clock >= next_day:
+                    (h, eday, day_end, next_day, vday, dtd, v_f, sd_f, tov_f, nudt_f,
+                     s0, s1, s2, s3) = _new_day(clock, next_day, h, eday, dtd, s0, s1, s2, s3,
+                                                cday)
+                (code, yf, y, clock, eday, elapsed, steps, next_jump, phi, fac, lq,
+                 s0, s1, s2, s3) = _step(y, clock, eday, elapsed, steps, next_jump, phi, fac,
+                                         lq, s0, s1, s2, s3, dtd, day_end, vday, v_f, sd_f,
+                                         tov_f, nudt_f, m_eff, cstep)
                 if code >= 0:
                     break
-                # funding at every funding time that fell inside this step
-                if fund != 0.0:
-                    nf = math.floor(clock / fint + 1e-9) - math.floor(c_old / fint + 1e-9)
-                    if nf > 0:
-                        pay = side * fund * nf * math.exp(side * y)
-                        phi += pay
-                        fac += pay
-                        lq = _liq_y(side, m_eff, phi, cc, mmr)
-                        if y <= lq:
-                            code = 2
-                            yf = y
-                            break
-                if maxhold > 0.0 and elapsed >= maxhold - 1e-9 or steps >= max_steps:
-                    code = 3
-                    yf = y
-                    break
-            if const and code < 3 and fac == 0.0 and yf == (ytp if code == 0 else (
-                    ysl if code == 1 else lq0)):
-                r = cr[code, 0]
-                f_ = cr[code, 1]
-                sp_ = cr[code, 2]
-                fu_ = cr[code, 3]
-                b_ = cr[code, 4]
-                dx = cdx[code]
-                gr = cgr[code]
-            else:
-                r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi, fac, s, fee, slip,
-                                             rule, liqfee, bsm, bsc)
-                dx = _dx(r, fractional, risk)
-                gr = _growth(r, risk)
-            eqm *= gr
-            nwin += np.int64(r > 0.0)
-            if code == 0:
-                ex0 += 1
-            elif code == 1:
-                ex1 += 1
-            elif code == 2:
-                ex2 += 1
-            else:
-                ex3 += 1
-            ax0 += f_ * scale
-            ax1 += sp_ * scale
-            ax2 += fu_ * scale
-            ax3 += b_ * scale
-            n += 1
-            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
-                x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
-                muw, c)
+            (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n, eqm,
+             ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3) = _settle(
+                code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
+                streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2,
+                ax3)
             if n_rec > 0 and i < n_rec:
                 rec[i, t + 1] = _equity(x, fractional, risk)
             if x <= ruin_cut:
@@ -1809,14 +1908,273 @@ def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t
         _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
                      fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
                      max_streak, max_uw, wins, taken)
-        exits[i, 0] = ex0
-        exits[i, 1] = ex1
-        exits[i, 2] = ex2
-        exits[i, 3] = ex3
-        aux[i, 0] = ax0
-        aux[i, 1] = ax1
-        aux[i, 2] = ax2
-        aux[i, 3] = ax3
+        _store_counts(i, exits, aux, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3)
+
+
+@njit(inline="always", cache=True)
+def _store_counts(i, exits, aux, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3):
+    """Path ``i``'s exit counts and cost totals."""
+    exits[i, 0] = ex0
+    exits[i, 1] = ex1
+    exits[i, 2] = ex2
+    exits[i, 3] = ex3
+    aux[i, 0] = ax0
+    aux[i, 1] = ax1
+    aux[i, 2] = ax2
+    aux[i, 3] = ax3
+
+
+# --------------------------------------------------------------------------- lanes
+_LANES = 16  # one-position paths stepped side by side (the step loop vectorises)
+_GRAIN = 64  # paths per parallel work item
+# rows of the lane state: floats, stream words and integers
+(_Y, _CLOCK, _NEXTDAY, _DAYEND, _H, _VDAY, _EDAY, _DTD, _VF, _SDF, _TOVF, _NUDTF, _NJUMP,
+ _ELAPSED, _X, _PEAK, _INV, _TOLP, _MDD, _EQM, _AX0, _AX1, _AX2, _AX3, _YF) = range(25)
+_NF = 25
+(_PATH, _STEPS, _N, _STREAK, _MSTREAK, _UW, _MUW, _NWIN, _EX0, _EX1, _EX2, _EX3,
+ _CODE) = range(13)
+_NI = 13
+_FLAGGED = -2  # the step needs the scalar code (see _lanes_step)
+
+
+@njit(inline="always", cache=True)
+def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
+    """One step of every lane where it is plain, branch-free (the loop over lanes vectorises).
+
+    A plain step is :func:`_step`'s arithmetic, bit for bit, when nothing rare happens: the
+    ziggurat normals take their fast path, no jump falls in the step, the exit decision is
+    settled by the cheap bounds of :func:`_exit_first` (no exit with the end inside the
+    strip, or an exit with the end beyond the barrier) and an exit's first-passage time is
+    kept by the cheap screen of :func:`_hit_fraction` on its first try. Such lanes take the
+    step (``IS[_CODE]``: -1 still open, else the exit, at ``F[_YF]``); the others are left
+    untouched with ``IS[_CODE] = _FLAGGED`` (the caller runs :func:`_step` on them, from
+    the same stream state, so every path draws what :func:`_single_kernel` draws). Needs
+    continuous monitoring, no funding, no time stop and a fixed lower exit ``lo``.
+    """
+    wid = ytp - lo
+    for j in range(_LANES):
+        s0 = U[0, j]
+        s1 = U[1, j]
+        s2 = U[2, j]
+        s3 = U[3, j]
+        y = F[_Y, j]
+        clock = F[_CLOCK, j]
+        dtd = F[_DTD, j]
+        day_end = F[_DAYEND, j]
+        eday = F[_EDAY, j]
+        elapsed = F[_ELAPSED, j]
+        steps = IS[_STEPS, j]
+        end = clock + dtd
+        if end > day_end - 1e-6 * dtd:
+            end = day_end
+        jump_now = F[_NJUMP, j] < end
+        ln = end - clock
+        full = abs(ln - dtd) <= 1e-9 * dtd
+        lnq = ln if full else max(ln, 1e-12)
+        vq = F[_VDAY, j] * lnq
+        v = F[_VF, j] if full else vq
+        sd = F[_SDF, j] if full else math.sqrt(vq)
+        tov = F[_TOVF, j] if full else 2.0 / vq
+        nudt = F[_NUDTF, j] if full else nu * lnq
+        # the step's normal (the ziggurat's fast path) and exit uniform
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        k = int(w & uint64(0xFF))
+        z = float(int64(w) >> int64(11)) * _TO_DOUBLE * 2.0 * _ZN_X[k]
+        ok = abs(z) < _ZN_X[k + 1]
+        e = sd * z
+        y1 = y + nudt + e
+        w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+        ux = _u53(w)
+        a0 = y - lo
+        a1 = y1 - lo
+        b0 = ytp - y
+        b1 = ytp - y1
+        ml = a0 * a1 * tov
+        mu = b0 * b1 * tov
+        keep_up = ux * _exp_poly(ml) >= 1.0  # the lower exit cannot have been first
+        keep_lo = (1.0 - ux) * _exp_poly(mu) >= 1.0  # nor the upper
+        below = a1 <= 0.0
+        above = b1 <= 0.0
+        inner = (not below) & (not above)
+        # an end inside the strip: the bridge may have touched a barrier on the way
+        width = a0 + b0
+        lt = inner & (not keep_up) & (ux < _exp_neg(ml))
+        l_sure = (_exp_neg(ml) - ux) * _exp_poly(width * (width + a1 - a0) * tov) > 1.0
+        in_lo = lt & l_sure
+        ut = inner & (not lt) & (not keep_lo) & (1.0 - ux < _exp_neg(mu))
+        u_sure = (_exp_neg(mu) - (1.0 - ux)) * _exp_poly(width * (width + b1 - b0) * tov) > 1.0
+        in_up = ut & u_sure
+        out_lo = (below & keep_lo) | in_lo
+        out_up = (above & (not below) & keep_up) | in_up
+        stay = inner & (not lt) & (not ut)
+        # an exit: its first-passage time (inverse Gaussian, the screen of _hit_fraction)
+        d0 = a0 if out_lo else b0
+        yf = lo if out_lo else ytp
+        c = abs(yf - y1)
+        w, t0, t1, t2, t3 = step4(s0, s1, s2, s3)
+        k = int(w & uint64(0xFF))
+        z2 = float(int64(w) >> int64(11)) * _TO_DOUBLE * 2.0 * _ZN_X[k]
+        ok2 = abs(z2) < _ZN_X[k + 1]
+        w, t0, t1, t2, t3 = step4(t0, t1, t2, t3)
+        uq = _u53(w)
+        vy = v * z2 * z2
+        r = vy / (2.0 * d0 * c)
+        q = 1.0 + r + math.sqrt(r * (r + 2.0))
+        frac = d0 / (c * q + d0) if uq * (q + 1.0) <= q else d0 * q / (c + d0 * q)
+        w, t0, t1, t2, t3 = step4(t0, t1, t2, t3)
+        ur = _u53(w)
+        dp = d0 * _exp_poly(2.0 * wid * (wid - d0) / (v * frac))
+        kept = ur * dp < dp - 2.0 * (2.0 * wid - d0)
+        out = (out_lo | out_up) & ok2 & (c > 1e-12 * d0) & kept
+        plain = (IS[_PATH, j] >= 0) & ok & (not jump_now) & (steps + 1 < max_steps) & (
+            out | stay)
+        go = plain & stay
+        F[_Y, j] = y1 if go else y
+        F[_EDAY, j] = (eday + e if stay else eday + ((yf - y) - nudt * frac)) if plain \
+            else eday
+        F[_ELAPSED, j] = (elapsed + lnq if stay else elapsed + lnq * frac) if plain \
+            else elapsed
+        F[_CLOCK, j] = (end if stay else clock + lnq * frac) if plain else clock
+        F[_YF, j] = yf
+        IS[_CODE, j] = (-1 if stay else (lcode if out_lo else 0)) if plain else _FLAGGED
+        IS[_STEPS, j] = steps + 1 if plain else steps
+        U[0, j] = (s0 if stay else t0) if plain else U[0, j]
+        U[1, j] = (s1 if stay else t1) if plain else U[1, j]
+        U[2, j] = (s2 if stay else t2) if plain else U[2, j]
+        U[3, j] = (s3 if stay else t3) if plain else U[3, j]
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def _lanes_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+                  max_streak, max_uw, wins, taken, exits, aux):
+    """:func:`_single_kernel`'s paths, sixteen at a time, bit for bit (same draws, same
+    arithmetic): every round steps all lanes with :func:`_lanes_step` (vectorised), then
+    runs the scalar :func:`_step` on the lanes it flagged, books the trades that ended
+    (:func:`_settle`), starts new days (:func:`_new_day`) and hands a lane whose path ended
+    the next path of its block. For one position with continuous monitoring, no funding,
+    no time stop and a lower exit fixed for the run (``const``); no recorded paths."""
+    (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, jumps, lam_day, dt, n_trades,
+     ruin_cut, goal_cut) = _single_setup(fp, ip)
+    fractional = csettle[12]
+    risk = csettle[13]
+    c = csettle[15]
+    ytp = cstep[1]
+    ysl = cstep[2]
+    nu = cstep[3]
+    max_steps = cstep[15]
+    lo = lq0 if lq0 >= ysl else ysl
+    lcode = 2 if lq0 >= ysl else 1
+    sig2 = fp[F_SIG2DT] / dt
+    no_rec = np.empty((0, 1), np.float64)
+    n_blocks = (n_paths + _GRAIN - 1) // _GRAIN
+    for b in prange(n_blocks):
+        F = np.zeros((_NF, _LANES))
+        U = np.zeros((4, _LANES), np.uint64)
+        IS = np.zeros((_NI, _LANES), np.int64)
+        nxt = b * _GRAIN
+        hi = min(n_paths, nxt + _GRAIN)
+        live = 0
+        for j in range(_LANES):
+            IS[_PATH, j] = -1
+        while True:
+            for j in range(_LANES):  # lanes without a path take the next one of the block
+                if IS[_PATH, j] >= 0 or nxt >= hi:
+                    continue
+                njump, s0, s1, s2, s3 = _path_start(key0, key1, offset + nxt, jumps,
+                                                    lam_day)
+                F[:, j] = 0.0
+                IS[:, j] = 0
+                IS[_PATH, j] = nxt
+                F[_NJUMP, j] = njump
+                F[_H, j] = sig2
+                F[_VDAY, j] = sig2
+                F[_DTD, j] = dt
+                F[_INV, j] = 1.0 if fractional else 1.0 / c
+                F[_TOLP, j] = TOL
+                F[_EQM, j] = 1.0
+                (F[_H, j], F[_EDAY, j], F[_DAYEND, j], F[_NEXTDAY, j], F[_VDAY, j],
+                 F[_DTD, j], F[_VF, j], F[_SDF, j], F[_TOVF, j], F[_NUDTF, j],
+                 s0, s1, s2, s3) = _new_day(0.0, 0.0, sig2, 0.0, dt, s0, s1, s2, s3, cday)
+                U[0, j] = s0
+                U[1, j] = s1
+                U[2, j] = s2
+                U[3, j] = s3
+                nxt += 1
+                live += 1
+            if live == 0:
+                break
+            _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps)
+            for j in range(_LANES):
+                i = IS[_PATH, j]
+                if i < 0:
+                    continue
+                code = IS[_CODE, j]
+                s0 = U[0, j]
+                s1 = U[1, j]
+                s2 = U[2, j]
+                s3 = U[3, j]
+                if code == _FLAGGED:
+                    (code, yf, F[_Y, j], F[_CLOCK, j], F[_EDAY, j], F[_ELAPSED, j], steps,
+                     F[_NJUMP, j], phi, fac, lq, s0, s1, s2, s3) = _step(
+                        F[_Y, j], F[_CLOCK, j], F[_EDAY, j], F[_ELAPSED, j], IS[_STEPS, j],
+                        F[_NJUMP, j], phi0, 0.0, lq0, s0, s1, s2, s3, F[_DTD, j],
+                        F[_DAYEND, j], F[_VDAY, j], F[_VF, j], F[_SDF, j], F[_TOVF, j],
+                        F[_NUDTF, j], m0, cstep)
+                    IS[_STEPS, j] = steps
+                else:
+                    yf = F[_YF, j]
+                    fac = 0.0
+                if code >= 0:
+                    (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n, eqm,
+                     ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3) = _settle(
+                        code, yf, m0, phi0, fac, csettle, cr, cdx, cgr, F[_X, j],
+                        F[_PEAK, j], F[_INV, j], F[_TOLP, j], F[_MDD, j], IS[_STREAK, j],
+                        IS[_MSTREAK, j], IS[_UW, j], IS[_MUW, j], IS[_NWIN, j], IS[_N, j],
+                        F[_EQM, j], IS[_EX0, j], IS[_EX1, j], IS[_EX2, j], IS[_EX3, j],
+                        F[_AX0, j], F[_AX1, j], F[_AX2, j], F[_AX3, j])
+                    t_ruin = n if x <= ruin_cut else -1
+                    t_goal = n if (t_ruin < 0 and x >= goal_cut) else -1
+                    if t_ruin >= 0 or t_goal >= 0 or n == n_trades:
+                        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n,
+                                     t_ruin, t_goal, fractional, risk, n_trades, no_rec,
+                                     final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
+                                     wins, taken)
+                        _store_counts(i, exits, aux, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3)
+                        IS[_PATH, j] = -1
+                        live -= 1
+                        continue
+                    F[_X, j] = x
+                    F[_PEAK, j] = peak
+                    F[_INV, j] = inv
+                    F[_TOLP, j] = tolp
+                    F[_MDD, j] = mdd
+                    F[_EQM, j] = eqm
+                    F[_AX0, j] = ax0
+                    F[_AX1, j] = ax1
+                    F[_AX2, j] = ax2
+                    F[_AX3, j] = ax3
+                    IS[_STREAK, j] = streak
+                    IS[_MSTREAK, j] = mstreak
+                    IS[_UW, j] = uw
+                    IS[_MUW, j] = muw
+                    IS[_NWIN, j] = nwin
+                    IS[_N, j] = n
+                    IS[_EX0, j] = ex0
+                    IS[_EX1, j] = ex1
+                    IS[_EX2, j] = ex2
+                    IS[_EX3, j] = ex3
+                    F[_Y, j] = 0.0  # the next trade
+                    F[_ELAPSED, j] = 0.0
+                    IS[_STEPS, j] = 0
+                if F[_CLOCK, j] >= F[_NEXTDAY, j]:
+                    (F[_H, j], F[_EDAY, j], F[_DAYEND, j], F[_NEXTDAY, j], F[_VDAY, j],
+                     F[_DTD, j], F[_VF, j], F[_SDF, j], F[_TOVF, j], F[_NUDTF, j],
+                     s0, s1, s2, s3) = _new_day(F[_CLOCK, j], F[_NEXTDAY, j], F[_H, j],
+                                                F[_EDAY, j], F[_DTD, j], s0, s1, s2, s3,
+                                                cday)
+                U[0, j] = s0
+                U[1, j] = s1
+                U[2, j] = s2
+                U[3, j] = s3
 
 
 def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,
@@ -1827,12 +2185,32 @@ def run_market(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tupl
         return
     if plan.exact:
         kern = _exact_kernel
+    elif _lanes_apply(plan):
+        n_rec = min(rec.shape[0], count)  # recorded paths run alone, the rest in lanes
+        if n_rec:
+            _single_kernel(key0, key1, np.int64(offset), np.int64(n_rec), plan.fp, plan.ip,
+                           *outs, exits, aux, rec)
+        if count > n_rec:
+            sl = slice(n_rec, None)
+            _lanes_kernel(key0, key1, np.int64(offset + n_rec), np.int64(count - n_rec),
+                          plan.fp, plan.ip, *(o[sl] for o in outs), exits[sl], aux[sl])
+        return
     elif plan.ip[I_K] == 1:
         kern = _single_kernel
     else:
         kern = _stepped_kernel
     kern(key0, key1, np.int64(offset), np.int64(count), plan.fp, plan.ip, *outs, exits, aux,
          rec)
+
+
+def _lanes_apply(plan: MarketPlan) -> bool:
+    """Whether :func:`_lanes_kernel` can walk the plan's paths: one position, continuous
+    monitoring, no funding, no time stop, and exits whose results are fixed for the run
+    (not cross margin with fixed stakes)."""
+    fp, ip = plan.fp, plan.ip
+    return bool(ip[I_K] == 1 and ip[I_DISCRETE] == 0 and fp[F_FUND] == 0.0
+                and fp[F_MAXHOLD] == 0.0 and not (ip[I_CROSS] == 1 and ip[I_FRACTIONAL] == 0)
+                and ip[I_NTRADES] > 0)
 
 
 def _run_two_point(plan: MarketPlan, key0, key1, offset: int, count: int, outs: tuple,

@@ -417,3 +417,61 @@ def test_exact_trades_with_costs_under_fractional_sizing_stay_in_the_exact_kerne
     plan = plan_market(sc.market, risk=0.01, fractional=True, ruin_x=ruin_x, goal_x=goal_x,
                        x_floor=x_floor, trades=50)
     assert plan.exact and plan.two_point is None
+
+
+@pytest.mark.parametrize("extra", [
+    {"tails_df": 4.0, "garch": (0.10, 0.85), "jump_rate": 0.05, "jump_mean": -0.10,
+     "jump_sd": 0.05},  # the benchmark's realism
+    {"tails_df": 3.5, "jump_rate": 0.5, "jump_mean": -0.5, "jump_sd": 0.1,
+     "liquidation_rule": "fill", "backstop_fraction": 2 / 3},  # gaps, bad debt
+    {"leverage": 50, "stop": 0.03, "take_profit": 0.03, "fee_bps": 5.0, "slippage_bps": 2.0,
+     "jump_rate": 1.0, "jump_mean": -0.1, "jump_sd": 0.05},  # liquidation before the stop
+    {"side": "short", "margin_mode": "cross", "garch": (0.05, 0.9), "drift": 0.003},
+    {"step_hours": 6.0, "tails_df": 5.0},  # a fixed step
+])
+@pytest.mark.parametrize("rule", ["fractional", "fixed"])
+def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
+    # simulate() runs these plans in the lane kernel (plain steps vectorised, the rest by the
+    # scalar step) and the recorded paths in the one-position kernel: every per-path result
+    # must equal the one-position kernel's over all paths
+    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
+    from ruin.rng import seed_keys
+
+    if rule == "fixed" and extra.get("margin_mode") == "cross":
+        extra = {**extra, "margin_mode": "isolated"}
+    n, trades, risk = 333, 120, 0.03
+    kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, "volatility": 0.03, **extra}
+    sc = _scenario(rule=rule, risk=risk, trades=trades, paths=n, ruin_level=0.6, **kw)
+    fr = rule == "fractional"
+    x_floor, ruin_x, goal_x = _thresholds(fr, risk, sc.account)
+    plan = plan_market(sc.market, risk=risk, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
+                       x_floor=x_floor, trades=trades)
+    assert _lanes_apply(plan)
+    res = simulate(sc, record=5)
+    outs = (np.empty(n), np.empty(n)) + tuple(np.empty(n, np.int32) for _ in range(6))
+    exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
+    k0, k1 = seed_keys(sc.seed, 1)
+    _single_kernel(k0, k1, np.int64(0), np.int64(n), plan.fp, plan.ip, *outs, exits, aux,
+                   np.empty((0, trades + 1)))
+    names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
+             "longest_losing_streak", "longest_underwater", "wins", "trades_taken")
+    for name, want in zip(names, outs, strict=True):
+        np.testing.assert_array_equal(getattr(res, name), want, err_msg=name)
+    np.testing.assert_array_equal(res.exits, exits)
+    np.testing.assert_array_equal(res.aux, aux)
+    assert res.exits.sum() > 10 * n  # trades were taken (ruin stops the riskiest early)
+
+
+def test_exp_neg_is_within_an_ulp_or_two_of_math_exp():
+    from numba import njit
+
+    from ruin.market import _exp_neg
+
+    f = njit(lambda m: _exp_neg(m))
+    rng = np.random.default_rng(3)
+    ms = np.concatenate([np.linspace(0.0, 40.0, 40_001), rng.uniform(0.0, 40.0, 20_000),
+                         [5e-324, 1e-12, math.log(2) / 2, 40.0]])
+    got = np.array([f(m) for m in ms])
+    want = np.exp(-ms)
+    assert np.max(np.abs(got - want) / want) < 3 * np.finfo(float).eps
+    assert f(-1.0) == 1.0 and f(40.000001) == 0.0 and f(np.inf) == 0.0
