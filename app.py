@@ -342,10 +342,8 @@ def market_core(flat: dict[str, Any]) -> dict[str, Any]:
 def warm_up() -> bool:
     """Compile (or load) the numba kernels once per server process."""
     simulate(build_scenario({"paths": 64, "trades": 8, "seed": 1}), record=4)
-    if market is not None:  # the exact-exit and the stepped price-path kernels
-        for extra in ({}, {"max_hold_days": 1.0}):
-            simulate(build_scenario({"paths": 16, "trades": 4, "seed": 1, "leverage": 5.0,
-                                     "stop": 0.02, **extra}), record=2)
+    if market is not None:  # the price-path kernels
+        market.warm_up()
     return True
 
 
