@@ -81,6 +81,15 @@ follow each other):
 * Normals and exponentials come from 256-layer ziggurats on the path's stream
   (:func:`ruin.rng.zig_normal`); one position runs in a kernel with its whole state in
   registers (:func:`_single_kernel`), several in :func:`_stepped_kernel`.
+* **Lanes.** With one position, continuous monitoring, no funding and no time stop (exits
+  whose results are fixed for the run), :func:`_lanes_kernel` walks sixteen paths side by
+  side and gives the same numbers bit for bit: each round, a vectorised loop takes every
+  lane's step where it is plain (fast-path normals, the exit settled by the cheap bounds,
+  the first-passage time kept on its first try) and books the trades that ended at a
+  barrier; the scalar step (:func:`_step`) takes the rest (about one step in twenty: jumps,
+  the series, rejections), and days start lane by lane. The bridge tests' ``exp(-m)`` is a
+  polynomial (:func:`_exp_neg`, within an ulp of the C library's) so that the loop
+  vectorises; both kernels use it.
 
 Hyperliquid's backstop is modelled (``backstop_fraction``: a fill with equity below 2/3 of
 maintenance margin, which only a gap can cause, loses the whole margin). Not modelled: GMX's

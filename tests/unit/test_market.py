@@ -266,11 +266,12 @@ def test_portfolio_heat_correlated_positions_liquidate_together(heat):
     assert any("act like one big position" in w for w in together.summary()["warnings"])
 
 
-def test_same_seed_same_result_any_threads_and_chunks():
+@pytest.mark.parametrize("funding", [0.0001, 0.0])  # the one-position kernel, its lanes
+def test_same_seed_same_result_any_threads_and_chunks(funding):
     import numba
 
     sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, tails_df=4.0, garch=(0.1, 0.85),
-                   jump_rate=0.05, funding_rate=0.0001, paths=300, trades=30)
+                   jump_rate=0.05, funding_rate=funding, paths=300, trades=30)
     a = simulate(sc, record=3, threads=1)
     b = simulate(sc, record=3, threads=min(2, numba.config.NUMBA_NUM_THREADS), chunk=37)
     for name in ("final_equity", "max_drawdown", "ruin_trade", "wins", "trades_taken"):
