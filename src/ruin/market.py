@@ -1429,28 +1429,28 @@ def _exp_poly(m):
 
 
 _POW2_NEG = np.array([2.0**-k for k in range(64)])  # 2^-k, k = 0..63
-_LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts (fdlibm): k * _LN2_HI is exact
-_LN2_LO = 1.90821492927058770002e-10
+_EXP2_32 = np.array([2.0 ** (-i / 32.0) for i in range(32)])  # 2^(-i/32), i = 0..31
+_LN2_32_HI = 6.93147180369123816490e-01 / 32.0  # ln 2 / 32 in two parts (fdlibm's split
+_LN2_32_LO = 1.90821492927058770002e-10 / 32.0  # of ln 2): k * _LN2_32_HI is exact
 
 
 @njit(inline="always", cache=True)
 def _exp_neg(m):
     """``exp(-m)`` for the barrier probabilities: 0 for ``m > 40`` (below 5e-18, under a
-    uniform's resolution), 1 for ``m <= 0``. Plain arithmetic (so the lane loop vectorises,
-    where a call to the C library's ``exp`` would be made lane by lane): ``-m = r - k ln 2``
-    with ``|r| <= ln 2 / 2``, ``exp(r)`` by its Taylor polynomial to degree 13 (truncation
-    below 5e-18 relative) times ``2^-k`` from a table. Within a few units in the last place
-    of ``math.exp`` (tested); the kernels use it alike, so lanes and the scalar kernel agree
+    uniform's resolution), 1 for ``m <= 0``. Plain arithmetic and table lookups (so the
+    lane loop vectorises, where the C library's ``exp`` would be called lane by lane):
+    ``-m = r - k ln 2 / 32`` with ``|r| <= ln 2 / 64``, ``exp(r)`` by its Taylor polynomial
+    to degree 6 (truncation below 4e-18 relative), times ``2^-(k // 32)`` and
+    ``2^-((k % 32) / 32)`` from tables. Within two units in the last place of
+    ``math.exp`` (tested); the kernels use it alike, so lanes and the scalar kernel agree
     bit for bit."""
     mc = min(max(m, 0.0), 40.0)
-    k = math.floor(mc * 1.4426950408889634 + 0.5)
+    k = math.floor(mc * (32.0 / 0.6931471805599453) + 0.5)
     kf = float(k)
-    r = (kf * _LN2_HI - mc) + kf * _LN2_LO
-    p = 1.0 + r * (1.0 + r * (1.0 / 2.0 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (
-        1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (
-            1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
-                1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))
-    return 0.0 if m > 40.0 else p * _POW2_NEG[k]
+    r = (kf * _LN2_32_HI - mc) + kf * _LN2_32_LO
+    p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (
+        1.0 / 120.0 + r * (1.0 / 720.0))))))
+    return 0.0 if m > 40.0 else _POW2_NEG[k >> 5] * _EXP2_32[k & 31] * p
 
 
 @njit(inline="always", cache=True)
@@ -2033,17 +2033,21 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         below = a1 <= 0.0
         above = b1 <= 0.0
         inner = (not below) & (not above)
-        # an end inside the strip: the bridge may have touched a barrier on the way
+        # an end inside the strip: the bridge may have touched a barrier on the way; one
+        # exp per lane (the touch probability of the barrier that may have been touched;
+        # ends near both are left to the scalar step)
         width = a0 + b0
-        lt = inner & (not keep_up) & (ux < _exp_neg(ml))
-        l_sure = (_exp_neg(ml) - ux) * _exp_poly(width * (width + a1 - a0) * tov) > 1.0
+        both = (not keep_up) & (not keep_lo)
+        touch = _exp_neg(ml if not keep_up else mu)
+        lt = inner & (not keep_up) & (ux < touch)
+        l_sure = (touch - ux) * _exp_poly(width * (width + a1 - a0) * tov) > 1.0
         in_lo = lt & l_sure
-        ut = inner & (not lt) & (not keep_lo) & (1.0 - ux < _exp_neg(mu))
-        u_sure = (_exp_neg(mu) - (1.0 - ux)) * _exp_poly(width * (width + b1 - b0) * tov) > 1.0
+        ut = inner & (not lt) & keep_up & (not keep_lo) & (1.0 - ux < touch)
+        u_sure = (touch - (1.0 - ux)) * _exp_poly(width * (width + b1 - b0) * tov) > 1.0
         in_up = ut & u_sure
         out_lo = (below & keep_lo) | in_lo
         out_up = (above & (not below) & keep_up) | in_up
-        stay = inner & (not lt) & (not ut)
+        stay = inner & (not lt) & (not ut) & (not both)
         # an exit: its first-passage time (inverse Gaussian, the screen of _hit_fraction)
         d0 = a0 if out_lo else b0
         yf = lo if out_lo else ytp
