@@ -94,3 +94,68 @@ def test_account_invariants(seed, lev, rule, risk, mode, positions, rho, extra, 
     assert np.all(res.aux[:, 3] >= 0)  # bad debt is never negative
     if fee > 0:
         assert np.all(res.aux[:, 0] > 0)
+
+
+@st.composite
+def lane_scenarios(draw):
+    """One position, continuous monitoring, no funding, no time stop: the lane kernel's
+    plans, with the rare branches in reach (gaps, liquidation before the stop, heavy tails,
+    wide or narrow strips, early ruin and goals)."""
+    stop = draw(st.sampled_from([0.002, 0.01, 0.04]))
+    kw = {"leverage": draw(st.sampled_from([1.0, 10.0, 50.0])), "stop": stop,
+          "take_profit": stop * draw(st.sampled_from([0.5, 1.5, 3.0])),
+          "volatility": draw(st.sampled_from([0.01, 0.05])),
+          "side": draw(st.sampled_from(["long", "short"])),
+          "drift": draw(st.sampled_from([0.0, 0.003])),
+          "liquidation_rule": draw(st.sampled_from(["margin", "fill"])),
+          "fee_bps": draw(st.sampled_from([0.0, 4.5]))}
+    if draw(st.booleans()):
+        kw["tails_df"] = draw(st.sampled_from([2.5, 4.0, 7.5]))
+    if draw(st.booleans()):
+        kw["garch"] = (0.15, 0.8)
+    if draw(st.booleans()):
+        kw.update(jump_rate=draw(st.sampled_from([0.05, 2.0])), jump_mean=-0.2, jump_sd=0.05)
+    if draw(st.booleans()):
+        kw["step_hours"] = 6.0
+    rule = draw(st.sampled_from(["fractional", "fixed"]))
+    if rule == "fractional" and draw(st.booleans()):
+        kw["margin_mode"] = "cross"
+    return kw, rule, draw(st.sampled_from([0.005, 0.05])), draw(seeds)
+
+
+@SETTINGS
+@given(lane_scenarios())
+def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
+    from hypothesis import assume
+
+    from ruin.errors import ParameterError
+    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
+    from ruin.rng import seed_keys
+
+    kw, rule, risk, seed = case
+    n, trades = 40, 25
+    try:
+        sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5),
+                      sizing=Sizing(risk=risk, rule=rule),
+                      account=Account(trades=trades, ruin_level=0.5, goal=1.5), paths=n,
+                      seed=seed, market=LeveragedTrade(**kw))
+        res = simulate(sc, record=2)
+    except ParameterError:  # e.g. the margin does not fit in the account
+        assume(False)
+    fr = rule == "fractional"
+    x_floor, ruin_x, goal_x = _thresholds(fr, risk, sc.account)
+    plan = plan_market(sc.market, risk=risk, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
+                       x_floor=x_floor, trades=trades)
+    assume(not plan.exact)
+    assert _lanes_apply(plan)
+    outs = (np.empty(n), np.empty(n)) + tuple(np.empty(n, np.int32) for _ in range(6))
+    exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
+    k0, k1 = seed_keys(seed, 1)
+    _single_kernel(k0, k1, np.int64(0), np.int64(n), plan.fp, plan.ip, *outs, exits, aux,
+                   np.empty((0, trades + 1)))
+    got = (res.final_equity, res.max_drawdown, res.ruin_trade, res.goal_trade,
+           res.longest_losing_streak, res.longest_underwater, res.wins, res.trades_taken)
+    for a, b in zip(got, outs, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(res.exits, exits)
+    np.testing.assert_array_equal(res.aux, aux)
