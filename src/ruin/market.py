@@ -2084,6 +2084,7 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         U[2 * L + j] = (s2 if stay else t2) if plain else U[2 * L + j]
         U[3 * L + j] = (s3 if stay else t3) if plain else U[3 * L + j]
 
+
 @njit(parallel=True, cache=True)
 def _lanes_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
                   max_streak, max_uw, wins, taken, exits, aux):
