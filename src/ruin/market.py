@@ -1188,26 +1188,11 @@ def _stepped_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
                     wid = np.inf
                     lq = ylq[j]
                     if not discrete:
-                        if lq >= ysl:
-                            lo = lq
-                            lcode = 2
-                        else:
-                            lo = ysl
-                            lcode = 1
                         # one uniform: the lower exit if uu < P(lower first), take-profit if
                         # 1 - uu < P(upper first) (monotone in both barriers on common
                         # random numbers)
                         uu = ucommon if ucommon >= 0.0 else next_double(st)
-                        wid = ytp - lo
-                        ex1 = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, uu)
-                        if ex1 == 1:
-                            code = lcode
-                            yf = lo
-                            d0 = y0 - lo
-                        elif ex1 == 2:
-                            code = 0
-                            yf = ytp
-                            d0 = ytp - y0
+                        code, yf, d0, wid = _strip_exit(y0, y1, lq, ysl, ytp, tov, uu)
                     elif lq > -np.inf:
                         pl = _cross(y0 - lq, y1 - lq, v)
                         ud = ucommon if ucommon >= 0.0 else next_double(st)
@@ -1500,6 +1485,28 @@ def _exit_first(a0, a1, b0, b1, tov, u):
     return 0
 
 
+@njit(inline="always", cache=True)
+def _strip_exit(y0, y1, lq, ysl, ytp, tov, u):
+    """A step from log price ``y0`` to ``y1`` with both exits continuous: the lower exit is
+    the nearer of liquidation ``lq`` (code 2) and the stop ``ysl`` (code 1), the upper the
+    take-profit ``ytp`` (code 0); :func:`_exit_first` decides with the uniform ``u``.
+    Returns ``(code, yf, d0, width)``: the exit (-1: neither), its log price, the start's
+    distance to it and the strip's width."""
+    if lq >= ysl:
+        lo = lq
+        lcode = 2
+    else:
+        lo = ysl
+        lcode = 1
+    width = ytp - lo
+    first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, u)
+    if first == 1:
+        return lcode, lo, y0 - lo, width
+    if first == 2:
+        return 0, ytp, ytp - y0, width
+    return -1, 0.0, 0.0, width
+
+
 @njit(cache=True)
 def _strip_ratio(d0, width, t):
     """First-passage density to a barrier at time ``t`` (variance units) from distance
@@ -1636,22 +1643,7 @@ def _step(y, clock, eday, elapsed, steps, next_jump, phi, fac, lq, s0, s1, s2, s
     d0 = 0.0
     wid = np.inf  # the strip's width when both exits are continuous
     if not discrete:
-        if lq >= ysl:
-            lo = lq
-            lcode = 2
-        else:
-            lo = ysl
-            lcode = 1
-        wid = ytp - lo
-        first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, ux)
-        if first == 1:
-            code = lcode
-            yf = lo
-            d0 = y0 - lo
-        elif first == 2:
-            code = 0
-            yf = ytp
-            d0 = ytp - y0
+        code, yf, d0, wid = _strip_exit(y0, y1, lq, ysl, ytp, tov, ux)
     elif lq > -np.inf and ux < _cross(y0 - lq, y1 - lq, v):
         code = 2
         yf = lq
