@@ -1,7 +1,7 @@
 """Sweep viewer: heat maps of a `ruin sweep` result file (any two axes, faceted by a third).
 
 Thin page: upload the Parquet file that `ruin sweep SPEC --out FILE.parquet` wrote, pick the
-axes and the output; the chart comes from `ruin.sweep_charts.sweep_heatmap`.
+axes and the output; the chart comes from `ruin.sweep.charts.sweep_heatmap`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from ruin import ParameterError
-from ruin.sweep_charts import sweep_axes, sweep_heatmap, sweep_values
+from ruin.sweep.charts import sweep_axes, sweep_heatmap, sweep_values
 
 MAX_BYTES = 25 * 1024 * 1024
 

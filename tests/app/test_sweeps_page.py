@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ruin.sweep import run_sweep
-from ruin.sweep_charts import sweep_axes, sweep_values
+from ruin.sweep.charts import sweep_axes, sweep_values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "2_Sweeps.py")
 

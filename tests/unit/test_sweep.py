@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import ruin.sweep as sw
+import ruin.sweep.executors as sweep_executors
 from ruin.cli import main
 from ruin.config import build_scenario
 from ruin.errors import ParameterError
@@ -62,7 +63,7 @@ def test_invalid_cell_named_before_anything_runs(tmp_path, monkeypatch):
     def boom(*a, **k):  # pragma: no cover - must not be reached
         raise AssertionError("a cell ran before validation finished")
 
-    monkeypatch.setattr(sw, "run_batch", boom)
+    monkeypatch.setattr(sweep_executors, "run_batch", boom)
     out = tmp_path / "r.parquet"
     with pytest.raises(ParameterError) as info:
         sw.run_sweep(spec, out=out, workers=1, progress=False)
@@ -189,12 +190,12 @@ def test_resume_after_interruption_gives_the_same_file(tmp_path, monkeypatch):
             raise Interrupt  # like Ctrl-C in the middle of the sweep
         return real(cells, **kw)
 
-    monkeypatch.setattr(sw, "run_batch", flaky)
+    monkeypatch.setattr(sweep_executors, "run_batch", flaky)
     with pytest.raises(Interrupt):
         sw.run_sweep(TINY, out=out, workers=1, progress=False, batch_size=2)
     parts = sorted((tmp_path / "resumed.parquet.parts").glob("part-*.parquet"))
     assert len(parts) == 1 and not out.exists()
-    monkeypatch.setattr(sw, "run_batch", real)
+    monkeypatch.setattr(sweep_executors, "run_batch", real)
 
     stats = {}
     df = sw.run_sweep(TINY, out=out, workers=1, progress=False, batch_size=2, stats=stats)
@@ -218,12 +219,12 @@ def test_unseeded_sweep_keeps_its_drawn_seed_when_resumed(tmp_path, monkeypatch)
             raise Interrupt
         return real(cells, **kw)
 
-    monkeypatch.setattr(sw, "run_batch", stop_second)
+    monkeypatch.setattr(sweep_executors, "run_batch", stop_second)
     first = {}
     with pytest.raises(Interrupt):
         sw.run_sweep(spec, out=out, workers=1, progress=False, batch_size=1, stats=first)
     state = json.loads((tmp_path / "u.parquet.parts" / "sweep.json").read_text())
-    monkeypatch.setattr(sw, "run_batch", real)
+    monkeypatch.setattr(sweep_executors, "run_batch", real)
     stats = {}
     df = sw.run_sweep(spec, out=out, workers=1, progress=False, batch_size=1, stats=stats)
     assert stats["sweep_seed"] == state["seed"] and stats["cells_run"] == 2
@@ -448,7 +449,7 @@ def test_cli_ctrl_c_keeps_finished_cells(tmp_path, capsys, monkeypatch):
             raise KeyboardInterrupt
         return real(cells, **kw)
 
-    monkeypatch.setattr(sw, "run_batch", ctrl_c_on_second)
+    monkeypatch.setattr(sweep_executors, "run_batch", ctrl_c_on_second)
     with pytest.raises(SystemExit) as info:
         main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--batch-size", "1",
               "--no-progress"])
@@ -457,7 +458,7 @@ def test_cli_ctrl_c_keeps_finished_cells(tmp_path, capsys, monkeypatch):
     assert err == [f"ruin sweep: interrupted; finished cells are kept in {out}.parts; run "
                    "the same command again to resume."]
     assert len(list((tmp_path / "r.parquet.parts").glob("part-*.parquet"))) == 1
-    monkeypatch.setattr(sw, "run_batch", real)
+    monkeypatch.setattr(sweep_executors, "run_batch", real)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["cells_run"] == 2 and pl.read_parquet(out).height == 3

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from ruin.errors import ParameterError
-from ruin.sweep_charts import MAX_CELLS, sweep_heatmap
+from ruin.sweep.charts import MAX_CELLS, sweep_heatmap
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = [
     "sweep_heatmap", "sweep_axes", "sweep_values", "AXIS_TITLES", "VALUE_TITLES", "MAX_CELLS",
@@ -234,7 +234,7 @@ _NOT_OUTPUTS = frozenset({"cell", "cell_id", "seed", "method"})
 
 def sweep_axes(df: pl.DataFrame) -> list[str]:
     """The sweep's axes: parameter columns (flat keys or odds inputs) with several values."""
-    from .config import known_keys
+    from ..config import known_keys
 
     params = set(known_keys()) | set(AXIS_TITLES)
     return [c for c in df.columns

@@ -1,0 +1,151 @@
+"""Executors: batches on local worker processes or on a Dask distributed cluster."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import ParameterError
+from .batch import run_batch
+from .cells import Cell
+
+CONNECT_TIMEOUT = 5.0
+
+
+
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _payload(batch: Sequence[Cell]) -> list[tuple[int, str, str, dict[str, Any], str]]:
+    return [(c.index, c.cell_id, c.method, c.flat, c.kind) for c in batch]
+
+
+def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
+    if workers == 1 and crash_marker is None:
+        for b in batches:
+            on_done(b, run_batch(_payload(b), threads=threads))
+        return
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = list(batches)
+    restarts = 0
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                   mp_context=mp.get_context("spawn"))
+        try:
+            futs = {pool.submit(run_batch, _payload(b), threads=threads,
+                                crash_marker=crash_marker): b for b in pending}
+            broken = False
+            while futs:
+                done, _ = wait(futs, return_when=FIRST_COMPLETED)
+                for f in done:
+                    b = futs.pop(f)
+                    try:
+                        rows = f.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    pending.remove(b)
+                    on_done(b, rows)
+                if broken:
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if broken:
+            restarts += 1
+            if restarts > 3:
+                raise RuntimeError("local sweep workers died repeatedly; giving up")
+
+
+_ADDRESS_HELP = "a reachable Dask scheduler address like tcp://127.0.0.1:8786"
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail fast, without a Dask client, when ``address`` is malformed or nobody listens."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return  # other transports: let Dask try
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ParameterError("scheduler", _ADDRESS_HELP, address,
+                             "Give host and port, e.g. tcp://10.0.0.5:8786.")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise ParameterError(
+            "scheduler", _ADDRESS_HELP, address,
+            f"Could not connect within {timeout:g} s ({reason}). Start one with "
+            "`dask scheduler` and `dask worker ADDRESS`.",
+        ) from None
+
+
+def _connect(scheduler: Any, timeout: float):
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    address = str(scheduler)
+    _probe(address, timeout)
+    failure = None
+    try:
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+    except Exception as exc:  # something listens there, but it is not a Dask scheduler
+        failure = " ".join(str(exc).split())[:120] or type(exc).__name__
+    if failure is not None:
+        # the half-built client closes itself when collected; keep its noise off the screen
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _unraisable: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise ParameterError(
+            "scheduler", _ADDRESS_HELP, address,
+            f"Could not connect within {timeout:g} s ({failure}). Start one with "
+            "`dask scheduler` and `dask worker ADDRESS`.",
+        )
+    return client, True
+
+
+def _run_dask(batches, client, threads, on_done, crash_marker) -> None:
+    from distributed import as_completed
+
+    futs = []
+    try:
+        for b in batches:
+            key = "ruin-sweep-" + hashlib.sha256(
+                "".join(c.cell_id for c in b).encode()).hexdigest()[:24]
+            fut = client.submit(run_batch, _payload(b), threads=threads,
+                                crash_marker=crash_marker, key=key, retries=3, pure=False)
+            futs.append((fut, b))
+        by_key = {f.key: b for f, b in futs}
+        for fut in as_completed([f for f, _ in futs], loop=client.loop):
+            on_done(by_key[fut.key], fut.result())
+            fut.release()
+    finally:
+        for fut, _ in futs:  # interrupted: cancel what has not run (a no-op when done)
+            fut.cancel()
+
+
+def _dask_workers(client: Any) -> int:
+    try:
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:  # older signature without n_workers
+        info = client.scheduler_info()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))

@@ -1,0 +1,187 @@
+"""The public entry point: :func:`run_sweep` checks every cell, runs the batches and writes
+the table."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from ..errors import ParameterError, check_choice, check_int, check_number
+from ..rng import resolve_seed
+from .cells import Cell, _resolve_preset, expand_cells, plan_batches
+from .executors import (
+    CONNECT_TIMEOUT,
+    _connect,
+    _dask_workers,
+    _default_workers,
+    _run_dask,
+    _run_local,
+)
+from .files import _STATE_FILE, _consolidate, _parts_dir, _read_done, _rows_frame, _write_atomic
+from .progress import _Progress
+from .spec import METHODS, SweepSpec, _where, load_spec
+
+__all__ = ["run_sweep"]
+
+def run_sweep(
+    spec_or_path: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = True,
+    method: Literal["simulate", "exact"] | None = None,
+    batch_size: int | None = None,
+    threads: int | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    stats: dict[str, Any] | None = None,
+    _crash_marker: str | None = None,
+) -> pl.DataFrame:
+    """Run a parameter sweep and return one row per cell.
+
+    Parameters
+    ----------
+    spec_or_path : path, mapping or SweepSpec
+        The sweep spec (see :func:`load_spec`).
+    out : path, optional
+        Parquet file to write. Finished batches stream into ``<out>.parts/`` as they
+        complete; a later call with the same spec and ``out`` skips the cells already done
+        (an interrupted sweep resumes), then consolidates everything into ``out``.
+    workers : int, optional
+        Local worker processes (default: all cores). Ignored with ``scheduler``.
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address (``tcp://host:8786``) or a connected client: batches run on
+        that cluster, and the tasks of a worker that dies are retried elsewhere.
+    progress : bool
+        Show a progress bar (cells done, rate, time left) on stderr.
+    method : {"simulate", "exact"}, optional
+        Overrides the spec's ``method``: ``"exact"`` uses an exact answer where one exists
+        (the ``method`` column says which cells did).
+    batch_size : int, optional
+        Cells per task (overrides the spec; default: sized from the cells' cost).
+    threads : int, optional
+        Numba threads per simulation (default: cores / workers locally, 1 on Dask).
+    connect_timeout : float
+        Seconds to wait for the Dask scheduler.
+    stats : dict, optional
+        Filled with ``cells``, ``cells_run``, ``batches``, ``batch_size``, ``seconds``,
+        ``sweep_seed``, ``workers`` (for benchmarks and the CLI's report).
+
+    Returns
+    -------
+    polars.DataFrame
+        Axis columns, ``cell``, ``cell_id``, ``method``, ``seed``, ``paths``, ``trades``, then
+        the flattened simulation outputs; sorted by ``cell``.
+
+    Raises
+    ------
+    ParameterError
+        For a malformed spec or an invalid cell (before anything runs), bad options, or an
+        unreachable scheduler.
+    """
+    t0 = time.perf_counter()
+    spec = load_spec(spec_or_path)
+    if method is not None:
+        spec = replace(spec, method=check_choice("method", method, METHODS))
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, 1, 1_000_000)
+    else:
+        batch_size = spec.batch_size
+    if workers is not None:
+        workers = check_int("workers", workers, 1, 4096)
+    if threads is not None:
+        threads = check_int("threads", threads, 1, 4096)
+    connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0,
+                                   lo_incl=False)
+    out_path = Path(out) if out is not None else None
+    parts = _parts_dir(out_path) if out_path is not None else None
+    state = parts / _STATE_FILE if parts is not None else None
+
+    sweep_seed = spec.seed
+    if sweep_seed is None and "seed" in spec.axes:
+        sweep_seed = 0  # replicates: the seed axis values make the streams
+    if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
+        try:
+            sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
+        except ParameterError as exc:
+            raise ParameterError(_where(spec.source, f"[base] {exc.name}"), exc.allowed,
+                                 exc.got, exc.hint) from None
+    if sweep_seed is None and state is not None and state.is_file():
+        sweep_seed = json.loads(state.read_text()).get("seed")
+    sweep_seed = resolve_seed(sweep_seed)
+    cells = expand_cells(spec, sweep_seed)  # validates every cell before anything runs
+
+    client, owned = None, False
+    if scheduler is not None:
+        client, owned = _connect(scheduler, connect_timeout)
+    try:
+        return _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size,
+                          out_path, parts, state, progress, stats, t0, _crash_marker)
+    finally:
+        if owned:
+            client.close()
+
+
+def _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size, out_path,
+               parts, state, progress, stats, t0, crash_marker) -> pl.DataFrame:
+    if client is not None:
+        n_exec = _dask_workers(client)
+        cell_threads = threads or 1
+    else:
+        n_exec = workers or _default_workers()
+        cell_threads = threads or max(1, _default_workers() // n_exec)
+
+    wanted = {c.cell_id for c in cells}
+    frames: list[pl.DataFrame] = []
+    if out_path is not None and parts is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        frames = _read_done(out_path, parts, wanted)
+        parts.mkdir(exist_ok=True)
+        state.write_text(json.dumps({"seed": sweep_seed, "name": spec.name}))  # type: ignore[union-attr]
+    done_ids = set()
+    for f in frames:
+        done_ids.update(f["cell_id"].to_list())
+    todo = [c for c in cells if c.cell_id not in done_ids]
+    batches = plan_batches(todo, n_exec, batch_size)
+
+    bar = _Progress(progress, len(cells), len(cells) - len(todo),
+                    spec.name or f"sweep {spec.source}")
+    count = [len(cells) - len(todo)]
+
+    def on_done(batch: list[Cell], rows: list[dict[str, Any]]) -> None:
+        df = _rows_frame(rows)
+        if parts is not None:
+            name = f"part-{batch[0].index:09d}-{batch[0].cell_id[:8]}.parquet"
+            _write_atomic(df, parts / name)
+        frames.append(df)
+        count[0] += len(batch)
+        bar.advance(len(batch), count[0])
+
+    try:
+        if batches:
+            if client is not None:
+                _run_dask(batches, client, cell_threads, on_done, crash_marker)
+            else:
+                _run_local(batches, n_exec, cell_threads, on_done, crash_marker)
+    finally:
+        bar.close()
+
+    df = _consolidate(spec, cells, frames)
+    if out_path is not None and parts is not None:
+        _write_atomic(df, out_path)
+        shutil.rmtree(parts, ignore_errors=True)
+    if stats is not None:
+        stats.update(cells=len(cells), cells_run=len(todo), batches=len(batches),
+                     batch_size=len(batches[0]) if batches else 0,
+                     seconds=time.perf_counter() - t0, sweep_seed=sweep_seed,
+                     workers=n_exec, threads=cell_threads,
+                     executor="dask" if client is not None else "local")
+    return df

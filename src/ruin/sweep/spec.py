@@ -1,0 +1,185 @@
+"""Sweep specs: read and check the TOML (or mapping) that describes a parameter grid."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..config import known_keys
+from ..errors import ParameterError, check_choice, check_int
+
+__all__ = ["SweepSpec", "load_spec", "METHODS", "KINDS", "SPEC_KEYS", "ODDS_KEYS",
+           "ODDS_REQUIRED"]
+
+METHODS = ("simulate", "exact")
+KINDS = ("account", "odds")
+SPEC_KEYS = ("name", "description", "kind", "method", "batch_size", "base", "axes")
+#: Flat keys of an ``kind = "odds"`` sweep: :func:`ruin.odds.liquidation_odds` arguments.
+ODDS_KEYS = ("leverage", "mmr", "volatility", "horizon_days", "drift", "side", "take_profit",
+             "monitoring", "paths", "seed", "entry", "max_leverage")
+ODDS_REQUIRED = ("leverage", "mmr", "volatility", "horizon_days")
+
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: base parameters, axes and options.
+
+    Attributes
+    ----------
+    base : dict
+        Flat parameters shared by every cell (``seed`` is the sweep seed; None: drawn).
+    axes : dict of str to tuple
+        Parameter name -> values, in the spec's order (the first axis varies slowest).
+    method : {"simulate", "exact"}
+        ``"exact"``: cells with an exact answer use it instead of simulating.
+    kind : {"account", "odds"}
+        ``"account"``: each cell is a :func:`ruin.simulate.simulate` run of the account model
+        (keys of :func:`ruin.config.build_scenario`); ``"odds"``: each cell is
+        :func:`ruin.odds.liquidation_odds` of one held position (keys :data:`ODDS_KEYS`).
+    batch_size : int or None
+        Cells per task (None: chosen from the cells' cost and the number of workers).
+    name, description, source : str
+        Free text; ``source`` (the file name) prefixes error messages.
+    """
+
+    base: dict[str, Any]
+    axes: dict[str, tuple[Any, ...]]
+    method: Literal["simulate", "exact"] = "simulate"
+    batch_size: int | None = None
+    kind: Literal["account", "odds"] = "account"
+    name: str = ""
+    description: str = ""
+    source: str = field(default="sweep", compare=False)
+    folder: str = field(default="", compare=False)
+
+    @property
+    def seed(self) -> int | None:
+        return self.base.get("seed")
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(v) for v in self.axes.values())
+
+    @property
+    def n_cells(self) -> int:
+        return math.prod(self.shape)
+
+
+
+def _where(source: str, what: str) -> str:
+    return f"{source}: {what}" if source else what
+
+
+def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> SweepSpec:
+    """Read and validate a sweep spec (a TOML path, or the parsed mapping).
+
+    The spec's structure is checked here (known top-level keys, ``[axes]`` entries that are
+    non-empty lists of distinct scalar values naming known parameters); every cell's
+    parameters are checked by :func:`expand_cells`.
+
+    Parameters
+    ----------
+    spec : path, mapping or SweepSpec
+        A ``.toml`` file, or the mapping it would parse to.
+
+    Returns
+    -------
+    SweepSpec
+
+    Raises
+    ------
+    ParameterError
+        Naming the file, table and key, e.g. ``sweep.toml: [axes] risk must be a non-empty
+        list of values; got [].``
+    """
+    if isinstance(spec, SweepSpec):
+        return spec
+    folder = ""
+    if isinstance(spec, Mapping):
+        data, source = dict(spec), "sweep"
+    else:
+        path = Path(spec)
+        source, folder = path.name, str(path.parent)
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ParameterError("sweep spec", "an existing TOML file", str(path)) from None
+        except IsADirectoryError:
+            raise ParameterError("sweep spec", "a TOML file, not a folder", str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ParameterError(source, "valid TOML", str(exc)) from None
+    for key in data:
+        if key not in SPEC_KEYS:
+            raise ParameterError(
+                _where(source, f"top-level key {key!r}"),
+                "one of " + ", ".join(SPEC_KEYS) + " (parameters go in [base] or [axes])",
+                data[key],
+            )
+    base = data.get("base", {})
+    axes = data.get("axes")
+    if not isinstance(base, Mapping):
+        raise ParameterError(_where(source, "[base]"), "a table of parameters", base)
+    if not isinstance(axes, Mapping) or not axes:
+        raise ParameterError(
+            _where(source, "[axes]"), "a table mapping parameter names to lists of values",
+            axes if axes is not None else "nothing",
+            "Add e.g. [axes] risk = [0.01, 0.02, 0.05].",
+        )
+    kind = check_choice(_where(source, "kind"), data.get("kind", "account"), KINDS)
+    allowed = set(ODDS_KEYS) if kind == "odds" else known_keys() | {"scenario"}
+    for key in base:
+        if key not in allowed:
+            raise ParameterError(
+                _where(source, f"[base] {key}"),
+                "a known parameter (" + ", ".join(sorted(allowed)) + ")", base[key],
+            )
+    clean_axes: dict[str, tuple[Any, ...]] = {}
+    for name, values in axes.items():
+        where = _where(source, f"[axes] {name}")
+        if name not in allowed:
+            raise ParameterError(
+                where, "a known parameter (" + ", ".join(sorted(allowed)) + ")", values
+            )
+        if name in base:
+            raise ParameterError(
+                where, "a parameter not also set in [base]", values,
+                f"Remove {name} from [base] or from [axes].",
+            )
+        if not isinstance(values, list) or not values:
+            raise ParameterError(where, "a non-empty list of values", values)
+        for v in values:
+            if isinstance(v, (dict, list)):
+                raise ParameterError(where, "a list of numbers or strings", v)
+        seen: set[str] = set()
+        for v in values:
+            k = json.dumps(v)
+            if k in seen:
+                raise ParameterError(where, "a list of distinct values", values,
+                                     f"{v!r} appears twice.")
+            seen.add(k)
+        clean_axes[str(name)] = tuple(values)
+    method = check_choice(_where(source, "method"), data.get("method", "simulate"), METHODS)
+    batch_size = data.get("batch_size")
+    if batch_size is not None:
+        batch_size = check_int(_where(source, "batch_size"), batch_size, 1, 1_000_000)
+    seed = base.get("seed")
+    if seed is not None:
+        check_int(_where(source, "[base] seed"), seed, 0, 2**63 - 1)
+    n = math.prod(len(v) for v in clean_axes.values())
+    if n > 10_000_000:
+        raise ParameterError(_where(source, "[axes]"), "at most 10,000,000 cells",
+                             f"{n:,} cells")
+    return SweepSpec(
+        base=dict(base), axes=clean_axes, method=method,  # type: ignore[arg-type]
+        batch_size=batch_size, kind=kind,  # type: ignore[arg-type]
+        name=str(data.get("name", "")),
+        description=str(data.get("description", "")), source=source, folder=folder,
+    )
