@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import add_json_flag, emit, float_list
-from .config import build_scenario
-from .simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
+from ..config import build_scenario
+from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
+from .common import add_json_flag, emit, float_list
 
 __all__ = ["add_commands", "flat_params", "add_account_flags"]
 
@@ -83,8 +83,8 @@ def add_leverage_flags(p: argparse.ArgumentParser) -> None:
 
 def _check_leverage_edge(params: dict[str, Any]) -> None:
     """Leveraged mode: exactly one of win_rate and drift."""
-    from .errors import ParameterError
-    from .market import LEVERAGE_KEYS
+    from ..errors import ParameterError
+    from ..market import LEVERAGE_KEYS
 
     if not any(k in params for k in LEVERAGE_KEYS):
         return
@@ -153,7 +153,7 @@ def _render(d: dict[str, Any]) -> str:
 
 def run_simulate(args: argparse.Namespace) -> None:
     keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
-    from .cli_scenarios import BEHAVIOUR_FLAGS, scenario_base
+    from .scenarios import BEHAVIOUR_FLAGS, scenario_base
 
     keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
@@ -164,7 +164,7 @@ def run_simulate(args: argparse.Namespace) -> None:
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
     summary = result.summary()
-    from .exact import theory  # exact / closed-form values beside the simulation
+    from ..exact import theory  # exact / closed-form values beside the simulation
 
     if getattr(result.scenario, "market", None) is None:  # leveraged: see "position"
         summary["theory"] = theory(result.scenario, drawdown_levels=levels)
@@ -174,7 +174,7 @@ def run_simulate(args: argparse.Namespace) -> None:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("simulate", help="Monte Carlo of account paths: ruin, drawdown, growth")
     add_account_flags(p)
-    from .cli_scenarios import add_behaviour_flags, add_scenario_flag
+    from .scenarios import add_behaviour_flags, add_scenario_flag
 
     add_scenario_flag(p)
     add_behaviour_flags(p)

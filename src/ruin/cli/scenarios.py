@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .behaviour import BEHAVIOUR_KEYS
-from .cli import add_json_flag, emit
-from .errors import ParameterError
-from .scenarios import find_scenario, list_scenarios, scenario_params
+from ..behaviour import BEHAVIOUR_KEYS
+from ..errors import ParameterError
+from ..scenarios import find_scenario, list_scenarios, scenario_params
+from .common import add_json_flag, emit
 
 __all__ = ["add_commands", "add_behaviour_flags", "BEHAVIOUR_FLAGS", "scenario_base"]
 
@@ -103,7 +103,7 @@ def run_list(args: argparse.Namespace) -> None:
     if args.json:
         import json
 
-        from .cli import _clean
+        from .common import _clean
 
         print(json.dumps(_clean(items), indent=2, allow_nan=False))
         return
@@ -130,7 +130,7 @@ def _render_lesson(d: dict[str, Any]) -> str:
 
 
 def run_lesson_cmd(args: argparse.Namespace) -> None:
-    from .lessons import grade, load_lesson, run_lesson
+    from ..lessons import grade, load_lesson, run_lesson
 
     lesson = load_lesson(args.name)
     result = run_lesson(lesson, paths=args.paths, seed=args.seed)

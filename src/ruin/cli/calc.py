@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import add_json_flag, emit
-from .errors import ParameterError
-from .margin import (
+from ..errors import ParameterError
+from ..margin import (
     ASSET_CLASSES,
     funding_cost,
     liquidation_price,
@@ -21,7 +20,8 @@ from .margin import (
     position_size,
     venue,
 )
-from .odds import liquidation_odds
+from ..odds import liquidation_odds
+from .common import add_json_flag, emit
 
 __all__ = ["add_commands"]
 

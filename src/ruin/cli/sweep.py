@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .cli import add_json_flag, emit
+from .common import add_json_flag, emit
 
 __all__ = ["add_commands", "run_sweep_command"]
 
@@ -26,7 +26,7 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_sweep_command(args: argparse.Namespace) -> None:
-    from .sweep import run_sweep
+    from ..sweep import run_sweep
 
     stats: dict[str, Any] = {}
     try:

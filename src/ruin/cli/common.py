@@ -1,0 +1,55 @@
+"""What every ``ruin`` subcommand shares: the usage error, the parser class, ``--json`` and
+output (a readable table, or one JSON object)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+__all__ = ["UsageError", "Parser", "add_json_flag", "float_list", "emit"]
+
+
+class UsageError(Exception):
+    """A command-line usage problem: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one clear line, exit 2
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def float_list(text: str) -> tuple[float, ...]:
+    """argparse type for '0.1,0.2,0.5'."""
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers like 0.1,0.2,0.5; got {text!r}"
+        ) from None
+
+
+def add_json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN/inf -> null, numpy scalars -> Python, tuples -> lists."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        print(json.dumps(_clean(data), indent=2, allow_nan=False))
+    else:
+        print(render(data))
