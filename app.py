@@ -38,7 +38,7 @@ exact = _optional("exact")
 odds = _optional("odds")
 margin = _optional("margin")
 market = _optional("market")
-scenarios_mod = _optional("scenarios")
+scenarios_mod = _optional("studies.scenarios")
 
 # ----------------------------------------------------------------------------- parameters
 # Flat parameters in core units (fractions). The page's defaults are a teaching case: a real

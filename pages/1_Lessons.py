@@ -1,8 +1,8 @@
 """Lessons mode: pick a lesson, predict, run, compare your guess with the simulation.
 
-Thin on purpose: the lessons, their runs and the grading live in :mod:`ruin.lessons`; this
-page only places widgets and what the library returns (percents in the UI, fractions in the
-core).
+Thin on purpose: the lessons, their runs and the grading live in :mod:`ruin.studies.lessons`;
+this page only places widgets and what the library returns (percents in the UI, fractions in
+the core).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from ruin import ParameterError
-from ruin.lessons import METRIC_LABELS, grade, load_lessons, run_lesson
+from ruin.studies.lessons import METRIC_LABELS, grade, load_lessons, run_lesson
 
 st.set_page_config(page_title="ruin — lessons", page_icon="🎓", layout="wide")
 

@@ -29,7 +29,7 @@ def test_default_page_runs_and_shows_everything():
 
 
 def test_presets_all_run():
-    from ruin.scenarios import list_scenarios
+    from ruin.studies.scenarios import list_scenarios
 
     files = {sf.name: sf for sf in list_scenarios()}
     at = make_app().run()

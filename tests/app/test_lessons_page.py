@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ruin.lessons import load_lessons
+from ruin.studies.lessons import load_lessons
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "1_Lessons.py")
 LESSONS = load_lessons()

@@ -52,7 +52,7 @@ def _flat(params: dict[str, Any]) -> dict[str, Any]:
     name = params.pop("scenario", None)
     if name is None:
         return params
-    from ruin.scenarios import find_scenario, scenario_params
+    from ruin.studies.scenarios import find_scenario, scenario_params
 
     return {**scenario_params(find_scenario(name)), **params}
 

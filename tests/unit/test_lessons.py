@@ -9,7 +9,7 @@ import pytest
 
 from ruin import ParameterError
 from ruin.cli import main
-from ruin.lessons import (
+from ruin.studies.lessons import (
     LessonResult,
     grade,
     load_lesson,

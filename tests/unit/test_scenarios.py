@@ -8,7 +8,7 @@ import pytest
 
 from ruin import ParameterError, build_scenario, simulate
 from ruin.cli import main
-from ruin.scenarios import (
+from ruin.studies.scenarios import (
     SCENARIOS_DIR,
     find_scenario,
     list_scenarios,

@@ -406,7 +406,7 @@ def test_odds_spec_errors(spec, match):
 
 
 def test_scenario_preset_in_base():
-    from ruin.scenarios import find_scenario, scenario_params
+    from ruin.studies.scenarios import find_scenario, scenario_params
 
     preset = scenario_params(find_scenario("coin_flip_edge"))
     spec = {"base": {"scenario": "coin_flip_edge", "paths": 300, "trades": 40},

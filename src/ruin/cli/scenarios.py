@@ -12,7 +12,7 @@ from typing import Any
 
 from ..behaviour import BEHAVIOUR_KEYS
 from ..errors import ParameterError
-from ..scenarios import find_scenario, list_scenarios, scenario_params
+from ..studies.scenarios import find_scenario, list_scenarios, scenario_params
 from .common import add_json_flag, emit
 
 __all__ = ["add_commands", "add_behaviour_flags", "BEHAVIOUR_FLAGS", "scenario_base"]
@@ -130,7 +130,7 @@ def _render_lesson(d: dict[str, Any]) -> str:
 
 
 def run_lesson_cmd(args: argparse.Namespace) -> None:
-    from ..lessons import grade, load_lesson, run_lesson
+    from ..studies.lessons import grade, load_lesson, run_lesson
 
     lesson = load_lesson(args.name)
     result = run_lesson(lesson, paths=args.paths, seed=args.seed)

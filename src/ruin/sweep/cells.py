@@ -44,8 +44,8 @@ class Cell:
 
 def _resolve_preset(name: Any, folder: str = "") -> dict[str, Any]:
     """Flat parameters of the scenario preset ``name`` (a built-in name or a .toml file,
-    relative paths first against the spec's folder), via :mod:`ruin.scenarios`."""
-    from ..scenarios import find_scenario, scenario_params
+    relative paths first against the spec's folder), via :mod:`ruin.studies.scenarios`."""
+    from ..studies.scenarios import find_scenario, scenario_params
 
     if not isinstance(name, str) or not name:
         raise ParameterError("scenario", "a scenario name or .toml file", name)

@@ -1,13 +1,13 @@
 """Lessons: scenarios with a question to predict first, what to look at, and an explanation.
 
-A lesson is a scenario file with ``kind = "lesson"`` (see :mod:`ruin.scenarios`). The student
-answers the prediction (a number on a slider, or a choice between the lesson's variants),
+A lesson is a scenario file with ``kind = "lesson"`` (see :mod:`ruin.studies.scenarios`). The
+student answers the prediction (a number on a slider, or a choice between the lesson's variants),
 :func:`run_lesson` runs every variant on the same seed (so differences come from the
 parameters, not from noise), and :func:`grade` says in plain words how far off the guess was.
 
 Examples
 --------
->>> from ruin.lessons import load_lesson, run_lesson, grade
+>>> from ruin.studies.lessons import load_lesson, run_lesson, grade
 >>> lesson = load_lesson("lesson_01_risk_rule")
 >>> result = run_lesson(lesson, paths=500, seed=1)
 >>> result.frame.columns[:2]
@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .errors import ParameterError, check_int, check_number
-from .params import Bernoulli
+from ..errors import ParameterError, check_int, check_number
+from ..params import Bernoulli
+from ..simulate import SimulationResult, simulate
 from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
-from .simulate import SimulationResult, simulate
 
 __all__ = ["Lesson", "LessonResult", "load_lessons", "load_lesson", "run_lesson", "grade",
            "metric_value", "METRIC_LABELS"]
@@ -211,7 +211,7 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     -------
     LessonResult
     """
-    from .rng import resolve_seed
+    from ..rng import resolve_seed
 
     over: dict[str, Any] = {}
     if paths is not None:

@@ -17,7 +17,7 @@ a command line and the app accept exactly the same values with the same messages
     name = "2%"
     risk = 0.02
 
-    [lesson]                           # lessons only; see ruin.lessons
+    [lesson]                           # lessons only; see ruin.studies.lessons
     question = "..."
     look_at = "..."
     explanation = "..."
@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import behaviour as _behaviour  # noqa: F401  (registers the behaviour keys)
-from .config import build_scenario, known_keys
-from .errors import ParameterError
-from .params import Scenario
+from .. import behaviour as _behaviour  # noqa: F401  (registers the behaviour keys)
+from ..config import build_scenario, known_keys
+from ..errors import ParameterError
+from ..params import Scenario
 
 __all__ = [
     "SCENARIOS_DIR",
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 #: The folder of the built-in presets and lessons (``scenarios/`` at the project root).
-SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 
 MAX_FILE_BYTES = 256 * 1024
 KINDS = ("preset", "lesson")
@@ -64,7 +64,7 @@ SCENARIO_KEYS = {"title", "description", "kind"}
 LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day"}
 PREDICTION_KEYS = {"kind", "min", "max", "step", "options", "answer_metric", "answer_variant",
                    "answer", "unit"}
-#: Metrics a lesson may ask students to predict (names of ``ruin.lessons.metric_value``).
+#: Metrics a lesson may ask students to predict (names of ``ruin.studies.lessons.metric_value``).
 LESSON_METRICS = (
     "ruin_probability",
     "survival_probability",
@@ -199,7 +199,7 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
                            for k in ("question", "look_at", "explanation")}
     tpd = d.get("trades_per_day")
     if tpd is not None:
-        from .errors import check_number
+        from ..errors import check_number
 
         try:
             out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4,
