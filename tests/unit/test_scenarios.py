@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import ruin
 from ruin import ParameterError, build_scenario, simulate
 from ruin.cli import main
 from ruin.studies.scenarios import (
@@ -74,6 +75,13 @@ def test_scenario_by_explicit_file_path(tmp_path, capsys):
     assert main(["simulate", "--scenario", str(f), "--paths", "30", "--trades", "10",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["seed"] == 3
+
+
+def test_a_source_checkout_reads_the_top_level_scenarios_folder():
+    # installed from a wheel, the package's own copy is used instead (tests/unit/test_install.py)
+    root = Path(__file__).resolve().parents[2]
+    assert Path(ruin.__file__).is_relative_to(root / "src")
+    assert SCENARIOS_DIR == root / "scenarios"
 
 
 def test_builtin_file_name_without_folder(monkeypatch, tmp_path):

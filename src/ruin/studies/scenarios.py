@@ -36,6 +36,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from ..params import Scenario
 
 __all__ = [
     "SCENARIOS_DIR",
+    "builtin_folder",
     "ScenarioFile",
     "LESSON_METRICS",
     "list_scenarios",
@@ -55,8 +57,25 @@ __all__ = [
     "presets",
 ]
 
-#: The folder of the built-in presets and lessons (``scenarios/`` at the project root).
-SCENARIOS_DIR = Path(__file__).resolve().parents[3] / "scenarios"
+
+
+def builtin_folder() -> Path:
+    """The folder of the built-in presets and lessons.
+
+    The project's top-level ``scenarios/`` folder is the source. A built wheel carries a copy
+    of it as the package data ``ruin/studies/builtin/`` (``force-include`` in
+    ``pyproject.toml``), and an installed package reads that copy. A source checkout (an
+    editable install, or ``src`` on ``sys.path``) has no copy inside ``src/ruin/studies`` and
+    reads the top-level ``scenarios/`` folder itself, so an edit there shows at once.
+    """
+    packaged = resources.files(__package__).joinpath("builtin")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "scenarios"
+
+
+#: The folder of the built-in presets and lessons (see :func:`builtin_folder`).
+SCENARIOS_DIR = builtin_folder()
 
 MAX_FILE_BYTES = 256 * 1024
 KINDS = ("preset", "lesson")
