@@ -9,7 +9,10 @@ import math
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["UsageError", "Parser", "add_json_flag", "float_list", "emit"]
+from ..errors import ParameterError
+from ..parse import parse_bool
+
+__all__ = ["UsageError", "Parser", "add_json_flag", "bool_arg", "float_list", "emit", "json_safe"]
 
 
 class UsageError(Exception):
@@ -31,16 +34,24 @@ def float_list(text: str) -> tuple[float, ...]:
         ) from None
 
 
+def bool_arg(text: str) -> bool:
+    """argparse type for ``true``/``false`` flags: the rule of :func:`ruin.parse.parse_bool`."""
+    try:
+        return parse_bool(text)
+    except ParameterError:
+        raise argparse.ArgumentTypeError(f"expected true or false; got {text!r}") from None
+
+
 def add_json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _clean(obj: Any) -> Any:
+def json_safe(obj: Any) -> Any:
     """JSON-safe: NaN/inf -> null, numpy scalars -> Python, tuples -> lists."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -50,6 +61,6 @@ def _clean(obj: Any) -> Any:
 
 def emit(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
     if as_json:
-        print(json.dumps(_clean(data), indent=2, allow_nan=False))
+        print(json.dumps(json_safe(data), indent=2, allow_nan=False))
     else:
         print(render(data))

@@ -1,92 +1,21 @@
 """``ruin scenarios`` and ``ruin lesson``: list scenario files, run a lesson from the terminal.
 
-Also holds the behaviour-rule flags of ``ruin simulate`` (``--martingale``, ``--risk-cap``,
-``--win-rate-sample`` ...) and the ``--scenario`` loader it uses, so scenario files, flags
-and the app share one set of names (:data:`ruin.behaviour.BEHAVIOUR_KEYS`).
+``ruin simulate --scenario NAME`` (starting a run from a scenario file) lives with the other
+flags of ``ruin simulate`` in :mod:`ruin.cli.simulate`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
-from ..behaviour import BEHAVIOUR_KEYS
 from ..errors import ParameterError
-from ..studies.scenarios import find_scenario, list_scenarios, scenario_params
-from .common import add_json_flag, emit
+from ..studies.lessons import grade, load_lesson, run_lesson
+from ..studies.scenarios import list_scenarios
+from .common import add_json_flag, emit, json_safe
 
-__all__ = ["add_commands", "add_behaviour_flags", "BEHAVIOUR_FLAGS", "scenario_base"]
-
-
-def _bool(text: str) -> bool:
-    t = text.strip().lower()
-    if t in ("true", "yes", "1", "on"):
-        return True
-    if t in ("false", "no", "0", "off"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false; got {text!r}")
-
-
-#: ``ruin simulate`` flags of the behaviour rules (dest = flat key of ruin.behaviour).
-BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
-    ("--martingale", {"type": float, "metavar": "M",
-                      "help": "multiply risk by M after each loss, reset after a win "
-                      "(revenge sizing), e.g. 2"}),
-    ("--anti-martingale", {"type": float, "metavar": "A",
-                           "help": "multiply risk by A after each win, reset after a loss"}),
-    ("--risk-cap", {"type": float, "help": "largest risk the rules may reach, e.g. 0.2"}),
-    ("--drawdown-cut", {"type": float, "metavar": "X",
-                        "help": "cut risk while the drawdown is at least X, e.g. 0.2"}),
-    ("--drawdown-factor", {"type": float,
-                           "help": "risk multiplier in such a drawdown (default 0.5)"}),
-    ("--win-rate-sample", {"type": int, "metavar": "N",
-                           "help": "the win rate was measured on N trades: draw it per path "
-                           "from its Beta posterior"}),
-    ("--partial-tp", {"type": float, "metavar": "R",
-                      "help": "close part of the position at +R (exit rule)"}),
-    ("--partial-fraction", {"type": float,
-                            "help": "share closed at --partial-tp (default 0.5)"}),
-    ("--breakeven", {"type": _bool, "metavar": "true|false",
-                     "help": "move the stop to entry after --partial-tp (default true)"}),
-    ("--scale-in-at", {"type": float, "metavar": "X",
-                       "help": "enter half, add half after an adverse move of X stop "
-                       "distances (0 < X < 1)"}),
-    ("--no-stop", {"type": float, "metavar": "D",
-                   "help": "remove the stop: liquidation D stop distances away is the only "
-                   "loss exit"}),
-    ("--liquidation-loss", {"type": float, "metavar": "L",
-                            "help": "R lost at liquidation with --no-stop (default D)"}),
-]
-assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
-
-
-def add_behaviour_flags(p: argparse.ArgumentParser) -> list[str]:
-    """Add the behaviour flags to ``p``; returns their flat keys."""
-    g = p.add_argument_group("behaviour and exit rules")
-    keys = []
-    for flag, kw in BEHAVIOUR_FLAGS:
-        dest = flag[2:].replace("-", "_")
-        g.add_argument(flag, dest=dest, default=None, **kw)
-        keys.append(dest)
-    return keys
-
-
-def add_scenario_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenario", metavar="NAME|FILE", default=None,
-                   help="start from a scenario (see `ruin scenarios`); flags override it")
-    p.add_argument("--variant", default=None,
-                   help="with --scenario: run this named variant of the scenario")
-
-
-def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
-    """Flat parameters of ``--scenario`` (and ``--variant``), or ``{}`` without one."""
-    name = getattr(args, "scenario", None)
-    variant = getattr(args, "variant", None)
-    if name is None:
-        if variant is not None:
-            raise ParameterError("--variant", "used together with --scenario", variant)
-        return {}
-    return scenario_params(find_scenario(name), variant)
+__all__ = ["add_commands"]
 
 
 def _render_list(d: dict[str, Any]) -> str:
@@ -101,11 +30,7 @@ def _render_list(d: dict[str, Any]) -> str:
 def run_list(args: argparse.Namespace) -> None:
     items = [s.as_dict() for s in list_scenarios(kind=args.kind)]
     if args.json:
-        import json
-
-        from .common import _clean
-
-        print(json.dumps(_clean(items), indent=2, allow_nan=False))
+        print(json.dumps(json_safe(items), indent=2, allow_nan=False))
         return
     emit({"scenarios": items}, False, _render_list)
 
@@ -130,8 +55,6 @@ def _render_lesson(d: dict[str, Any]) -> str:
 
 
 def run_lesson_cmd(args: argparse.Namespace) -> None:
-    from ..studies.lessons import grade, load_lesson, run_lesson
-
     lesson = load_lesson(args.name)
     result = run_lesson(lesson, paths=args.paths, seed=args.seed)
     pr = lesson.prediction

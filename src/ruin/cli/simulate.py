@@ -1,15 +1,27 @@
-"""``ruin simulate``: the account Monte Carlo from the command line."""
+"""``ruin simulate``: the account Monte Carlo from the command line.
+
+Its flags map 1:1 to flat parameters (``--win-rate`` -> ``win_rate``): the account and trade
+model, the behaviour rules (:data:`ruin.behaviour.BEHAVIOUR_KEYS`) and the leveraged
+price-path model (:data:`ruin.market.LEVERAGE_KEYS`); ``--scenario NAME|FILE`` starts from a
+scenario file and flags given on the command line override it.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from ..behaviour import BEHAVIOUR_KEYS
 from ..config import build_scenario
+from ..errors import ParameterError
+from ..exact import theory
+from ..market import LEVERAGE_KEYS
 from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
-from .common import add_json_flag, emit, float_list
+from ..studies.scenarios import find_scenario, scenario_params
+from .common import add_json_flag, bool_arg, emit, float_list
 
-__all__ = ["add_commands", "flat_params", "add_account_flags"]
+__all__ = ["add_commands", "flat_params", "add_account_flags", "add_behaviour_flags",
+           "BEHAVIOUR_FLAGS", "scenario_base"]
 
 # Flags whose value maps 1:1 to a flat parameter of ruin.config (dest = key).
 ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
@@ -29,6 +41,68 @@ ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--bootstrap", {"choices": ["iid", "block"], "help": "resampling of --trades-file"}),
     ("--block-length", {"type": int, "help": "trades per block for --bootstrap block"}),
 ]
+
+
+#: ``ruin simulate`` flags of the behaviour rules (dest = flat key of ruin.behaviour).
+BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
+    ("--martingale", {"type": float, "metavar": "M",
+                      "help": "multiply risk by M after each loss, reset after a win "
+                      "(revenge sizing), e.g. 2"}),
+    ("--anti-martingale", {"type": float, "metavar": "A",
+                           "help": "multiply risk by A after each win, reset after a loss"}),
+    ("--risk-cap", {"type": float, "help": "largest risk the rules may reach, e.g. 0.2"}),
+    ("--drawdown-cut", {"type": float, "metavar": "X",
+                        "help": "cut risk while the drawdown is at least X, e.g. 0.2"}),
+    ("--drawdown-factor", {"type": float,
+                           "help": "risk multiplier in such a drawdown (default 0.5)"}),
+    ("--win-rate-sample", {"type": int, "metavar": "N",
+                           "help": "the win rate was measured on N trades: draw it per path "
+                           "from its Beta posterior"}),
+    ("--partial-tp", {"type": float, "metavar": "R",
+                      "help": "close part of the position at +R (exit rule)"}),
+    ("--partial-fraction", {"type": float,
+                            "help": "share closed at --partial-tp (default 0.5)"}),
+    ("--breakeven", {"type": bool_arg, "metavar": "true|false",
+                     "help": "move the stop to entry after --partial-tp (default true)"}),
+    ("--scale-in-at", {"type": float, "metavar": "X",
+                       "help": "enter half, add half after an adverse move of X stop "
+                       "distances (0 < X < 1)"}),
+    ("--no-stop", {"type": float, "metavar": "D",
+                   "help": "remove the stop: liquidation D stop distances away is the only "
+                   "loss exit"}),
+    ("--liquidation-loss", {"type": float, "metavar": "L",
+                            "help": "R lost at liquidation with --no-stop (default D)"}),
+]
+assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
+
+
+def add_behaviour_flags(p: argparse.ArgumentParser) -> list[str]:
+    """Add the behaviour flags to ``p``; returns their flat keys."""
+    g = p.add_argument_group("behaviour and exit rules")
+    keys = []
+    for flag, kw in BEHAVIOUR_FLAGS:
+        dest = flag[2:].replace("-", "_")
+        g.add_argument(flag, dest=dest, default=None, **kw)
+        keys.append(dest)
+    return keys
+
+
+def add_scenario_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", metavar="NAME|FILE", default=None,
+                   help="start from a scenario (see `ruin scenarios`); flags override it")
+    p.add_argument("--variant", default=None,
+                   help="with --scenario: run this named variant of the scenario")
+
+
+def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
+    """Flat parameters of ``--scenario`` (and ``--variant``), or ``{}`` without one."""
+    name = getattr(args, "scenario", None)
+    variant = getattr(args, "variant", None)
+    if name is None:
+        if variant is not None:
+            raise ParameterError("--variant", "used together with --scenario", variant)
+        return {}
+    return scenario_params(find_scenario(name), variant)
 
 
 # Leveraged price-path mode (ruin.market): any of these switches it on. Without --venue no
@@ -83,9 +157,6 @@ def add_leverage_flags(p: argparse.ArgumentParser) -> None:
 
 def _check_leverage_edge(params: dict[str, Any]) -> None:
     """Leveraged mode: exactly one of win_rate and drift."""
-    from ..errors import ParameterError
-    from ..market import LEVERAGE_KEYS
-
     if not any(k in params for k in LEVERAGE_KEYS):
         return
     if ("win_rate" in params) == ("drift" in params):
@@ -153,8 +224,6 @@ def _render(d: dict[str, Any]) -> str:
 
 def run_simulate(args: argparse.Namespace) -> None:
     keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
-    from .scenarios import BEHAVIOUR_FLAGS, scenario_base
-
     keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
     # --scenario NAME|FILE gives the base values; flags given on the command line override
@@ -164,8 +233,7 @@ def run_simulate(args: argparse.Namespace) -> None:
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
     summary = result.summary()
-    from ..exact import theory  # exact / closed-form values beside the simulation
-
+    # exact / closed-form values beside the simulation
     if getattr(result.scenario, "market", None) is None:  # leveraged: see "position"
         summary["theory"] = theory(result.scenario, drawdown_levels=levels)
     emit(summary, args.json, _render)
@@ -174,8 +242,6 @@ def run_simulate(args: argparse.Namespace) -> None:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("simulate", help="Monte Carlo of account paths: ruin, drawdown, growth")
     add_account_flags(p)
-    from .scenarios import add_behaviour_flags, add_scenario_flag
-
     add_scenario_flag(p)
     add_behaviour_flags(p)
     add_leverage_flags(p)
