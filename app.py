@@ -36,7 +36,7 @@ def _optional(name: str) -> Any:
 
 exact = _optional("exact")
 odds = _optional("odds")
-margin = _optional("margin")
+venues = _optional("venues")
 market = _optional("market")
 scenarios_mod = _optional("studies.scenarios")
 
@@ -96,9 +96,9 @@ FIELDS: dict[str, share.Field] = {
     "block_length": F("block_length", "int", 1, 10_000),
     "log": F("log", "bool"),
 }
-VENUES = ("none", *(margin.load_venues() if margin is not None else ()))
-ASSETS = ("none", *(margin.load_assets() if margin is not None else ()))
-REGIMES = ("none", *(margin.FUNDING_REGIMES if margin is not None else ()))
+VENUES = ("none", *(venues.load_venues() if venues is not None else ()))
+ASSETS = ("none", *(venues.load_assets() if venues is not None else ()))
+REGIMES = ("none", *(venues.FUNDING_REGIMES if venues is not None else ()))
 LEVERAGE_FIELDS: dict[str, share.Field] = {
     "leveraged": F("leveraged", "bool"),
     "leverage": F("leverage", "float", 1.0, 1000.0),
@@ -184,7 +184,7 @@ def _preset_values(name: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
                     "normal", "off", "false", "0"):
                 flat[k] = False
         if "volatility" not in flat and flat.get("asset"):
-            flat["volatility"] = round(float(margin.load_assets()[flat["asset"]].daily_vol), 6)
+            flat["volatility"] = round(float(venues.load_assets()[flat["asset"]].daily_vol), 6)
         if "take_profit" not in flat:
             flat["take_profit"] = float(flat.get("payoff", APP_DEFAULTS["payoff"])) * float(
                 flat.get("stop", APP_DEFAULTS["stop"]))
@@ -253,8 +253,8 @@ def _unpin() -> None:
 
 def _asset_changed() -> None:
     a = st.session_state.get("w_asset")
-    if margin is not None and a and a != "none":
-        st.session_state["w_volatility"] = round(margin.load_assets()[a].daily_vol * 100, 4)
+    if venues is not None and a and a != "none":
+        st.session_state["w_volatility"] = round(venues.load_assets()[a].daily_vol * 100, 4)
         # (the URL then carries volatility explicitly, so a link reproduces the run)
 
 

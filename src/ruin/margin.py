@@ -1,4 +1,5 @@
-"""Margin arithmetic for isolated linear perpetuals, and the dated venue / asset presets.
+"""Margin arithmetic for isolated linear perpetuals: liquidation and bankruptcy prices,
+maintenance tiers, position size and funding cost.
 
 Definitions (perps.md section 1.1)
 ----------------------------------
@@ -18,48 +19,35 @@ guides is ``Pe (1 - 1/L + MMR)`` (long) and ``Pe (1 + 1/L - MMR)`` (short).
 (``MMR * q * Pe - cum``): GMX v2 (``minCollateralFactor * sizeInUsd``) and Bybit's documented
 USDT-contract example (50x long at 20,000 with MMR 0.5% -> 19,700).
 
-Venue and asset presets are an *illustrative calibration* stored in ``data/venues.toml``
-with an ``as_of`` date and source URLs; load them with :func:`load_venues`,
-:func:`venue`, :func:`load_assets` and :data:`FUNDING_REGIMES`.
+The dated venue, asset and funding presets these calculators are fed with live in
+:mod:`ruin.venues`.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ParameterError, check_choice, check_number
 
 __all__ = [
-    "ASSET_CLASSES",
-    "FUNDING_REGIMES",
-    "AssetPreset",
-    "FundingRegime",
     "FundingResult",
     "LiquidationResult",
     "MarginTier",
     "SizeResult",
-    "Venue",
     "adverse_move_to_liquidation",
     "approx_liquidation_price",
     "funding_cost",
     "liquidation_price",
     "liquidation_price_tiered",
-    "load_assets",
-    "load_venues",
     "maintenance",
     "make_tiers",
     "position_size",
-    "venue",
 ]
 
 Side = Literal["long", "short"]
-ASSET_CLASSES: tuple[str, ...] = ("btc", "eth", "altcoin", "memecoin")
 #: Upper bound accepted for leverage when no venue maximum is given.
 MAX_LEVERAGE = 1000.0
 
@@ -588,175 +576,3 @@ def funding_cost(rate: float, interval_hours: float, hours: float,
     n = int(math.floor(h / ih + 1e-9))
     return FundingResult(rate=r, interval_hours=ih, hours=h, leverage=lev, payments=n,
                          notional_simple=n * r, notional_compounded=math.expm1(n * math.log1p(r)))
-
-
-# ------------------------------------------------------------------------------------------
-# Venue, asset and funding presets (data/venues.toml)
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Venue:
-    """A venue preset (illustrative calibration, dated ``as_of``).
-
-    Fees are fractions of notional per side; funding rates are fractions of notional per
-    ``funding_interval_hours``; ``funding_cap`` is None where the cap is per market.
-    ``liquidation_loss``: ``"all_margin"`` (closed at the bankruptcy price) or
-    ``"remaining_minus_fee"`` (the trader keeps ``max(0, equity - liquidation_fee *
-    notional)``). ``backstop_fraction`` (Hyperliquid 2/3): if equity is below this fraction of
-    maintenance margin before a book fill, the whole margin is lost.
-    """
-
-    name: str
-    label: str
-    as_of: str
-    sources: tuple[str, ...]
-    taker_fee: float
-    maker_fee: float
-    funding_interval_hours: float
-    funding_anchor: float
-    funding_cap: float | None
-    maintenance_basis: str
-    liquidation_loss: str
-    liquidation_fee: float
-    backstop_fraction: float | None = None
-    min_collateral_usd: float = 0.0
-    notes: str = ""
-    tiers: Mapping[str, tuple[MarginTier, ...]] = field(default_factory=dict)
-    calibration: str = "illustrative calibration"
-
-    def __post_init__(self) -> None:
-        check_choice("liquidation_loss", self.liquidation_loss,
-                     ("all_margin", "remaining_minus_fee"))
-        check_choice("maintenance_basis", self.maintenance_basis, ("mark", "entry"))
-        check_number("taker_fee", self.taker_fee, 0.0, 0.1)
-        check_number("maker_fee", self.maker_fee, -0.1, 0.1)
-        check_number("liquidation_fee", self.liquidation_fee, 0.0, 1.0)
-
-    def tiers_for(self, asset_class: str) -> tuple[MarginTier, ...]:
-        return self.tiers[check_choice("asset_class", asset_class, tuple(self.tiers))]
-
-    def max_leverage(self, asset_class: str) -> float:
-        """Maximum leverage of the smallest bracket."""
-        return self.tiers_for(asset_class)[0].max_leverage
-
-    def mmr(self, asset_class: str) -> float:
-        """Maintenance-margin rate of the smallest bracket."""
-        return self.tiers_for(asset_class)[0].mmr
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AssetPreset:
-    """Price-model preset for an asset class (perps.md 6.4), illustrative calibration.
-
-    Volatilities are annualised (daily = annual / sqrt(365)); GARCH(1,1) alpha/beta daily;
-    crash jumps: intensity per year, mean log-size ``crash_size`` with sd ``crash_sd``,
-    floored at ``crash_cap``; small jumps: intensity per day, zero mean, sd
-    ``small_jump_sd``; ``slippage_bp`` per side in basis points.
-    """
-
-    name: str
-    label: str
-    annual_vol: float
-    stressed_vol: float
-    garch_alpha: float
-    garch_beta: float
-    t_df: float
-    crash_intensity_per_year: float
-    crash_size: float
-    crash_sd: float
-    crash_cap: float
-    small_jump_intensity_per_day: float
-    small_jump_sd: float
-    slippage_bp: float
-    calibration: str = "illustrative calibration"
-    as_of: str = ""
-
-    @property
-    def daily_vol(self) -> float:
-        return self.annual_vol / math.sqrt(365.0)
-
-    @property
-    def stressed_daily_vol(self) -> float:
-        return self.stressed_vol / math.sqrt(365.0)
-
-    @property
-    def crash_intensity_per_day(self) -> float:
-        return self.crash_intensity_per_year / 365.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FundingRegime:
-    """Funding-rate regime per 8 hours (perps.md 6.7); scale by ``interval_hours / 8``."""
-
-    name: str
-    mean_per_8h: float
-    sd_per_8h: float
-    anchor_probability: float
-    spike_per_8h: float
-
-    def per_interval(self, interval_hours: float) -> float:
-        """Mean rate per funding interval of ``interval_hours``."""
-        return self.mean_per_8h * interval_hours / 8.0
-
-
-@cache
-def _raw() -> dict[str, Any]:
-    text = resources.files("ruin").joinpath("data/venues.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-def _venue_from(name: str, d: Mapping[str, Any]) -> Venue:
-    tiers = {}
-    for cls, rows in d["tiers"].items():
-        tiers[cls] = make_tiers([r["floor"] for r in rows], [r["mmr"] for r in rows],
-                                [r["max_leverage"] for r in rows])
-    cap = d.get("funding_cap")
-    bf = d.get("backstop_fraction")
-    return Venue(
-        name=name, label=d["label"], as_of=d["as_of"], sources=tuple(d["sources"]),
-        taker_fee=float(d["taker_fee"]), maker_fee=float(d["maker_fee"]),
-        funding_interval_hours=float(d["funding_interval_hours"]),
-        funding_anchor=float(d["funding_anchor"]),
-        funding_cap=None if cap is None else float(cap),
-        maintenance_basis=d["maintenance_basis"], liquidation_loss=d["liquidation_loss"],
-        liquidation_fee=float(d["liquidation_fee"]),
-        backstop_fraction=None if bf is None else float(bf),
-        min_collateral_usd=float(d.get("min_collateral_usd", 0.0)),
-        notes=d.get("notes", ""), tiers=tiers,
-    )
-
-
-@cache
-def _venues() -> dict[str, Venue]:
-    return {n: _venue_from(n, d) for n, d in _raw()["venues"].items()}
-
-
-def load_venues() -> dict[str, Venue]:
-    """All venue presets by name (``hyperliquid``, ``dydx``, ``gmx_v2``, ``binance``, ``bybit``)."""
-    return dict(_venues())
-
-
-def venue(name: str) -> Venue:
-    """One venue preset; unknown names raise :class:`ParameterError` listing the choices."""
-    v = _venues()
-    return v[check_choice("venue", name, tuple(v))]
-
-
-@cache
-def _assets() -> dict[str, AssetPreset]:
-    as_of = _raw()["meta"]["as_of"]
-    return {n: AssetPreset(name=n, as_of=as_of, **d) for n, d in _raw()["assets"].items()}
-
-
-def load_assets() -> dict[str, AssetPreset]:
-    """Asset presets by name (``btc``, ``eth``, ``altcoin``, ``memecoin``)."""
-    return dict(_assets())
-
-
-def _regimes() -> dict[str, FundingRegime]:
-    return {n: FundingRegime(name=n, **d) for n, d in _raw()["funding_regimes"].items()}
-
-
-#: Funding regimes ``neutral`` / ``bull`` / ``bear`` (illustrative calibration).
-FUNDING_REGIMES: dict[str, FundingRegime] = _regimes()

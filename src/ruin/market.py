@@ -2648,6 +2648,7 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     if not given:
         return {}
     from . import margin as mg
+    from . import venues as vn
     from .config import DEFAULTS
 
     q = {**LEVERAGE_DEFAULTS, **given}
@@ -2659,7 +2660,7 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     if given.get("venue") is not None and asset_name is None:
         asset_name = "btc"
     if asset_name is not None:
-        assets = mg.load_assets()
+        assets = vn.load_assets()
         asset = assets[check_choice("asset", str(asset_name).lower(), tuple(assets))]
         labels.append(f"{asset.label}: {asset.calibration}, as of {asset.as_of}")
         kw["asset"] = asset.name
@@ -2670,7 +2671,7 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
             q["slippage_bps"] = asset.slippage_bp
     stop = check_number("stop", q["stop"], 0.0, 1.0, lo_incl=False, hi_incl=False)
     if given.get("venue") is not None:
-        v = mg.venue(str(given["venue"]).lower())
+        v = vn.venue(str(given["venue"]).lower())
         labels.insert(0, f"{v.label}: {v.calibration}, as of {v.as_of}")
         kw["venue"] = v.name
         tiers = v.tiers_for(asset.name if asset is not None else "btc")
@@ -2691,16 +2692,16 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
         kw["backstop_fraction"] = v.backstop_fraction
         kw["funding_interval_hours"] = v.funding_interval_hours
         if "funding_rate" not in given:
-            regime = mg.FUNDING_REGIMES[check_choice(
+            regime = vn.FUNDING_REGIMES[check_choice(
                 "funding_regime", given.get("funding_regime", "neutral"),
-                tuple(mg.FUNDING_REGIMES))]
+                tuple(vn.FUNDING_REGIMES))]
             rate = regime.per_interval(v.funding_interval_hours)
             if v.funding_cap is not None:
                 rate = max(-v.funding_cap, min(v.funding_cap, rate))
             q["funding_rate"] = rate
     elif "funding_regime" in given and "funding_rate" not in given:
-        regime = mg.FUNDING_REGIMES[check_choice("funding_regime", given["funding_regime"],
-                                                 tuple(mg.FUNDING_REGIMES))]
+        regime = vn.FUNDING_REGIMES[check_choice("funding_regime", given["funding_regime"],
+                                                 tuple(vn.FUNDING_REGIMES))]
         q["funding_rate"] = regime.per_interval(float(q.get("funding_interval_hours", 8.0)))
     for key in ("liquidation_rule", "liquidation_fee", "funding_interval_hours"):
         if key in given:

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from ruin import margin
+from ruin import margin, venues
 from ruin.cli import main
 from ruin.config import build_scenario
 from ruin.errors import ParameterError
@@ -147,12 +147,12 @@ def test_venue_preset_switches_costs_on():
     sc = build_scenario({"leverage": 20, "stop": 0.02, "venue": "hyperliquid", "drift": 0.0,
                          "asset": "eth"})
     mk = sc.market
-    v = margin.venue("hyperliquid")
+    v = venues.venue("hyperliquid")
     assert mk.fee_bps == pytest.approx(v.taker_fee * 1e4)
     assert mk.mmr == v.mmr("eth") and mk.max_leverage == v.max_leverage("eth")
     assert mk.funding_rate > 0 and mk.funding_interval_hours == v.funding_interval_hours
     assert mk.slippage_bps > 0 and "illustrative" in mk.calibration
-    assert mk.volatility == pytest.approx(margin.load_assets()["eth"].daily_vol)
+    assert mk.volatility == pytest.approx(venues.load_assets()["eth"].daily_vol)
 
 
 # ----------------------------------------------------------------------- helpers for the app

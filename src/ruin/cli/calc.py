@@ -2,7 +2,7 @@
 
 All inputs are fractions (``--mmr 0.005`` is 0.5%) except ``--fee-bps`` (basis points) and
 prices/amounts in USD. ``--venue NAME --asset CLASS`` fills ``--mmr`` (and checks the
-venue's maximum leverage) from the dated presets in ``ruin/data/venues.toml``.
+venue's maximum leverage) from the dated presets of :mod:`ruin.venues`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,9 @@ import argparse
 from typing import Any
 
 from ..errors import ParameterError
-from ..margin import (
-    ASSET_CLASSES,
-    funding_cost,
-    liquidation_price,
-    liquidation_price_tiered,
-    load_venues,
-    position_size,
-    venue,
-)
+from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
 from ..odds import liquidation_odds
+from ..venues import ASSET_CLASSES, load_venues, venue
 from .common import add_json_flag, emit
 
 __all__ = ["add_commands"]
