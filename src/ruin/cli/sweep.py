@@ -6,6 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+import polars as pl
+
+from ..sweep import run_sweep
 from .common import add_json_flag, emit
 
 __all__ = ["add_commands", "run_sweep_command"]
@@ -26,8 +29,6 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_sweep_command(args: argparse.Namespace) -> None:
-    from ..sweep import run_sweep
-
     stats: dict[str, Any] = {}
     try:
         df = run_sweep(
@@ -45,8 +46,6 @@ def run_sweep_command(args: argparse.Namespace) -> None:
     methods = {str(m): int(n) for m, n in counts.iter_rows()}
     preview = ""
     if not args.json:
-        import polars as pl
-
         axes = df.columns[: df.columns.index("cell")]
         names = {"ruin_probability": "P(ruin)", "ruin_probability_ci_low": "low",
                  "ruin_probability_ci_high": "high", "max_drawdown_p50": "MDD med",

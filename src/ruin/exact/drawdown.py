@@ -211,7 +211,7 @@ def drawdown_exceedance_exact(
     dict
         ``probability`` (float or None), ``by_trade`` (ndarray, P(MDD >= X by t), or None),
         ``method`` (str), ``note`` (why it is None, or "") and ``cost`` (estimated cell
-        updates; about 1e9 take a second).
+        updates, the measure ``budget`` limits).
     """
     p, b, risk, N, ruin_level, goal = _check_two_point(
         p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES)

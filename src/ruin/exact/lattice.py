@@ -28,7 +28,7 @@ from .growth import _outcomes
 
 __all__ = ["LatticeResult", "lattice_dp", "discrete_lattice_dp", "MAX_DP_TRADES"]
 
-#: Largest horizon the O(N^2) lattice DP accepts (about 1 s at the limit).
+#: Largest horizon the O(N^2) lattice DP accepts.
 MAX_DP_TRADES = 20_000
 
 

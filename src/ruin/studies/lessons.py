@@ -28,6 +28,7 @@ import polars as pl
 
 from ..errors import ParameterError, check_int, check_number
 from ..params import Bernoulli
+from ..rng import resolve_seed
 from ..simulate import SimulationResult, simulate
 from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
 
@@ -211,8 +212,6 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     -------
     LessonResult
     """
-    from ..rng import resolve_seed
-
     over: dict[str, Any] = {}
     if paths is not None:
         over["paths"] = check_int("paths", paths, 1, 50_000_000)

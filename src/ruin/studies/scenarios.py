@@ -40,9 +40,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import behaviour as _behaviour  # noqa: F401  (registers the behaviour keys)
 from ..config import build_scenario, known_keys
-from ..errors import ParameterError
+from ..errors import ParameterError, check_number
 from ..params import Scenario
 
 __all__ = [
@@ -218,8 +217,6 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
                            for k in ("question", "look_at", "explanation")}
     tpd = d.get("trades_per_day")
     if tpd is not None:
-        from ..errors import check_number
-
         try:
             out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4,
                                                  lo_incl=False)

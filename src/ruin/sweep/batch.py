@@ -10,7 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import exact
 from ..config import build_scenario
+from ..odds import liquidation_odds
+from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
 from ..simulate import numba_threads as _numba_threads
 from .spec import ODDS_REQUIRED
 
@@ -69,8 +72,6 @@ def summary_row(summary: Mapping[str, Any]) -> dict[str, Any]:
 def _exact_row(scenario: Any, drawdown_levels: Sequence[float]) -> dict[str, Any]:
     """The exact answers for ``scenario`` (lattice DP via :func:`ruin.exact.theory`) as a row
     with the simulation's column names; probabilities have a zero-width interval."""
-    from .. import exact
-
     th = exact.theory(scenario, drawdown_levels=tuple(drawdown_levels))
     row: dict[str, Any] = {"paths": None, "trades": scenario.account.trades}
 
@@ -97,8 +98,6 @@ def _odds_kwargs(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
     """One liquidation-odds cell as a row: closed form (exact) or Monte Carlo with it."""
-    from ..odds import liquidation_odds
-
     kw = _odds_kwargs(flat)
     if method == "exact":
         kw["paths"] = 1
@@ -156,8 +155,6 @@ def run_batch(
     if crash_marker is not None and not os.path.exists(crash_marker):
         Path(crash_marker).touch()
         os._exit(17)
-    from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
-
     rows = []
     for index, cid, method, flat, kind in cells:
         row: dict[str, Any] = {"cell": index, "cell_id": cid, "method": method,

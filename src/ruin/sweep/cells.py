@@ -13,14 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from .. import exact
 from ..config import build_scenario
 from ..errors import ParameterError, check_choice, check_int, check_number
+from ..odds import liquidation_probability
+from ..params import Bernoulli
+from ..studies.scenarios import find_scenario, scenario_params
 from .spec import ODDS_REQUIRED, SweepSpec, _where
 
 __all__ = ["Cell", "expand_cells", "cell_seed", "plan_batches", "TARGET_BATCH_WORK",
            "BATCHES_PER_WORKER", "MAX_BATCH_CELLS"]
 
-#: Work per batch (paths x trades) the default batch size aims at: ~0.05-0.2 s of kernel time.
+#: Work per batch (paths x trades) the default batch size aims at (amortises per-task overhead).
 TARGET_BATCH_WORK = 5_000_000
 #: Batches per worker the default batch size keeps at least (load balance, progress).
 BATCHES_PER_WORKER = 4
@@ -45,8 +49,6 @@ class Cell:
 def _resolve_preset(name: Any, folder: str = "") -> dict[str, Any]:
     """Flat parameters of the scenario preset ``name`` (a built-in name or a .toml file,
     relative paths first against the spec's folder), via :mod:`ruin.studies.scenarios`."""
-    from ..studies.scenarios import find_scenario, scenario_params
-
     if not isinstance(name, str) or not name:
         raise ParameterError("scenario", "a scenario name or .toml file", name)
     target: str | Path = name
@@ -144,8 +146,6 @@ def _check_odds(flat: Mapping[str, Any]) -> float:
     The checks are those of :func:`ruin.odds.liquidation_odds` (the closed form validates
     leverage, margin, volatility, horizon, drift and side; the rest are checked here).
     """
-    from ..odds import liquidation_probability
-
     for k in ODDS_REQUIRED:
         if k not in flat:
             raise ParameterError(k, "given in [base] or [axes] (an odds sweep needs "
@@ -177,9 +177,6 @@ def _check_odds(flat: Mapping[str, Any]) -> float:
 def _exact_applies(scenario: Any) -> bool:
     """Whether an exact answer exists: Bernoulli trades, no price path or behaviour rules,
     a horizon the lattice DP accepts."""
-    from .. import exact
-    from ..params import Bernoulli
-
     return (isinstance(scenario.model, Bernoulli)
             and getattr(scenario, "market", None) is None
             and getattr(scenario, "behaviour", None) is None

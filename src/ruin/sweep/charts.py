@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ..config import known_keys
 from ..errors import ParameterError
 
 __all__ = [
@@ -136,46 +137,8 @@ def sweep_heatmap(
         Unknown columns, repeated roles, cells that are not unique, or more than
         :data:`MAX_CELLS` cells.
     """
-    if not isinstance(df, pl.DataFrame):
-        try:
-            df = pl.read_parquet(df)
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            raise ParameterError("sweep file", "a readable Parquet file", str(df),
-                                 str(exc).splitlines()[0] if str(exc) else "") from None
-    roles = {"x": x, "y": y, "value": value}
-    if facet is not None:
-        roles["facet"] = facet
-    for role, name in roles.items():
-        _column(df, role, name)
-    if len(set(roles.values())) != len(roles):
-        raise ParameterError("x, y, value and facet", "four different columns",
-                             tuple(roles.values()))
-    keys = [x, y] + ([facet] if facet else [])
-    dup = df.group_by(keys).len().filter(pl.col("len") > 1)
-    if dup.height:
-        axis_cols = df.columns[: df.columns.index("cell")] if "cell" in df.columns else []
-        others = [c for c in axis_cols if c not in keys and df[c].n_unique() > 1]
-        raise ParameterError(
-            "sweep_heatmap cells", "one row per (" + ", ".join(keys) + ")",
-            f"{dup.height} combinations with several rows",
-            ("Filter the other axes first (" + ", ".join(others) + ") or facet by one."
-             if others else "Filter the table to one row per cell."),
-        )
-    if df.height > MAX_CELLS:
-        raise ParameterError("sweep_heatmap cells", f"at most {MAX_CELLS:,} cells",
-                             f"{df.height:,}", "Filter the table or facet less.")
-
-    # Safe field names (sweep columns such as p_drawdown_ge_0.2 contain dots).
-    sel = {"x": pl.col(x), "y": pl.col(y), "value": pl.col(value).cast(pl.Float64)}
-    if facet:
-        sel["facet"] = pl.col(facet)
-    for suffix in ("ci_low", "ci_high"):
-        if f"{value}_{suffix}" in df.columns:
-            sel[suffix] = pl.col(f"{value}_{suffix}").cast(pl.Float64)
-    if "method" in df.columns:
-        sel["method"] = pl.col("method")
-    data = df.select(**sel).with_columns(
-        pl.when(pl.col("value").is_nan()).then(None).otherwise(pl.col("value")).alias("value"))
+    df = _cells_table(df, x, y, value, facet)
+    data = _chart_data(df, x, y, value, facet)
 
     x_title, x_fmt = _axis_title(x)
     y_title, y_fmt = _axis_title(y)
@@ -185,21 +148,7 @@ def sweep_heatmap(
     legend = alt.Legend(title=v_title, format=v_fmt)
     x_axis = alt.Axis(format=x_fmt, labelAngle=0) if x_fmt else alt.Axis(labelAngle=0)
     y_axis = alt.Axis(format=y_fmt) if y_fmt else alt.Axis()
-    tooltip = [alt.Tooltip("x:O", title=x_title, format=x_fmt) if x_fmt
-               else alt.Tooltip("x:O", title=x_title),
-               alt.Tooltip("y:O", title=y_title, format=y_fmt) if y_fmt
-               else alt.Tooltip("y:O", title=y_title)]
-    if facet:
-        f_title, f_fmt = _axis_title(facet)
-        tooltip.append(alt.Tooltip("facet:O", title=f_title, format=f_fmt) if f_fmt
-                       else alt.Tooltip("facet:O", title=f_title))
-    tooltip.append(alt.Tooltip("value:Q", title=v_title, format=v_fmt))
-    if "ci_low" in data.columns:
-        tooltip += [alt.Tooltip("ci_low:Q", title="95% CI low", format=v_fmt),
-                    alt.Tooltip("ci_high:Q", title="95% CI high", format=v_fmt)]
-    if "method" in data.columns:
-        tooltip.append(alt.Tooltip("method:N", title="method"))
-
+    tooltip = _tooltip(data, x, y, facet, v_title, v_fmt)
     base = alt.Chart().encode(
         alt.X("x:O", title=x_title, axis=x_axis, sort="ascending"),
         alt.Y("y:O", title=y_title, axis=y_axis, sort="descending"),
@@ -229,13 +178,85 @@ def sweep_heatmap(
     return chart.properties(title=heading)
 
 
+def _cells_table(df: pl.DataFrame | str | os.PathLike[str], x: str, y: str, value: str,
+                 facet: str | None) -> pl.DataFrame:
+    """The sweep table (read from Parquet if a path), checked: known and distinct columns,
+    one row per (x, y, facet) cell, at most :data:`MAX_CELLS` cells."""
+    if not isinstance(df, pl.DataFrame):
+        try:
+            df = pl.read_parquet(df)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise ParameterError("sweep file", "a readable Parquet file", str(df),
+                                 str(exc).splitlines()[0] if str(exc) else "") from None
+    roles = {"x": x, "y": y, "value": value}
+    if facet is not None:
+        roles["facet"] = facet
+    for role, name in roles.items():
+        _column(df, role, name)
+    if len(set(roles.values())) != len(roles):
+        raise ParameterError("x, y, value and facet", "four different columns",
+                             tuple(roles.values()))
+    keys = [x, y] + ([facet] if facet else [])
+    dup = df.group_by(keys).len().filter(pl.col("len") > 1)
+    if dup.height:
+        axis_cols = df.columns[: df.columns.index("cell")] if "cell" in df.columns else []
+        others = [c for c in axis_cols if c not in keys and df[c].n_unique() > 1]
+        raise ParameterError(
+            "sweep_heatmap cells", "one row per (" + ", ".join(keys) + ")",
+            f"{dup.height} combinations with several rows",
+            ("Filter the other axes first (" + ", ".join(others) + ") or facet by one."
+             if others else "Filter the table to one row per cell."),
+        )
+    if df.height > MAX_CELLS:
+        raise ParameterError("sweep_heatmap cells", f"at most {MAX_CELLS:,} cells",
+                             f"{df.height:,}", "Filter the table or facet less.")
+    return df
+
+
+def _chart_data(df: pl.DataFrame, x: str, y: str, value: str, facet: str | None
+                ) -> pl.DataFrame:
+    """The columns the chart draws, under safe field names (x, y, value, facet, ci_low,
+    ci_high, method); NaN values become nulls (empty cells)."""
+    # Safe field names (sweep columns such as p_drawdown_ge_0.2 contain dots).
+    sel = {"x": pl.col(x), "y": pl.col(y), "value": pl.col(value).cast(pl.Float64)}
+    if facet:
+        sel["facet"] = pl.col(facet)
+    for suffix in ("ci_low", "ci_high"):
+        if f"{value}_{suffix}" in df.columns:
+            sel[suffix] = pl.col(f"{value}_{suffix}").cast(pl.Float64)
+    if "method" in df.columns:
+        sel["method"] = pl.col("method")
+    return df.select(**sel).with_columns(
+        pl.when(pl.col("value").is_nan()).then(None).otherwise(pl.col("value")).alias("value"))
+
+
+def _tooltip(data: pl.DataFrame, x: str, y: str, facet: str | None, v_title: str,
+             v_fmt: str) -> list[alt.Tooltip]:
+    """Tooltip: the cell's axis values with units, the value and its interval, the method."""
+    x_title, x_fmt = _axis_title(x)
+    y_title, y_fmt = _axis_title(y)
+    tooltip = [alt.Tooltip("x:O", title=x_title, format=x_fmt) if x_fmt
+               else alt.Tooltip("x:O", title=x_title),
+               alt.Tooltip("y:O", title=y_title, format=y_fmt) if y_fmt
+               else alt.Tooltip("y:O", title=y_title)]
+    if facet:
+        f_title, f_fmt = _axis_title(facet)
+        tooltip.append(alt.Tooltip("facet:O", title=f_title, format=f_fmt) if f_fmt
+                       else alt.Tooltip("facet:O", title=f_title))
+    tooltip.append(alt.Tooltip("value:Q", title=v_title, format=v_fmt))
+    if "ci_low" in data.columns:
+        tooltip += [alt.Tooltip("ci_low:Q", title="95% CI low", format=v_fmt),
+                    alt.Tooltip("ci_high:Q", title="95% CI high", format=v_fmt)]
+    if "method" in data.columns:
+        tooltip.append(alt.Tooltip("method:N", title="method"))
+    return tooltip
+
+
 _NOT_OUTPUTS = frozenset({"cell", "cell_id", "seed", "method"})
 
 
 def sweep_axes(df: pl.DataFrame) -> list[str]:
     """The sweep's axes: parameter columns (flat keys or odds inputs) with several values."""
-    from ..config import known_keys
-
     params = set(known_keys()) | set(AXIS_TITLES)
     return [c for c in df.columns
             if c in params and c not in _NOT_OUTPUTS and df.get_column(c).n_unique() > 1]

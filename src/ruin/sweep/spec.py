@@ -77,6 +77,52 @@ def _where(source: str, what: str) -> str:
     return f"{source}: {what}" if source else what
 
 
+def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]
+               ) -> tuple[dict[str, Any], str, str]:
+    """(parsed spec, source name for messages, folder of the file or "")."""
+    if isinstance(spec, Mapping):
+        return dict(spec), "sweep", ""
+    path = Path(spec)
+    source = path.name
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh), source, str(path.parent)
+    except FileNotFoundError:
+        raise ParameterError("sweep spec", "an existing TOML file", str(path)) from None
+    except IsADirectoryError:
+        raise ParameterError("sweep spec", "a TOML file, not a folder", str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(source, "valid TOML", str(exc)) from None
+
+
+def _check_axis(where: str, name: str, values: Any, base: Mapping[str, Any],
+                allowed: set[str]) -> tuple[Any, ...]:
+    """One ``[axes]`` entry: a known parameter not in ``[base]``, with a non-empty list of
+    distinct scalar values."""
+    if name not in allowed:
+        raise ParameterError(
+            where, "a known parameter (" + ", ".join(sorted(allowed)) + ")", values
+        )
+    if name in base:
+        raise ParameterError(
+            where, "a parameter not also set in [base]", values,
+            f"Remove {name} from [base] or from [axes].",
+        )
+    if not isinstance(values, list) or not values:
+        raise ParameterError(where, "a non-empty list of values", values)
+    for v in values:
+        if isinstance(v, (dict, list)):
+            raise ParameterError(where, "a list of numbers or strings", v)
+    seen: set[str] = set()
+    for v in values:
+        k = json.dumps(v)
+        if k in seen:
+            raise ParameterError(where, "a list of distinct values", values,
+                                 f"{v!r} appears twice.")
+        seen.add(k)
+    return tuple(values)
+
+
 def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> SweepSpec:
     """Read and validate a sweep spec (a TOML path, or the parsed mapping).
 
@@ -101,21 +147,7 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
     """
     if isinstance(spec, SweepSpec):
         return spec
-    folder = ""
-    if isinstance(spec, Mapping):
-        data, source = dict(spec), "sweep"
-    else:
-        path = Path(spec)
-        source, folder = path.name, str(path.parent)
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError:
-            raise ParameterError("sweep spec", "an existing TOML file", str(path)) from None
-        except IsADirectoryError:
-            raise ParameterError("sweep spec", "a TOML file, not a folder", str(path)) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ParameterError(source, "valid TOML", str(exc)) from None
+    data, source, folder = _read_spec(spec)
     for key in data:
         if key not in SPEC_KEYS:
             raise ParameterError(
@@ -141,31 +173,9 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
                 _where(source, f"[base] {key}"),
                 "a known parameter (" + ", ".join(sorted(allowed)) + ")", base[key],
             )
-    clean_axes: dict[str, tuple[Any, ...]] = {}
-    for name, values in axes.items():
-        where = _where(source, f"[axes] {name}")
-        if name not in allowed:
-            raise ParameterError(
-                where, "a known parameter (" + ", ".join(sorted(allowed)) + ")", values
-            )
-        if name in base:
-            raise ParameterError(
-                where, "a parameter not also set in [base]", values,
-                f"Remove {name} from [base] or from [axes].",
-            )
-        if not isinstance(values, list) or not values:
-            raise ParameterError(where, "a non-empty list of values", values)
-        for v in values:
-            if isinstance(v, (dict, list)):
-                raise ParameterError(where, "a list of numbers or strings", v)
-        seen: set[str] = set()
-        for v in values:
-            k = json.dumps(v)
-            if k in seen:
-                raise ParameterError(where, "a list of distinct values", values,
-                                     f"{v!r} appears twice.")
-            seen.add(k)
-        clean_axes[str(name)] = tuple(values)
+    clean_axes = {str(name): _check_axis(_where(source, f"[axes] {name}"), name, values,
+                                         base, allowed)
+                  for name, values in axes.items()}
     method = check_choice(_where(source, "method"), data.get("method", "simulate"), METHODS)
     batch_size = data.get("batch_size")
     if batch_size is not None:
