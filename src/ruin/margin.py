@@ -65,11 +65,14 @@ def _check_leverage(leverage: object, max_leverage: float | None = None) -> floa
 
 
 def _check_mmr(mmr: object, leverage: float | None = None) -> float:
-    m = check_number("mmr", mmr, 0.0, 1.0, hi_incl=False,
-                     hint="Use 0.005 for a 0.5% maintenance-margin rate.")
+    m = check_number(
+        "mmr", mmr, 0.0, 1.0, hi_incl=False, hint="Use 0.005 for a 0.5% maintenance-margin rate."
+    )
     if leverage is not None and m >= 1.0 / leverage:
         raise ParameterError(
-            "mmr", f"less than 1/leverage = {1.0 / leverage:.6g} at {leverage:g}x", mmr,
+            "mmr",
+            f"less than 1/leverage = {1.0 / leverage:.6g} at {leverage:g}x",
+            mmr,
             "With mmr >= 1/leverage the position is liquidated the instant it opens "
             "(instant liquidation); lower the leverage or the mmr.",
         )
@@ -138,8 +141,9 @@ class LiquidationResult:
         }
 
 
-def approx_liquidation_price(entry: float, leverage: float, mmr: float,
-                             side: Side = "long") -> float:
+def approx_liquidation_price(
+    entry: float, leverage: float, mmr: float, side: Side = "long"
+) -> float:
     """The trading guides' approximation ``Entry (1 -+ 1/L +- MMR)`` (no validation)."""
     s = 1 if side == "long" else -1
     return entry * (1.0 - s / leverage + s * mmr)
@@ -211,19 +215,23 @@ def liquidation_price(
     if qty is None:
         if cum != 0.0 or fees != 0.0:
             raise ParameterError(
-                "qty", "given (a position size in coins) when maintenance_amount or "
-                "fees_paid is set", qty, "Those amounts are in USD, so the size matters.")
+                "qty",
+                "given (a position size in coins) when maintenance_amount or fees_paid is set",
+                qty,
+                "Those amounts are in USD, so the size matters.",
+            )
         q = 1.0
     else:
         q = check_number("qty", qty, 0.0, None, lo_incl=False)
-    m = q * pe / lev if margin is None else check_number("margin", margin, 0.0, None,
-                                                          lo_incl=False)
+    m = q * pe / lev if margin is None else check_number("margin", margin, 0.0, None, lo_incl=False)
     mm_entry = m_rate * q * pe - cum
     if m - fees <= max(mm_entry, 0.0):
         raise ParameterError(
-            "margin", f"above the maintenance margin at entry ({max(mm_entry, 0.0):.6g} USD) "
-            "after fees", m - fees,
-            "The position would be liquidated the instant it opens (instant liquidation).")
+            "margin",
+            f"above the maintenance margin at entry ({max(mm_entry, 0.0):.6g} USD) after fees",
+            m - fees,
+            "The position would be liquidated the instant it opens (instant liquidation).",
+        )
     if maintenance_basis == "mark":
         p_liq = (m - fees + cum - s * q * pe) / (q * m_rate - s * q)
     else:
@@ -237,8 +245,14 @@ def liquidation_price(
         bankruptcy_price=float(p_bk),
         adverse_move=float(move),
         approx_liquidation_price=approx_liquidation_price(pe, lev, m_rate, side),
-        side=str(side), entry=pe, leverage=lev, mmr=m_rate, maintenance_amount=cum,
-        qty=q, margin=float(m), fees_paid=fees,
+        side=str(side),
+        entry=pe,
+        leverage=lev,
+        mmr=m_rate,
+        maintenance_amount=cum,
+        qty=q,
+        margin=float(m),
+        fees_paid=fees,
     )
 
 
@@ -285,8 +299,9 @@ class MarginTier:
         _check_mmr(self.mmr)
 
 
-def make_tiers(floors: Sequence[float], mmrs: Sequence[float],
-               max_leverages: Sequence[float] | None = None) -> tuple[MarginTier, ...]:
+def make_tiers(
+    floors: Sequence[float], mmrs: Sequence[float], max_leverages: Sequence[float] | None = None
+) -> tuple[MarginTier, ...]:
     """Brackets from lower bounds and rates, with ``cum`` from the continuity recursion.
 
     Examples
@@ -308,8 +323,11 @@ def make_tiers(floors: Sequence[float], mmrs: Sequence[float],
         if i > 0:
             cum = cum + fl * (mr - prev)
         cap = float(floors[i + 1]) if i + 1 < len(floors) else math.inf
-        out.append(MarginTier(floor=fl, cap=cap, max_leverage=float(ml), mmr=mr,
-                              maintenance_amount=round(cum, 10)))
+        out.append(
+            MarginTier(
+                floor=fl, cap=cap, max_leverage=float(ml), mmr=mr, maintenance_amount=round(cum, 10)
+            )
+        )
         prev = mr
     return tuple(out)
 
@@ -367,9 +385,17 @@ def liquidation_price_tiered(
     seen: set[float] = set()
     res = None
     for _ in range(len(tiers) + 1):
-        res = liquidation_price(pe, lev, t.mmr, side=side, maintenance_amount=t.maintenance_amount,
-                                qty=q, margin=margin, fees_paid=fees_paid,
-                                maintenance_basis=maintenance_basis)
+        res = liquidation_price(
+            pe,
+            lev,
+            t.mmr,
+            side=side,
+            maintenance_amount=t.maintenance_amount,
+            qty=q,
+            margin=margin,
+            fees_paid=fees_paid,
+            maintenance_basis=maintenance_basis,
+        )
         if maintenance_basis == "entry":
             break
         t_new = _tier_for(q * res.liquidation_price, tiers)
@@ -441,9 +467,15 @@ class SizeResult:
             "fee_adjusted_notional": self.fee_adjusted_notional,
             "account_leverage": self.account_leverage,
             "margin_fits": self.margin_fits,
-            "inputs": {"capital": self.capital, "risk": self.risk, "stop": self.stop,
-                       "leverage": self.leverage, "mmr": self.mmr, "side": self.side,
-                       "fee_bps": self.fee_bps},
+            "inputs": {
+                "capital": self.capital,
+                "risk": self.risk,
+                "stop": self.stop,
+                "leverage": self.leverage,
+                "mmr": self.mmr,
+                "side": self.side,
+                "fee_bps": self.fee_bps,
+            },
         }
 
 
@@ -484,8 +516,15 @@ def position_size(
     """
     cap = check_number("capital", capital, 0.0, None, lo_incl=False, hint="Capital is in USD.")
     rk = check_number("risk", risk, 0.0, 1.0, lo_incl=False, hint="Use 0.02 for 2%.")
-    st = check_number("stop", stop, 0.0, 1.0, lo_incl=False, hi_incl=False,
-                      hint="Use 0.05 for a stop 5% from entry.")
+    st = check_number(
+        "stop",
+        stop,
+        0.0,
+        1.0,
+        lo_incl=False,
+        hi_incl=False,
+        hint="Use 0.05 for a stop 5% from entry.",
+    )
     lev = _check_leverage(leverage, max_leverage)
     m = _check_mmr(mmr, lev)
     s = _side_sign(side)
@@ -506,7 +545,13 @@ def position_size(
         fee_adjusted_notional=risk_usd / per_notional_loss,
         account_leverage=notional / cap,
         margin_fits=bool(margin <= cap),
-        capital=cap, risk=rk, stop=st, leverage=lev, mmr=m, side=str(side), fee_bps=fb,
+        capital=cap,
+        risk=rk,
+        stop=st,
+        leverage=lev,
+        mmr=m,
+        side=str(side),
+        fee_bps=fb,
     )
 
 
@@ -548,18 +593,27 @@ class FundingResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "payments": self.payments,
-            "fraction_of_notional": {"simple": self.notional_simple,
-                                     "compounded": self.notional_compounded},
-            "fraction_of_margin": {"simple": self.margin_simple,
-                                   "compounded": self.margin_compounded},
+            "fraction_of_notional": {
+                "simple": self.notional_simple,
+                "compounded": self.notional_compounded,
+            },
+            "fraction_of_margin": {
+                "simple": self.margin_simple,
+                "compounded": self.margin_compounded,
+            },
             "annualised_simple": self.annualised_simple,
-            "inputs": {"rate": self.rate, "interval_hours": self.interval_hours,
-                       "hours": self.hours, "leverage": self.leverage},
+            "inputs": {
+                "rate": self.rate,
+                "interval_hours": self.interval_hours,
+                "hours": self.hours,
+                "leverage": self.leverage,
+            },
         }
 
 
-def funding_cost(rate: float, interval_hours: float, hours: float,
-                 leverage: float = 1.0) -> FundingResult:
+def funding_cost(
+    rate: float, interval_hours: float, hours: float, leverage: float = 1.0
+) -> FundingResult:
     """Funding cost of holding for ``hours`` at ``rate`` per ``interval_hours``.
 
     Examples
@@ -568,11 +622,25 @@ def funding_cost(rate: float, interval_hours: float, hours: float,
     >>> r.payments, round(r.notional_simple, 6), round(r.margin_simple, 6)
     (90, 0.009, 0.09)
     """
-    r = check_number("rate", rate, -1.0, 1.0, lo_incl=False, hi_incl=False,
-                     hint="Use 0.0001 for 0.01% per interval.")
+    r = check_number(
+        "rate",
+        rate,
+        -1.0,
+        1.0,
+        lo_incl=False,
+        hi_incl=False,
+        hint="Use 0.0001 for 0.01% per interval.",
+    )
     ih = check_number("interval_hours", interval_hours, 0.0, 24.0 * 365, lo_incl=False)
     h = check_number("hours", hours, 0.0, 24.0 * 365 * 100)
     lev = _check_leverage(leverage)
     n = int(math.floor(h / ih + 1e-9))
-    return FundingResult(rate=r, interval_hours=ih, hours=h, leverage=lev, payments=n,
-                         notional_simple=n * r, notional_compounded=math.expm1(n * math.log1p(r)))
+    return FundingResult(
+        rate=r,
+        interval_hours=ih,
+        hours=h,
+        leverage=lev,
+        payments=n,
+        notional_simple=n * r,
+        notional_compounded=math.expm1(n * math.log1p(r)),
+    )

@@ -65,8 +65,9 @@ class Venue:
     calibration: str = "illustrative calibration"
 
     def __post_init__(self) -> None:
-        check_choice("liquidation_loss", self.liquidation_loss,
-                     ("all_margin", "remaining_minus_fee"))
+        check_choice(
+            "liquidation_loss", self.liquidation_loss, ("all_margin", "remaining_minus_fee")
+        )
         check_choice("maintenance_basis", self.maintenance_basis, ("mark", "entry"))
         check_number("taker_fee", self.taker_fee, 0.0, 0.1)
         check_number("maker_fee", self.maker_fee, -0.1, 0.1)
@@ -148,21 +149,28 @@ def _raw() -> dict[str, Any]:
 def _venue_from(name: str, d: Mapping[str, Any]) -> Venue:
     tiers = {}
     for cls, rows in d["tiers"].items():
-        tiers[cls] = make_tiers([r["floor"] for r in rows], [r["mmr"] for r in rows],
-                                [r["max_leverage"] for r in rows])
+        tiers[cls] = make_tiers(
+            [r["floor"] for r in rows], [r["mmr"] for r in rows], [r["max_leverage"] for r in rows]
+        )
     cap = d.get("funding_cap")
     bf = d.get("backstop_fraction")
     return Venue(
-        name=name, label=d["label"], as_of=d["as_of"], sources=tuple(d["sources"]),
-        taker_fee=float(d["taker_fee"]), maker_fee=float(d["maker_fee"]),
+        name=name,
+        label=d["label"],
+        as_of=d["as_of"],
+        sources=tuple(d["sources"]),
+        taker_fee=float(d["taker_fee"]),
+        maker_fee=float(d["maker_fee"]),
         funding_interval_hours=float(d["funding_interval_hours"]),
         funding_anchor=float(d["funding_anchor"]),
         funding_cap=None if cap is None else float(cap),
-        maintenance_basis=d["maintenance_basis"], liquidation_loss=d["liquidation_loss"],
+        maintenance_basis=d["maintenance_basis"],
+        liquidation_loss=d["liquidation_loss"],
         liquidation_fee=float(d["liquidation_fee"]),
         backstop_fraction=None if bf is None else float(bf),
         min_collateral_usd=float(d.get("min_collateral_usd", 0.0)),
-        notes=d.get("notes", ""), tiers=tiers,
+        notes=d.get("notes", ""),
+        tiers=tiers,
     )
 
 

@@ -38,11 +38,23 @@ def _install(python: Path) -> None:
     uv = Path(sys.executable).with_name("uv")
     uv_path = str(uv) if uv.is_file() else shutil.which("uv")
     if uv_path:
-        _run([uv_path, "pip", "install", "--quiet", "--python", str(python), "--no-deps",
-              str(ROOT)])
+        _run(
+            [uv_path, "pip", "install", "--quiet", "--python", str(python), "--no-deps", str(ROOT)]
+        )
     else:  # pragma: no cover - depends on the machine
-        _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
-              "--no-deps", str(ROOT)])
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--quiet",
+                "--no-deps",
+                str(ROOT),
+            ]
+        )
 
 
 @pytest.mark.slow
@@ -50,8 +62,11 @@ def test_non_editable_install_ships_presets_and_runs(tmp_path):
     env = tmp_path / "env"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(env)
     python = env / "bin" / "python"
-    site = Path(_run([str(python), "-c", "import sysconfig; "
-                      "print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    site = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+        ).stdout.strip()
+    )
     (site / "project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _install(python)
 
@@ -60,21 +75,32 @@ def test_non_editable_install_ships_presets_and_runs(tmp_path):
     work = tmp_path / "elsewhere"  # not the checkout: no scenarios/ folder next to us
     work.mkdir()
 
-    where = _run([str(python), "-c", "import ruin, ruin.studies.scenarios as s; "
-                  "print(ruin.__file__); print(s.SCENARIOS_DIR)"],
-                 cwd=work, env=run_env).stdout.split()
+    where = _run(
+        [
+            str(python),
+            "-c",
+            "import ruin, ruin.studies.scenarios as s; "
+            "print(ruin.__file__); print(s.SCENARIOS_DIR)",
+        ],
+        cwd=work,
+        env=run_env,
+    ).stdout.split()
     assert Path(where[0]).is_relative_to(site), where
     assert Path(where[1]) == site / "ruin" / "studies" / "builtin", where
 
-    listed = json.loads(_run([str(env / "bin" / "ruin"), "scenarios", "--json"], cwd=work,
-                             env=run_env).stdout)
+    listed = json.loads(
+        _run([str(env / "bin" / "ruin"), "scenarios", "--json"], cwd=work, env=run_env).stdout
+    )
     want = {p.stem for p in (ROOT / "scenarios").glob("*.toml")}
     assert {s["name"] for s in listed} == want
     assert {s["kind"] for s in listed} == {"preset", "lesson"}
     assert all(Path(s["path"]).is_relative_to(site) for s in listed)
 
-    out = _run([str(env / "bin" / "ruin"), "simulate", "--scenario", "swing", "--paths",
-                "2000", "--json"], cwd=work, env=run_env).stdout
+    out = _run(
+        [str(env / "bin" / "ruin"), "simulate", "--scenario", "swing", "--paths", "2000", "--json"],
+        cwd=work,
+        env=run_env,
+    ).stdout
     summary = json.loads(out)
     assert summary["paths"] == 2000 and summary["seed"] == 33
     assert summary["position"]["calibration"]  # the venue presets (data/venues.toml) shipped

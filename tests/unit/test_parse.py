@@ -30,8 +30,22 @@ def test_anything_else_names_the_parameter(bad):
 
 
 def test_cli_flag_reads_the_same_words(capsys):
-    base = ["simulate", "--win-rate", "0.45", "--payoff", "2", "--partial-tp", "1",
-            "--paths", "50", "--trades", "10", "--seed", "1", "--json"]
+    base = [
+        "simulate",
+        "--win-rate",
+        "0.45",
+        "--payoff",
+        "2",
+        "--partial-tp",
+        "1",
+        "--paths",
+        "50",
+        "--trades",
+        "10",
+        "--seed",
+        "1",
+        "--json",
+    ]
     runs = {}
     for word in ("OFF", "no", "true"):
         assert main([*base, "--breakeven", word]) == 0

@@ -45,8 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except ParameterError as exc:
-        print(f"ruin {getattr(args, 'command', '')}: error: {exc}".replace("  ", " "),
-              file=sys.stderr)
+        print(
+            f"ruin {getattr(args, 'command', '')}: error: {exc}".replace("  ", " "), file=sys.stderr
+        )
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. `ruin ... | head`
         return 0

@@ -31,10 +31,17 @@ def _monitoring(text: str) -> str | float:
 
 
 def _add_venue_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--venue", choices=sorted(load_venues()),
-                   help="take --mmr and the maximum leverage from a venue preset")
-    p.add_argument("--asset", choices=ASSET_CLASSES, default="btc",
-                   help="asset class for --venue (default btc)")
+    p.add_argument(
+        "--venue",
+        choices=sorted(load_venues()),
+        help="take --mmr and the maximum leverage from a venue preset",
+    )
+    p.add_argument(
+        "--asset",
+        choices=ASSET_CLASSES,
+        default="btc",
+        help="asset class for --venue (default btc)",
+    )
 
 
 def _venue_mmr(args: argparse.Namespace) -> tuple[float, float | None]:
@@ -73,20 +80,38 @@ def run_liquidation(args: argparse.Namespace) -> None:
     extra: dict[str, Any] = {}
     if args.venue is not None:
         v = venue(args.venue)
-        extra = {"venue": v.name, "asset": args.asset, "as_of": v.as_of,
-                 "calibration": v.calibration}
+        extra = {
+            "venue": v.name,
+            "asset": args.asset,
+            "as_of": v.as_of,
+            "calibration": v.calibration,
+        }
     if args.venue is not None and args.qty is not None and args.mmr is None:
         v = venue(args.venue)
-        res = liquidation_price_tiered(args.entry, args.qty, args.leverage,
-                                       v.tiers_for(args.asset), side=args.side,
-                                       margin=args.margin, fees_paid=args.fees_paid,
-                                       maintenance_basis=v.maintenance_basis)
+        res = liquidation_price_tiered(
+            args.entry,
+            args.qty,
+            args.leverage,
+            v.tiers_for(args.asset),
+            side=args.side,
+            margin=args.margin,
+            fees_paid=args.fees_paid,
+            maintenance_basis=v.maintenance_basis,
+        )
     else:
         basis = venue(args.venue).maintenance_basis if args.venue else "mark"
-        res = liquidation_price(args.entry, args.leverage, mmr, side=args.side,
-                                maintenance_amount=args.maintenance_amount, qty=args.qty,
-                                margin=args.margin, fees_paid=args.fees_paid,
-                                max_leverage=max_lev, maintenance_basis=basis)
+        res = liquidation_price(
+            args.entry,
+            args.leverage,
+            mmr,
+            side=args.side,
+            maintenance_amount=args.maintenance_amount,
+            qty=args.qty,
+            margin=args.margin,
+            fees_paid=args.fees_paid,
+            max_leverage=max_lev,
+            maintenance_basis=basis,
+        )
     emit({**res.as_dict(), **extra}, args.json, _render_liq)
 
 
@@ -95,9 +120,11 @@ def run_liquidation(args: argparse.Namespace) -> None:
 
 def _render_size(d: dict[str, Any]) -> str:
     i = d["inputs"]
-    warn = ("" if d["stop_before_liquidation"] else
-            "\n  WARNING: your stop is beyond your liquidation price: you will be "
-            "liquidated first")
+    warn = (
+        ""
+        if d["stop_before_liquidation"]
+        else "\n  WARNING: your stop is beyond your liquidation price: you will be liquidated first"
+    )
     fits = "" if d["margin_fits"] else "\n  WARNING: the margin is larger than your capital"
     return (
         f"capital {i['capital']:,.2f}, risk {i['risk']:.2%}, stop {i['stop']:.2%}, "
@@ -109,15 +136,22 @@ def _render_size(d: dict[str, Any]) -> str:
         f"  liquidation distance {d['liquidation_distance']:.3%}\n"
         f"  stop before liq.     {'yes' if d['stop_before_liquidation'] else 'NO'}\n"
         f"  loss at stop (fees)  {d['loss_at_stop']:,.2f}\n"
-        f"  notional so the loss with fees = risk  {d['fee_adjusted_notional']:,.2f}"
-        + warn + fits
+        f"  notional so the loss with fees = risk  {d['fee_adjusted_notional']:,.2f}" + warn + fits
     )
 
 
 def run_size(args: argparse.Namespace) -> None:
     mmr, max_lev = _venue_mmr(args)
-    res = position_size(args.capital, args.risk, args.stop, args.leverage, mmr,
-                        side=args.side, fee_bps=args.fee_bps, max_leverage=max_lev)
+    res = position_size(
+        args.capital,
+        args.risk,
+        args.stop,
+        args.leverage,
+        mmr,
+        side=args.side,
+        fee_bps=args.fee_bps,
+        max_leverage=max_lev,
+    )
     emit(res.as_dict(), args.json, _render_size)
 
 
@@ -156,23 +190,34 @@ def _render_odds(d: dict[str, Any]) -> str:
         f"  P(liquidation)  closed form, continuous     {cf['continuous']:.4f}",
     ]
     if "discrete_exact" in cf:
-        lines.append(f"                  exact discrete ({cf['checks']} checks)  "
-                     f"{cf['discrete_exact']:.4f}  (+- {cf['discrete_abs_error']:.1e})")
-    lines.append(f"                  Monte Carlo                 {mc['estimate']:.4f}  "
-                 f"[{mc['ci_low']:.4f}, {mc['ci_high']:.4f}]")
-    lines.append(f"                  guides' approx. price       {d['approx_closed_form']:.4f}"
-                 f"  (at {d['approx_liquidation_price']:.6g})")
-    for key, label in (("take_profit_first", "P(take-profit first)"),
-                       ("neither", "P(neither by horizon)")):
+        lines.append(
+            f"                  exact discrete ({cf['checks']} checks)  "
+            f"{cf['discrete_exact']:.4f}  (+- {cf['discrete_abs_error']:.1e})"
+        )
+    lines.append(
+        f"                  Monte Carlo                 {mc['estimate']:.4f}  "
+        f"[{mc['ci_low']:.4f}, {mc['ci_high']:.4f}]"
+    )
+    lines.append(
+        f"                  guides' approx. price       {d['approx_closed_form']:.4f}"
+        f"  (at {d['approx_liquidation_price']:.6g})"
+    )
+    for key, label in (
+        ("take_profit_first", "P(take-profit first)"),
+        ("neither", "P(neither by horizon)"),
+    ):
         if key in d:
             x = d[key]
             m = x["monte_carlo"]
-            lines.append(f"  {label:22s} closed form {x['closed_form']:.4f}   MC "
-                         f"{m['estimate']:.4f} [{m['ci_low']:.4f}, {m['ci_high']:.4f}]"
-                         + (f"   discrete {x['discrete_exact']:.4f}"
-                            if "discrete_exact" in x else ""))
-    lines.append(f"  seed {d['seed']}  paths {d['paths']:,}  steps {d['steps']:,}"
-                 f"  ({d['elapsed_seconds']:.2f} s)")
+            lines.append(
+                f"  {label:22s} closed form {x['closed_form']:.4f}   MC "
+                f"{m['estimate']:.4f} [{m['ci_low']:.4f}, {m['ci_high']:.4f}]"
+                + (f"   discrete {x['discrete_exact']:.4f}" if "discrete_exact" in x else "")
+            )
+    lines.append(
+        f"  seed {d['seed']}  paths {d['paths']:,}  steps {d['steps']:,}"
+        f"  ({d['elapsed_seconds']:.2f} s)"
+    )
     return "\n".join(lines)
 
 
@@ -181,16 +226,30 @@ def run_odds(args: argparse.Namespace) -> None:
     vol = args.volatility
     if args.annual_volatility is not None:
         if vol is not None:
-            raise ParameterError("volatility", "given once (--volatility daily or "
-                                 "--annual-volatility)", vol)
+            raise ParameterError(
+                "volatility", "given once (--volatility daily or --annual-volatility)", vol
+            )
         vol = args.annual_volatility / 365.0**0.5
     if vol is None:
-        raise ParameterError("volatility", "given (--volatility, daily sd of log returns, "
-                             "or --annual-volatility)", None)
-    res = liquidation_odds(args.leverage, mmr, vol, args.horizon_days, drift=args.drift,
-                           side=args.side, take_profit=args.take_profit,
-                           monitoring=args.monitoring, paths=args.paths, seed=args.seed,
-                           entry=args.entry, max_leverage=max_lev)
+        raise ParameterError(
+            "volatility",
+            "given (--volatility, daily sd of log returns, or --annual-volatility)",
+            None,
+        )
+    res = liquidation_odds(
+        args.leverage,
+        mmr,
+        vol,
+        args.horizon_days,
+        drift=args.drift,
+        side=args.side,
+        take_profit=args.take_profit,
+        monitoring=args.monitoring,
+        paths=args.paths,
+        seed=args.seed,
+        entry=args.entry,
+        max_leverage=max_lev,
+    )
     emit(res.as_dict(), args.json, _render_odds)
 
 
@@ -204,12 +263,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--entry", type=float, required=True, help="entry price, USD")
     p.add_argument("--leverage", type=float, required=True, help="leverage, e.g. 20")
     p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.0125")
-    p.add_argument("--maintenance-amount", type=float, default=0.0,
-                   help="tier maintenance amount (cum), USD; needs --qty")
+    p.add_argument(
+        "--maintenance-amount",
+        type=float,
+        default=0.0,
+        help="tier maintenance amount (cum), USD; needs --qty",
+    )
     p.add_argument("--qty", type=float, help="position size in coins")
     p.add_argument("--margin", type=float, help="isolated margin, USD (default qty*entry/L)")
-    p.add_argument("--fees-paid", type=float, default=0.0,
-                   help="fees and funding already paid from the margin, USD; needs --qty")
+    p.add_argument(
+        "--fees-paid",
+        type=float,
+        default=0.0,
+        help="fees and funding already paid from the margin, USD; needs --qty",
+    )
     p.add_argument("--side", **side)
     _add_venue_flags(p)
     add_json_flag(p)
@@ -222,15 +289,23 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--leverage", type=float, required=True, help="leverage setting")
     p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.005")
     p.add_argument("--side", **side)
-    p.add_argument("--fee-bps", type=float, default=0.0,
-                   help="fee per side in basis points, on entry and exit notional")
+    p.add_argument(
+        "--fee-bps",
+        type=float,
+        default=0.0,
+        help="fee per side in basis points, on entry and exit notional",
+    )
     _add_venue_flags(p)
     add_json_flag(p)
     p.set_defaults(func=run_size)
 
     p = sub.add_parser("funding", help="funding cost of holding a position")
-    p.add_argument("--rate", type=float, required=True,
-                   help="funding rate per interval, e.g. 0.0001 for 0.01%%")
+    p.add_argument(
+        "--rate",
+        type=float,
+        required=True,
+        help="funding rate per interval, e.g. 0.0001 for 0.01%%",
+    )
     p.add_argument("--interval-hours", type=float, required=True, help="e.g. 8 or 1")
     p.add_argument("--hours", type=float, required=True, help="holding time in hours")
     p.add_argument("--leverage", type=float, default=1.0, help="for the cost per margin")
@@ -240,20 +315,32 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("odds", help="probability of touching liquidation within a horizon")
     p.add_argument("--leverage", type=float, required=True)
     p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.0125")
-    p.add_argument("--volatility", type=float,
-                   help="daily standard deviation of log returns, e.g. 0.0314")
-    p.add_argument("--annual-volatility", type=float,
-                   help="annualised volatility instead, e.g. 0.6 (daily = annual/sqrt(365))")
+    p.add_argument(
+        "--volatility", type=float, help="daily standard deviation of log returns, e.g. 0.0314"
+    )
+    p.add_argument(
+        "--annual-volatility",
+        type=float,
+        help="annualised volatility instead, e.g. 0.6 (daily = annual/sqrt(365))",
+    )
     p.add_argument("--horizon-days", type=float, required=True)
     p.add_argument("--drift", type=float, default=0.0, help="log-price drift per day")
     p.add_argument("--side", **side)
     p.add_argument("--take-profit", type=float, help="take-profit distance, e.g. 0.1")
-    p.add_argument("--monitoring", type=_monitoring, default="continuous",
-                   help="'continuous' or the margin-check interval in days")
+    p.add_argument(
+        "--monitoring",
+        type=_monitoring,
+        default="continuous",
+        help="'continuous' or the margin-check interval in days",
+    )
     p.add_argument("--paths", type=int, default=20_000)
     p.add_argument("--seed", type=int, help="random seed (omit to draw one; it is printed)")
-    p.add_argument("--entry", type=float, default=1.0,
-                   help="entry price for reporting the liquidation price (default 1)")
+    p.add_argument(
+        "--entry",
+        type=float,
+        default=1.0,
+        help="entry price for reporting the liquidation price (default 1)",
+    )
     _add_venue_flags(p)
     add_json_flag(p)
     p.set_defaults(func=run_odds)

@@ -47,9 +47,11 @@ def _render_lesson(d: dict[str, Any]) -> str:
             shown = "n/a"
         else:
             shown = f"{v:.2%}" if d["unit"] == "percent" else f"{v:.3f}x"
-        lines.append(f"  {row['variant']:32s} {m} {shown}   ruin "
-                     f"{row['ruin_probability']:.2%}   median equity "
-                     f"{row['median_final_equity']:.3f}x")
+        lines.append(
+            f"  {row['variant']:32s} {m} {shown}   ruin "
+            f"{row['ruin_probability']:.2%}   median equity "
+            f"{row['median_final_equity']:.3f}x"
+        )
     lines += ["", "Look at: " + d["look_at"], "", "Why: " + d["explanation"]]
     return "\n".join(lines)
 
@@ -65,14 +67,22 @@ def run_lesson_cmd(args: argparse.Namespace) -> None:
             try:
                 guess = float(args.predict)
             except ValueError:
-                raise ParameterError("--predict", f"a number from {pr['min']:g} to "
-                                     f"{pr['max']:g}", args.predict) from None
+                raise ParameterError(
+                    "--predict", f"a number from {pr['min']:g} to {pr['max']:g}", args.predict
+                ) from None
         feedback = grade(guess, result)
     out = {
-        "name": lesson.name, "title": lesson.title, "question": lesson.question,
-        "prediction": dict(pr), "unit": pr["unit"], "answer_metric": result.answer_metric,
-        "answer": result.answer, "feedback": feedback, "seed": result.seed,
-        "variants": result.frame.to_dicts(), "look_at": lesson.look_at,
+        "name": lesson.name,
+        "title": lesson.title,
+        "question": lesson.question,
+        "prediction": dict(pr),
+        "unit": pr["unit"],
+        "answer_metric": result.answer_metric,
+        "answer": result.answer,
+        "feedback": feedback,
+        "seed": result.seed,
+        "variants": result.frame.to_dicts(),
+        "look_at": lesson.look_at,
         "explanation": lesson.explanation,
     }
     emit(out, args.json, _render_lesson)
@@ -80,15 +90,17 @@ def run_lesson_cmd(args: argparse.Namespace) -> None:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scenarios", help="list the preset and lesson scenario files")
-    p.add_argument("--kind", choices=["preset", "lesson"], default=None,
-                   help="only presets or only lessons")
+    p.add_argument(
+        "--kind", choices=["preset", "lesson"], default=None, help="only presets or only lessons"
+    )
     add_json_flag(p)
     p.set_defaults(func=run_list)
 
     q = sub.add_parser("lesson", help="run a lesson: predict, simulate, compare")
     q.add_argument("name", help="lesson name (see `ruin scenarios --kind lesson`) or file")
-    q.add_argument("--predict", default=None,
-                   help="your prediction: a number (0.3 for 30%%) or a variant name")
+    q.add_argument(
+        "--predict", default=None, help="your prediction: a number (0.3 for 30%%) or a variant name"
+    )
     q.add_argument("--paths", type=int, default=None, help="accounts per variant")
     q.add_argument("--seed", type=int, default=None, help="random seed (default: lesson's)")
     add_json_flag(q)

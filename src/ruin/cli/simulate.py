@@ -20,21 +20,34 @@ from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
 from ..studies.scenarios import find_scenario, scenario_params
 from .common import add_json_flag, bool_arg, emit, float_list
 
-__all__ = ["add_commands", "flat_params", "add_account_flags", "add_behaviour_flags",
-           "BEHAVIOUR_FLAGS", "scenario_base"]
+__all__ = [
+    "add_commands",
+    "flat_params",
+    "add_account_flags",
+    "add_behaviour_flags",
+    "BEHAVIOUR_FLAGS",
+    "scenario_base",
+]
 
 # Flags whose value maps 1:1 to a flat parameter of ruin.config (dest = key).
 ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--win-rate", {"type": float, "help": "P(win) per trade, e.g. 0.45"}),
     ("--payoff", {"type": float, "help": "R won on a win (reward:risk), e.g. 1.5"}),
     ("--risk", {"type": float, "help": "fraction risked per trade, e.g. 0.02 for 2%%"}),
-    ("--sizing", {"choices": ["fractional", "fixed"],
-                  "help": "fractional: R = risk x current equity; fixed: risk x start"}),
+    (
+        "--sizing",
+        {
+            "choices": ["fractional", "fixed"],
+            "help": "fractional: R = risk x current equity; fixed: risk x start",
+        },
+    ),
     ("--trades", {"type": int, "help": "trades per path N"}),
     ("--paths", {"type": int, "help": "number of simulated accounts"}),
     ("--seed", {"type": int, "help": "random seed (omit to draw one; it is printed)"}),
-    ("--ruin-level", {"type": float,
-                      "help": "ruin when equity <= this fraction of start (0 = bust)"}),
+    (
+        "--ruin-level",
+        {"type": float, "help": "ruin when equity <= this fraction of start (0 = bust)"},
+    ),
     ("--goal", {"type": float, "help": "stop when equity >= this multiple of start"}),
     ("--outcomes", {"help": "discrete outcome model 'R:prob,...', e.g. '-1:0.6,2:0.4'"}),
     ("--trades-file", {"help": "CSV/Parquet of your trades (column 'r' or 'return')"}),
@@ -45,33 +58,78 @@ ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
 
 #: ``ruin simulate`` flags of the behaviour rules (dest = flat key of ruin.behaviour).
 BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
-    ("--martingale", {"type": float, "metavar": "M",
-                      "help": "multiply risk by M after each loss, reset after a win "
-                      "(revenge sizing), e.g. 2"}),
-    ("--anti-martingale", {"type": float, "metavar": "A",
-                           "help": "multiply risk by A after each win, reset after a loss"}),
+    (
+        "--martingale",
+        {
+            "type": float,
+            "metavar": "M",
+            "help": "multiply risk by M after each loss, reset after a win "
+            "(revenge sizing), e.g. 2",
+        },
+    ),
+    (
+        "--anti-martingale",
+        {
+            "type": float,
+            "metavar": "A",
+            "help": "multiply risk by A after each win, reset after a loss",
+        },
+    ),
     ("--risk-cap", {"type": float, "help": "largest risk the rules may reach, e.g. 0.2"}),
-    ("--drawdown-cut", {"type": float, "metavar": "X",
-                        "help": "cut risk while the drawdown is at least X, e.g. 0.2"}),
-    ("--drawdown-factor", {"type": float,
-                           "help": "risk multiplier in such a drawdown (default 0.5)"}),
-    ("--win-rate-sample", {"type": int, "metavar": "N",
-                           "help": "the win rate was measured on N trades: draw it per path "
-                           "from its Beta posterior"}),
-    ("--partial-tp", {"type": float, "metavar": "R",
-                      "help": "close part of the position at +R (exit rule)"}),
-    ("--partial-fraction", {"type": float,
-                            "help": "share closed at --partial-tp (default 0.5)"}),
-    ("--breakeven", {"type": bool_arg, "metavar": "true|false",
-                     "help": "move the stop to entry after --partial-tp (default true)"}),
-    ("--scale-in-at", {"type": float, "metavar": "X",
-                       "help": "enter half, add half after an adverse move of X stop "
-                       "distances (0 < X < 1)"}),
-    ("--no-stop", {"type": float, "metavar": "D",
-                   "help": "remove the stop: liquidation D stop distances away is the only "
-                   "loss exit"}),
-    ("--liquidation-loss", {"type": float, "metavar": "L",
-                            "help": "R lost at liquidation with --no-stop (default D)"}),
+    (
+        "--drawdown-cut",
+        {
+            "type": float,
+            "metavar": "X",
+            "help": "cut risk while the drawdown is at least X, e.g. 0.2",
+        },
+    ),
+    (
+        "--drawdown-factor",
+        {"type": float, "help": "risk multiplier in such a drawdown (default 0.5)"},
+    ),
+    (
+        "--win-rate-sample",
+        {
+            "type": int,
+            "metavar": "N",
+            "help": "the win rate was measured on N trades: draw it per path "
+            "from its Beta posterior",
+        },
+    ),
+    (
+        "--partial-tp",
+        {"type": float, "metavar": "R", "help": "close part of the position at +R (exit rule)"},
+    ),
+    ("--partial-fraction", {"type": float, "help": "share closed at --partial-tp (default 0.5)"}),
+    (
+        "--breakeven",
+        {
+            "type": bool_arg,
+            "metavar": "true|false",
+            "help": "move the stop to entry after --partial-tp (default true)",
+        },
+    ),
+    (
+        "--scale-in-at",
+        {
+            "type": float,
+            "metavar": "X",
+            "help": "enter half, add half after an adverse move of X stop distances (0 < X < 1)",
+        },
+    ),
+    (
+        "--no-stop",
+        {
+            "type": float,
+            "metavar": "D",
+            "help": "remove the stop: liquidation D stop distances away is the only loss exit",
+        },
+    ),
+    (
+        "--liquidation-loss",
+        {"type": float, "metavar": "L", "help": "R lost at liquidation with --no-stop (default D)"},
+    ),
 ]
 assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
 
@@ -88,10 +146,15 @@ def add_behaviour_flags(p: argparse.ArgumentParser) -> list[str]:
 
 
 def add_scenario_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenario", metavar="NAME|FILE", default=None,
-                   help="start from a scenario (see `ruin scenarios`); flags override it")
-    p.add_argument("--variant", default=None,
-                   help="with --scenario: run this named variant of the scenario")
+    p.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        default=None,
+        help="start from a scenario (see `ruin scenarios`); flags override it",
+    )
+    p.add_argument(
+        "--variant", default=None, help="with --scenario: run this named variant of the scenario"
+    )
 
 
 def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
@@ -110,37 +173,78 @@ def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
 LEVERAGE_FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--leverage", {"type": float, "help": "exchange leverage (notional / margin), >= 1"}),
     ("--stop", {"type": float, "help": "stop distance, fraction of entry price (0.01 = 1%%)"}),
-    ("--take-profit", {"type": float,
-                       "help": "take-profit distance, fraction of entry (default payoff x stop)"}),
-    ("--drift", {"type": float,
-                 "help": "edge as log-price drift per day in the trade's favour (0 = no edge); "
-                 "instead of --win-rate"}),
+    (
+        "--take-profit",
+        {"type": float, "help": "take-profit distance, fraction of entry (default payoff x stop)"},
+    ),
+    (
+        "--drift",
+        {
+            "type": float,
+            "help": "edge as log-price drift per day in the trade's favour (0 = no edge); "
+            "instead of --win-rate",
+        },
+    ),
     ("--volatility", {"type": float, "help": "std of daily log returns (0.03 = 3%% a day)"}),
     ("--side", {"choices": ["long", "short"], "help": "position side"}),
     ("--mmr", {"type": float, "help": "maintenance margin rate (default 0.005)"}),
     ("--margin-mode", {"choices": ["isolated", "cross"], "help": "isolated or cross margin"}),
-    ("--venue", {"help": "venue preset: hyperliquid, dydx, gmx_v2, binance, bybit "
-                 "(switches its fees, funding and liquidation rules on)"}),
+    (
+        "--venue",
+        {
+            "help": "venue preset: hyperliquid, dydx, gmx_v2, binance, bybit "
+            "(switches its fees, funding and liquidation rules on)"
+        },
+    ),
     ("--asset", {"help": "asset preset: btc, eth, altcoin, memecoin (volatility, slippage)"}),
-    ("--funding-rate", {"type": float,
-                        "help": "funding per interval, fraction of notional; > 0 longs pay"}),
+    (
+        "--funding-rate",
+        {"type": float, "help": "funding per interval, fraction of notional; > 0 longs pay"},
+    ),
     ("--funding-interval-hours", {"type": float, "help": "hours between funding payments"}),
-    ("--funding-regime", {"choices": ["neutral", "bull", "bear"],
-                          "help": "funding level preset (with --venue or alone)"}),
+    (
+        "--funding-regime",
+        {
+            "choices": ["neutral", "bull", "bear"],
+            "help": "funding level preset (with --venue or alone)",
+        },
+    ),
     ("--fee-bps", {"type": float, "help": "trading fee per fill, basis points of notional"}),
     ("--slippage-bps", {"type": float, "help": "slippage per fill, basis points"}),
     ("--liquidation-fee", {"type": float, "help": "fee at liquidation, fraction of notional"}),
-    ("--liquidation-rule", {"choices": ["margin", "fill"],
-                            "help": "margin: lose the whole margin; fill: keep equity at the "
-                            "fill minus the liquidation fee"}),
+    (
+        "--liquidation-rule",
+        {
+            "choices": ["margin", "fill"],
+            "help": "margin: lose the whole margin; fill: keep equity at the "
+            "fill minus the liquidation fee",
+        },
+    ),
     ("--tails", {"help": "shocks: normal or t:DF (Student-t, DF > 2; 't' = asset preset)"}),
-    ("--garch", {"nargs": "?", "const": True,
-                 "help": "GARCH(1,1) volatility clustering; optional daily 'ALPHA,BETA'"}),
-    ("--jumps", {"nargs": "?", "const": True,
-                 "help": "rare crash jumps; optional 'RATE_PER_DAY,MEAN,SD' (log sizes)"}),
+    (
+        "--garch",
+        {
+            "nargs": "?",
+            "const": True,
+            "help": "GARCH(1,1) volatility clustering; optional daily 'ALPHA,BETA'",
+        },
+    ),
+    (
+        "--jumps",
+        {
+            "nargs": "?",
+            "const": True,
+            "help": "rare crash jumps; optional 'RATE_PER_DAY,MEAN,SD' (log sizes)",
+        },
+    ),
     ("--max-hold-days", {"type": float, "help": "close at market after this many days"}),
-    ("--monitoring", {"choices": ["continuous", "discrete"],
-                      "help": "discrete: stop / take-profit checked only every --check-hours"}),
+    (
+        "--monitoring",
+        {
+            "choices": ["continuous", "discrete"],
+            "help": "discrete: stop / take-profit checked only every --check-hours",
+        },
+    ),
     ("--check-hours", {"type": float, "help": "hours between checks (discrete monitoring)"}),
     ("--step-hours", {"type": float, "help": "simulation step (default from the barriers)"}),
     ("--positions", {"type": int, "help": "concurrent positions per trade (portfolio heat)"}),
@@ -161,9 +265,11 @@ def _check_leverage_edge(params: dict[str, Any]) -> None:
         return
     if ("win_rate" in params) == ("drift" in params):
         raise ParameterError(
-            "--win-rate / --drift", "exactly one of the two in the leveraged mode",
+            "--win-rate / --drift",
+            "exactly one of the two in the leveraged mode",
             f"win_rate={params.get('win_rate')}, drift={params.get('drift')}",
-            "Use --drift 0 for a trade with no edge.")
+            "Use --drift 0 for a trade with no edge.",
+        )
 
 
 def _render_leverage(d: dict[str, Any]) -> list[str]:
@@ -172,16 +278,16 @@ def _render_leverage(d: dict[str, Any]) -> list[str]:
         f"  liquidation per trade        {liq['per_trade']:.4%}   "
         f"P(>= 1 liquidation) {liq['path_probability']['estimate']:.2%}",
         "  exit mix                     " + "  ".join(f"{k} {v:.2%}" for k, v in mix.items()),
-        f"  win rate input / realised    {d['win_rate_input']:.4f} / "
-        f"{d['win_rate_realized']:.4f}",
+        f"  win rate input / realised    {d['win_rate_input']:.4f} / {d['win_rate_realized']:.4f}",
         f"  liquidation distance         {pos['liquidation_distance']:.2%} "
         f"(stop {pos['stop_distance']:.2%})",
-        "  costs (x start equity)       " + "  ".join(f"{k} {v:.4f}"
-                                                   for k, v in d["costs"].items())
+        "  costs (x start equity)       "
+        + "  ".join(f"{k} {v:.4f}" for k, v in d["costs"].items())
         + f"  bad debt {d['bad_debt']:.4f}",
     ]
     lines += [f"  warning: {w}" for w in d["warnings"]]
     return lines
+
 
 def add_account_flags(p: argparse.ArgumentParser) -> None:
     for flag, kw in ACCOUNT_FLAGS:
@@ -207,9 +313,7 @@ def _render(d: dict[str, Any]) -> str:
     for lv, v in d["drawdown_exceedance"].items():
         lines.append(f"  P(max drawdown >= {float(lv):4.0%})     {pct(v)}")
     q = d["max_drawdown_quantiles"]
-    lines.append(
-        f"  max drawdown median / 95%    {q['0.5']:.1%} / {q['0.95']:.1%}"
-    )
+    lines.append(f"  max drawdown median / 95%    {q['0.5']:.1%} / {q['0.95']:.1%}")
     fe = d["final_equity"]
     lines.append(f"  final equity mean / median   {fe['mean']:.3f}x / {fe['median']:.3f}x")
     lines.append(f"  P(final equity < start)      {pct(fe['p_below_start'])}")
@@ -245,7 +349,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_scenario_flag(p)
     add_behaviour_flags(p)
     add_leverage_flags(p)
-    p.add_argument("--drawdown-levels", type=float_list, default=None,
-                   help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5")
+    p.add_argument(
+        "--drawdown-levels",
+        type=float_list,
+        default=None,
+        help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5",
+    )
     add_json_flag(p)
     p.set_defaults(func=run_simulate)

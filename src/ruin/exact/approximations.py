@@ -91,7 +91,8 @@ def approximations(
         mu = p * b - q
         var = p * b * b + q - mu * mu
         out["diffusion_exp(-2*mu*units/sigma^2)"] = (
-            1.0 if mu <= 0 else math.exp(-2.0 * mu * units / var))
+            1.0 if mu <= 0 else math.exp(-2.0 * mu * units / var)
+        )
     else:
         if risk >= 1.0:
             out["diffusion_exp(-2*mu*units/sigma^2)"] = 1.0
@@ -101,7 +102,8 @@ def approximations(
             var = p * q * (a - c) ** 2
             dist = -math.log(ruin_level) if ruin_level > 0 else math.inf
             out["diffusion_exp(-2*mu*units/sigma^2)"] = (
-                1.0 if mu <= 0 else math.exp(-2.0 * mu * dist / var))
+                1.0 if mu <= 0 else math.exp(-2.0 * mu * dist / var)
+            )
             if ruin_level > 0:
                 out["lundberg_bound_fractional"] = _lundberg(p, a, c, ruin_level)
     return out

@@ -115,7 +115,6 @@ def gamblers_ruin_duration(p: float, start: int, target: int | None = None) -> f
     return (n * (1.0 - ruin) - i) / (p - q)
 
 
-
 def fixed_stake_root(p: float, b: float) -> float:
     """Root ``x`` in (0, 1) of ``p x^(b+1) - x + q = 0`` (1.0 when the edge ``p b - q <= 0``).
 
@@ -201,11 +200,20 @@ def fixed_stake_ruin(p: float, b: float, units: float) -> dict[str, Any]:
     x = fixed_stake_root(p, b)
     integer_b = abs(b - round(b)) <= 1e-12 and round(b) >= 1
     if x >= 1.0:
-        return {"root": 1.0, "ruin_probability": 1.0, "lower_bound": 1.0, "upper_bound": 1.0,
-                "exact": True}
+        return {
+            "root": 1.0,
+            "ruin_probability": 1.0,
+            "lower_bound": 1.0,
+            "upper_bound": 1.0,
+            "exact": True,
+        }
     if integer_b:
         v = x ** _lattice_units(units)
-        return {"root": x, "ruin_probability": v, "lower_bound": v, "upper_bound": v,
-                "exact": True}
-    return {"root": x, "ruin_probability": x**units, "lower_bound": x ** (units + 1.0),
-            "upper_bound": x**units, "exact": False}
+        return {"root": x, "ruin_probability": v, "lower_bound": v, "upper_bound": v, "exact": True}
+    return {
+        "root": x,
+        "ruin_probability": x**units,
+        "lower_bound": x ** (units + 1.0),
+        "upper_bound": x**units,
+        "exact": False,
+    }

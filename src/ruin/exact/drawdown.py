@@ -28,7 +28,6 @@ DD_ALLOWANCE = 1e-12
 _MAX_CELLS = 5_000_000  # two float64 grids of this size (80 MB) at most
 
 
-
 @njit(cache=True)
 def _dd_chain_fractional(p, A, Cabs, N, dthr, lo_dw, width):  # pragma: no cover - numba
     """Drawdown chain for log equity: state (dl, dw) = losses / wins since the last peak.
@@ -135,7 +134,6 @@ def _dd_joint_lattice(probs, steps, N, r_lat, g_lat, hit_d, pcap, dcap):  # prag
     return hit
 
 
-
 def _dd_fixed_lattice(probs, steps, k, risk, N, ruin_cut, goal_cut, thr, budget):
     """(probability-by-trade or None, cost, note) of the joint lattice for a fixed stake."""
     up = int(max(0, steps.max()))
@@ -154,12 +152,18 @@ def _dd_fixed_lattice(probs, steps, k, risk, N, ruin_cut, goal_cut, thr, budget)
     dlim = np.maximum(dlim, -1).astype(np.float64)
     stride = max(1, N // 200)
     ts = np.arange(0, N, stride, dtype=np.float64)
-    cost = stride * steps.size * float(sum(
-        np.sum(np.minimum(dlim[: int(min(pcap, up * t)) + 1], down * t) + 1) for t in ts))
+    cost = (
+        stride
+        * steps.size
+        * float(
+            sum(np.sum(np.minimum(dlim[: int(min(pcap, up * t)) + 1], down * t) + 1) for t in ts)
+        )
+    )
     if cost > budget or (pcap + 1) * (dcap + 1) > _MAX_CELLS:
         return None, cost, f"needs about {cost:.2g} cell updates; over the budget"
-    by = _dd_joint_lattice(np.asarray(probs, dtype=np.float64), steps, N, r_lat, g_lat, hit_d,
-                           pcap, dcap)
+    by = _dd_joint_lattice(
+        np.asarray(probs, dtype=np.float64), steps, N, r_lat, g_lat, hit_d, pcap, dcap
+    )
     return by, cost, ""
 
 
@@ -214,29 +218,40 @@ def drawdown_exceedance_exact(
         updates, the measure ``budget`` limits).
     """
     p, b, risk, N, ruin_level, goal = _check_two_point(
-        p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES)
+        p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES
+    )
     level = check_number("level", level, 0.0, 1.0, lo_incl=False)
     fractional = sizing == "fractional"
     wk = _walk(p, b, risk, fractional, ruin_level, goal)
     thr = _dd_threshold(level)
 
     def none(method: str, note: str, cost: float = 0.0) -> dict[str, Any]:
-        return {"probability": None, "by_trade": None, "method": method, "note": note,
-                "cost": cost}
+        return {"probability": None, "by_trade": None, "method": method, "note": note, "cost": cost}
 
     def done(by: np.ndarray, method: str, cost: float) -> dict[str, Any]:
         by = np.minimum(by, 1.0)  # summing hit masses can exceed 1 by a rounding error
-        return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": "",
-                "cost": cost}
+        return {
+            "probability": float(by[-1]),
+            "by_trade": by,
+            "method": method,
+            "note": "",
+            "cost": cost,
+        }
 
     if fractional:
         method = "drawdown chain (losses, wins since the last peak)"
         if goal is not None and N * wk.A >= wk.goal_cut:
-            return none(method, "a goal reachable within N trades needs the absolute "
-                                "position as well; not computed exactly")
+            return none(
+                method,
+                "a goal reachable within N trades needs the absolute "
+                "position as well; not computed exactly",
+            )
         if ruin_level > 0.0 and level > 1.0 - ruin_level + DD_ALLOWANCE:
-            return none(method, f"level {level:g} is above 1 - ruin_level: ruin can stop a "
-                                "path first; not computed exactly")
+            return none(
+                method,
+                f"level {level:g} is above 1 - ruin_level: ruin can stop a "
+                "path first; not computed exactly",
+            )
         if wk.C == -math.inf:  # risk = 1: the first loss is a 100% drawdown
             return done(1.0 - p ** np.arange(N + 1, dtype=np.float64), method, 0.0)
         dthr = -math.log1p(-thr) if thr < 1.0 else math.inf
@@ -250,22 +265,20 @@ def drawdown_exceedance_exact(
         width = int((hi_dw - lo_dw).max()) + 2
         cost = float(width) * N * (N + 3) / 2.0
         if cost > budget or (N + 2) * width > _MAX_CELLS:
-            return none(method, f"needs about {cost:.2g} cell updates; over the budget",
-                        cost)
+            return none(method, f"needs about {cost:.2g} cell updates; over the budget", cost)
         by = _dd_chain_fractional(p, wk.A, Cabs, N, dthr, lo_dw, width)
         return done(by, method, cost)
 
     method = "joint (peak, drawdown) lattice"
     lat = _fixed_lattice(np.array([-1.0, b]))
     if lat is None:
-        return none(method, f"payoff {b:g} is not a ratio of small integers; no exact "
-                            "lattice")
-    by, cost, note = _dd_fixed_lattice(np.array([1.0 - p, p]), lat[0], lat[1], risk, N,
-                                       wk.ruin_cut, wk.goal_cut, thr, budget)
+        return none(method, f"payoff {b:g} is not a ratio of small integers; no exact lattice")
+    by, cost, note = _dd_fixed_lattice(
+        np.array([1.0 - p, p]), lat[0], lat[1], risk, N, wk.ruin_cut, wk.goal_cut, thr, budget
+    )
     if by is None:
         return none(method, note, cost)
     return done(by, method, cost)
-
 
 
 def discrete_drawdown_exceedance_exact(
@@ -292,11 +305,16 @@ def discrete_drawdown_exceedance_exact(
     v, w, risk, N, steps, k, wk = _check_discrete(values, probs, risk, trades, ruin_level, goal)
     level = check_number("level", level, 0.0, 1.0, lo_incl=False)
     method = "joint (peak, drawdown) lattice"
-    by, cost, note = _dd_fixed_lattice(w, steps, k, risk, N, wk.ruin_cut, wk.goal_cut,
-                                       _dd_threshold(level), budget)
+    by, cost, note = _dd_fixed_lattice(
+        w, steps, k, risk, N, wk.ruin_cut, wk.goal_cut, _dd_threshold(level), budget
+    )
     if by is None:
-        return {"probability": None, "by_trade": None, "method": method, "note": note,
-                "cost": cost}
+        return {"probability": None, "by_trade": None, "method": method, "note": note, "cost": cost}
     by = np.minimum(by, 1.0)
-    return {"probability": float(by[-1]), "by_trade": by, "method": method, "note": "",
-            "cost": cost}
+    return {
+        "probability": float(by[-1]),
+        "by_trade": by,
+        "method": method,
+        "note": "",
+        "cost": cost,
+    }

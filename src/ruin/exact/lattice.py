@@ -32,7 +32,6 @@ __all__ = ["LatticeResult", "lattice_dp", "discrete_lattice_dp", "MAX_DP_TRADES"
 MAX_DP_TRADES = 20_000
 
 
-
 @dataclass(frozen=True)
 class LatticeResult:
     """Exact distribution of the two-point account over N trades.
@@ -96,8 +95,9 @@ class _Walk:
         return np.maximum(0.0, 1.0 + self.risk * x)
 
 
-def _walk(p: float, b: float, risk: float, fractional: bool, ruin_level: float,
-          goal: float | None) -> _Walk:
+def _walk(
+    p: float, b: float, risk: float, fractional: bool, ruin_level: float, goal: float | None
+) -> _Walk:
     if fractional:
         A = math.log(1.0 + risk * b)
         C = math.log(1.0 - risk) if risk < 1.0 else -math.inf
@@ -118,8 +118,13 @@ def _check_two_point(p, b, risk, sizing, trades, ruin_level, goal, max_trades):
     risk = check_number("risk", risk, 0.0, 1.0, lo_incl=False)
     if sizing not in ("fractional", "fixed"):
         raise ParameterError("sizing", "one of 'fractional', 'fixed'", sizing)
-    trades = check_int("trades", trades, 1, max_trades,
-                       hint="The exact DP is O(N^2); use the simulation for longer horizons.")
+    trades = check_int(
+        "trades",
+        trades,
+        1,
+        max_trades,
+        hint="The exact DP is O(N^2); use the simulation for longer horizons.",
+    )
     ruin_level = check_number("ruin_level", ruin_level, 0.0, 1.0, hi_incl=False)
     if goal is not None:
         goal = check_number("goal", goal, 1.0, 1e12, lo_incl=False)
@@ -172,7 +177,8 @@ def lattice_dp(
         For invalid inputs or ``trades > MAX_DP_TRADES``.
     """
     p, b, risk, N, ruin_level, goal = _check_two_point(
-        p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES)
+        p, b, risk, sizing, trades, ruin_level, goal, MAX_DP_TRADES
+    )
     return _lattice_cached(p, b, risk, sizing == "fractional", N, ruin_level, goal)
 
 
@@ -234,20 +240,23 @@ def _lattice_cached(p, b, risk, fractional, N, ruin_level, goal) -> LatticeResul
     fv, fp = fv[keep], fp[keep]
     order = np.argsort(fv, kind="stable")
     res = LatticeResult(
-        ruin_by_trade=np.cumsum(ruin_inc), goal_by_trade=np.cumsum(goal_inc),
-        final_values=fv[order], final_probs=fp[order],
+        ruin_by_trade=np.cumsum(ruin_inc),
+        goal_by_trade=np.cumsum(goal_inc),
+        final_values=fv[order],
+        final_probs=fp[order],
     )
     for a in (res.ruin_by_trade, res.goal_by_trade, res.final_values, res.final_probs):
         a.setflags(write=False)
     return res
 
 
-
 def _fixed_lattice(values: np.ndarray) -> tuple[np.ndarray, int] | None:
     """Integer steps and denominator k when every value is a multiple of 1/k R (k <= 1000)."""
     fr = [Fraction(float(v)).limit_denominator(1000) for v in values]
-    if any(abs(float(a) - float(v)) > 1e-12 * max(1.0, abs(float(v)))
-           for a, v in zip(fr, values, strict=True)):
+    if any(
+        abs(float(a) - float(v)) > 1e-12 * max(1.0, abs(float(v)))
+        for a, v in zip(fr, values, strict=True)
+    ):
         return None
     k = 1
     for a in fr:
@@ -257,22 +266,28 @@ def _fixed_lattice(values: np.ndarray) -> tuple[np.ndarray, int] | None:
     return np.array([int(a * k) for a in fr], dtype=np.int64), k
 
 
-
 def _check_discrete(values, probs, risk, trades, ruin_level, goal):
     v, w = _outcomes(values, probs)
     v, inv = np.unique(v, return_inverse=True)  # merge repeated outcomes (bootstrap lists)
     w = np.bincount(inv, weights=w, minlength=v.size)
     risk = check_number("risk", risk, 0.0, 1.0, lo_incl=False)
-    trades = check_int("trades", trades, 1, MAX_DP_TRADES,
-                       hint="The exact DP is O(N^2); use the simulation for longer horizons.")
+    trades = check_int(
+        "trades",
+        trades,
+        1,
+        MAX_DP_TRADES,
+        hint="The exact DP is O(N^2); use the simulation for longer horizons.",
+    )
     ruin_level = check_number("ruin_level", ruin_level, 0.0, 1.0, hi_incl=False)
     if goal is not None:
         goal = check_number("goal", goal, 1.0, 1e12, lo_incl=False)
     lat = _fixed_lattice(v)
     if lat is None:
         raise ParameterError(
-            "values", "multiples of a common 1/k R with k <= 1000 (e.g. -1, 0.5, 2.5) for "
-            "an exact lattice", [float(x) for x in v])
+            "values",
+            "multiples of a common 1/k R with k <= 1000 (e.g. -1, 0.5, 2.5) for an exact lattice",
+            [float(x) for x in v],
+        )
     wk = _walk(0.5, 1.0, risk, False, ruin_level, goal)  # only the barriers are used
     return v, w, risk, trades, lat[0], lat[1], wk
 
@@ -313,8 +328,9 @@ def discrete_lattice_dp(
         For invalid inputs, values off any small lattice, or a lattice too wide.
     """
     v, w, risk, N, steps, k, wk = _check_discrete(values, probs, risk, trades, ruin_level, goal)
-    return _discrete_cached(tuple(w.tolist()), tuple(steps.tolist()), k, risk, N,
-                            wk.ruin_cut, wk.goal_cut)
+    return _discrete_cached(
+        tuple(w.tolist()), tuple(steps.tolist()), k, risk, N, wk.ruin_cut, wk.goal_cut
+    )
 
 
 @lru_cache(maxsize=32)
@@ -327,8 +343,11 @@ def _discrete_cached(probs, steps, k, risk, N, ruin_cut, goal_cut) -> LatticeRes
     if L <= 0:  # pragma: no cover - start is always strictly inside the barriers
         raise ParameterError("goal", "above the ruin level", goal_cut)
     if L * len(steps) * N > 400_000_000 or L > 20_000_000:
-        raise ParameterError("trades", "a horizon whose lattice fits the exact DP",
-                             f"{L:,} lattice states x {N:,} trades")
+        raise ParameterError(
+            "trades",
+            "a horizon whose lattice fits the exact DP",
+            f"{L:,} lattice states x {N:,} trades",
+        )
 
     def eq(j: np.ndarray) -> np.ndarray:
         return np.maximum(0.0, 1.0 + risk * (r_lat + 1 + j) / k)
@@ -345,7 +364,7 @@ def _discrete_cached(probs, steps, k, risk, N, ruin_cut, goal_cut) -> LatticeRes
             if s >= 0:
                 new[s:] += w * alive[: L - s]
                 if s > 0:
-                    out = w * alive[L - s:]
+                    out = w * alive[L - s :]
                     if out.any():  # only reachable with a goal (else L covers N * up)
                         goal_inc[t] += out.sum()
                         vals.append(eq(np.arange(L - s, L) + s))
@@ -365,8 +384,12 @@ def _discrete_cached(probs, steps, k, risk, N, ruin_cut, goal_cut) -> LatticeRes
     keep = fp > 0.0
     fv, fp = fv[keep], fp[keep]
     order = np.argsort(fv, kind="stable")
-    res = LatticeResult(ruin_by_trade=np.cumsum(ruin_inc), goal_by_trade=np.cumsum(goal_inc),
-                        final_values=fv[order], final_probs=fp[order])
+    res = LatticeResult(
+        ruin_by_trade=np.cumsum(ruin_inc),
+        goal_by_trade=np.cumsum(goal_inc),
+        final_values=fv[order],
+        final_probs=fp[order],
+    )
     for a in (res.ruin_by_trade, res.goal_by_trade, res.final_values, res.final_probs):
         a.setflags(write=False)
     return res

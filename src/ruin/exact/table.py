@@ -31,7 +31,6 @@ THEORY_DD_BUDGET = 60_000_000
 _DEFAULT_LEVELS = (0.1, 0.2, 0.3, 0.5)
 
 
-
 def _market(scenario: Scenario) -> Any:
     return getattr(scenario, "market", None)
 
@@ -51,8 +50,15 @@ def exact_ruin_curve(scenario: Scenario) -> np.ndarray | None:
     acc = scenario.account
     if acc.trades > MAX_DP_TRADES:
         return None
-    res = lattice_dp(m.win_rate, m.payoff, scenario.sizing.risk, sizing=scenario.sizing.rule,
-                     trades=acc.trades, ruin_level=acc.ruin_level, goal=acc.goal)
+    res = lattice_dp(
+        m.win_rate,
+        m.payoff,
+        scenario.sizing.risk,
+        sizing=scenario.sizing.rule,
+        trades=acc.trades,
+        ruin_level=acc.ruin_level,
+        goal=acc.goal,
+    )
     return res.ruin_by_trade.copy()
 
 
@@ -88,8 +94,10 @@ def theory(
     dict
         JSON-ready (floats, strings, lists, nested dicts; ``None`` where not computed).
     """
-    levels = tuple(float(check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False))
-                   for lv in drawdown_levels)
+    levels = tuple(
+        float(check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False))
+        for lv in drawdown_levels
+    )
     # every field but paths and seed matters (including fields extensions add)
     key = (dataclasses.replace(scenario, paths=1, seed=0), levels)
     try:
@@ -144,30 +152,42 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
         out["growth_rate_per_trade_log"] = log_growth(f, p, b)
         out["growth_rate_at_kelly"] = log_growth(kf, p, b) if kf > 0 else 0.0
         if kf <= 0:
-            notes.append("No edge (p*b - q <= 0): the Kelly fraction is not positive, the "
-                         "growth-optimal stake is zero.")
+            notes.append(
+                "No edge (p*b - q <= 0): the Kelly fraction is not positive, the "
+                "growth-optimal stake is zero."
+            )
         elif f > kf:
-            notes.append(f"Risk {f:g} is above the Kelly fraction {kf:.4g}: more risk for "
-                         "less growth" + (" (negative growth)." if f >= 2 * kf else "."))
+            notes.append(
+                f"Risk {f:g} is above the Kelly fraction {kf:.4g}: more risk for "
+                "less growth" + (" (negative growth)." if f >= 2 * kf else ".")
+            )
     else:
         kf = kelly_fraction_discrete(values, probs)
         out["kelly_fraction"] = kf
         out["growth_rate_per_trade_log"] = log_growth_discrete(f, values, probs)
         out["growth_rate_at_kelly"] = log_growth_discrete(kf, values, probs) if kf > 0 else 0.0
-        kind = "bootstrap of your trades (i.i.d. resampling)" if isinstance(m, Bootstrap) \
+        kind = (
+            "bootstrap of your trades (i.i.d. resampling)"
+            if isinstance(m, Bootstrap)
             else "discrete outcome model"
-        notes.append(f"Kelly and growth for the {kind} by numeric maximisation of "
-                     "E log(1 + f r).")
+        )
+        notes.append(f"Kelly and growth for the {kind} by numeric maximisation of E log(1 + f r).")
         if isinstance(m, Bootstrap) and m.kind == "returns":
-            notes.append(f"Trades given as returns are R = return / risk ({f:g}); at risk "
-                         "f every return is scaled by f / risk, so kelly_fraction / risk is "
-                         "the growth-optimal multiple of your original position sizes.")
+            notes.append(
+                f"Trades given as returns are R = return / risk ({f:g}); at risk "
+                "f every return is scaled by f / risk, so kelly_fraction / risk is "
+                "the growth-optimal multiple of your original position sizes."
+            )
         if isinstance(m, Bootstrap) and m.method == "block":
-            notes.append("Block bootstrap keeps serial dependence; Kelly and growth above "
-                         "treat trades as independent.")
+            notes.append(
+                "Block bootstrap keeps serial dependence; Kelly and growth above "
+                "treat trades as independent."
+            )
     if rule == "fixed":
-        notes.append("growth_rate_per_trade_log is the growth rate fractional sizing at the "
-                     "same risk would have; a fixed stake does not compound.")
+        notes.append(
+            "growth_rate_per_trade_log is the growth rate fractional sizing at the "
+            "same risk would have; a fixed stake does not compound."
+        )
 
     if isinstance(m, Bernoulli):
         _bernoulli_exact(out, notes, m, f, rule, acc, levels)
@@ -181,8 +201,10 @@ def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
     """Exact lattice answers for discrete / i.i.d. bootstrap outcomes with a fixed stake."""
     why = ""
     if rule != "fixed":
-        why = ("with fractional sizing the log equity depends on how many times each "
-               "outcome occurred (one dimension per outcome)")
+        why = (
+            "with fractional sizing the log equity depends on how many times each "
+            "outcome occurred (one dimension per outcome)"
+        )
     elif isinstance(m, Bootstrap) and m.method == "block":
         why = "the block bootstrap is not i.i.d."
     elif acc.trades > MAX_DP_TRADES:
@@ -191,13 +213,15 @@ def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
         why = "the outcomes are not multiples of a common 1/k R (k <= 1000)"
     if not why:
         try:
-            res = discrete_lattice_dp(values, probs, f, trades=acc.trades,
-                                      ruin_level=acc.ruin_level, goal=acc.goal)
+            res = discrete_lattice_dp(
+                values, probs, f, trades=acc.trades, ruin_level=acc.ruin_level, goal=acc.goal
+            )
         except ParameterError as e:
             why = str(e)
     if why:
-        notes.append(f"No exact ruin or drawdown DP for this model: {why}; the simulation is "
-                     "the answer.")
+        notes.append(
+            f"No exact ruin or drawdown DP for this model: {why}; the simulation is the answer."
+        )
         return
     out["ruin_probability_exact"] = res.ruin_probability
     if acc.goal is not None:
@@ -207,24 +231,32 @@ def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
     dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
     left = float(THEORY_DD_BUDGET)
     for lv in sorted(set(levels)):
-        r = discrete_drawdown_exceedance_exact(values, probs, f, trades=acc.trades, level=lv,
-                                               ruin_level=acc.ruin_level, goal=acc.goal,
-                                               budget=int(left))
+        r = discrete_drawdown_exceedance_exact(
+            values,
+            probs,
+            f,
+            trades=acc.trades,
+            level=lv,
+            ruin_level=acc.ruin_level,
+            goal=acc.goal,
+            budget=int(left),
+        )
         left -= r["cost"] if r["probability"] is not None else 0.0
         dd[f"{lv:g}"] = r["probability"]
         if r["probability"] is None:
             notes.append(f"P(MDD >= {lv:g}) not exact here: {r['note']}.")
     out["drawdown_exceedance_exact"] = dd
-    notes.append("Fixed stake with outcomes on a lattice of R: ruin, goal, final equity and "
-                 "drawdown by exact lattice DP.")
+    notes.append(
+        "Fixed stake with outcomes on a lattice of R: ruin, goal, final equity and "
+        "drawdown by exact lattice DP."
+    )
 
 
 def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels) -> None:
     p, b = m.win_rate, m.payoff
     N = acc.trades
     if N <= MAX_DP_TRADES:
-        res = lattice_dp(p, b, f, sizing=rule, trades=N, ruin_level=acc.ruin_level,
-                         goal=acc.goal)
+        res = lattice_dp(p, b, f, sizing=rule, trades=N, ruin_level=acc.ruin_level, goal=acc.goal)
         out["ruin_probability_exact"] = res.ruin_probability
         if acc.goal is not None:
             out["goal_probability_exact"] = res.goal_probability
@@ -233,18 +265,29 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
         dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
         left = float(THEORY_DD_BUDGET)  # shared by the levels, lowest (cheapest) first
         for lv in sorted(set(levels)):
-            r = drawdown_exceedance_exact(p, b, f, sizing=rule, trades=N, level=lv,
-                                          ruin_level=acc.ruin_level, goal=acc.goal,
-                                          budget=int(left))
+            r = drawdown_exceedance_exact(
+                p,
+                b,
+                f,
+                sizing=rule,
+                trades=N,
+                level=lv,
+                ruin_level=acc.ruin_level,
+                goal=acc.goal,
+                budget=int(left),
+            )
             left -= r["cost"] if r["probability"] is not None else 0.0
             dd[f"{lv:g}"] = r["probability"]
             if r["probability"] is None:
-                notes.append(f"P(MDD >= {lv:g}) not exact here: {r['note']} (call "
-                             "ruin.exact.drawdown_exceedance_exact with a larger budget).")
+                notes.append(
+                    f"P(MDD >= {lv:g}) not exact here: {r['note']} (call "
+                    "ruin.exact.drawdown_exceedance_exact with a larger budget)."
+                )
         out["drawdown_exceedance_exact"] = dd
     else:
-        notes.append(f"N = {N:,} trades is above {MAX_DP_TRADES:,}: the exact finite-horizon "
-                     "DP is skipped.")
+        notes.append(
+            f"N = {N:,} trades is above {MAX_DP_TRADES:,}: the exact finite-horizon DP is skipped."
+        )
 
     if rule == "fixed":
         units = (1.0 - acc.ruin_level) / f
@@ -257,9 +300,12 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
             out["ruin_probability_infinite_horizon"] = gamblers_ruin(p, i, target)
             out["ruin_probability_infinite_horizon_is_bound"] = False
             out["expected_trades_gamblers_ruin"] = gamblers_ruin_duration(p, i, target)
-            notes.append(f"Payoff 1 with a fixed stake is the gambler's ruin: start {i} "
-                         "units above ruin" + (f", target {target}" if target else "")
-                         + "; infinite-horizon values by closed form.")
+            notes.append(
+                f"Payoff 1 with a fixed stake is the gambler's ruin: start {i} "
+                "units above ruin"
+                + (f", target {target}" if target else "")
+                + "; infinite-horizon values by closed form."
+            )
         elif acc.goal is None:
             fs = fixed_stake_ruin(p, b, units)
             out["fixed_stake_root"] = fs["root"]
@@ -267,11 +313,15 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
             out["ruin_probability_infinite_horizon_is_bound"] = not fs["exact"]
             if not fs["exact"]:
                 out["ruin_probability_infinite_horizon_lower_bound"] = fs["lower_bound"]
-                notes.append("Non-integer payoff: the barrier can be overshot, so x^units is "
-                             "an upper bound and x^(units+1) a lower bound.")
+                notes.append(
+                    "Non-integer payoff: the barrier can be overshot, so x^units is "
+                    "an upper bound and x^(units+1) a lower bound."
+                )
         else:
-            notes.append("Infinite-horizon ruin with a goal has no closed form for payoff "
-                         "!= 1; see ruin_probability_exact for the N-trade answer.")
+            notes.append(
+                "Infinite-horizon ruin with a goal has no closed form for payoff "
+                "!= 1; see ruin_probability_exact for the N-trade answer."
+            )
     elif acc.ruin_level == 0.0:
         if f < 1.0:
             out["ruin_probability_infinite_horizon"] = 0.0
@@ -283,6 +333,8 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
     out["approximations"] = approximations(p, b, f, ruin_level=acc.ruin_level, sizing=rule)
     out["approximation_notes"] = {k: APPROXIMATION_NOTES[k] for k in out["approximations"]}
     if "ruin_probability_exact" in out:
-        notes.append("Approximations are infinite-horizon formulas; compare them with "
-                     "ruin_probability_infinite_horizon where given, and with "
-                     "ruin_probability_exact (N trades) to see the horizon effect.")
+        notes.append(
+            "Approximations are infinite-horizon formulas; compare them with "
+            "ruin_probability_infinite_horizon where given, and with "
+            "ruin_probability_exact (N trades) to see the horizon effect."
+        )

@@ -32,8 +32,16 @@ from ..rng import resolve_seed
 from ..simulate import SimulationResult, simulate
 from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
 
-__all__ = ["Lesson", "LessonResult", "load_lessons", "load_lesson", "run_lesson", "grade",
-           "metric_value", "METRIC_LABELS"]
+__all__ = [
+    "Lesson",
+    "LessonResult",
+    "load_lessons",
+    "load_lesson",
+    "run_lesson",
+    "grade",
+    "metric_value",
+    "METRIC_LABELS",
+]
 
 #: Plain-language names of the metrics a lesson can ask about.
 METRIC_LABELS = {
@@ -53,8 +61,13 @@ assert set(METRIC_LABELS) == set(LESSON_METRICS)
 YOUR_RULES = "your rules"
 
 #: Frame columns holding a probability (each with ``_ci_low`` / ``_ci_high`` columns).
-_PROB_METRICS = ("ruin_probability", "survival_probability", "goal_probability",
-                 "p_below_start", "liquidation_probability")
+_PROB_METRICS = (
+    "ruin_probability",
+    "survival_probability",
+    "goal_probability",
+    "p_below_start",
+    "liquidation_probability",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +154,16 @@ def load_lesson(name_or_file: str | Path) -> Lesson:
     """One lesson by name (``"lesson_01_risk_rule"``) or file."""
     sf = find_scenario(name_or_file)
     if sf.kind != "lesson":
-        raise ParameterError("lesson", "a scenario with kind = 'lesson'",
-                             f"{sf.name} (kind {sf.kind!r})")
+        raise ParameterError(
+            "lesson", "a scenario with kind = 'lesson'", f"{sf.name} (kind {sf.kind!r})"
+        )
     return Lesson(sf)
 
 
 def metric_value(summary: dict[str, Any], name: str) -> float:
     """The value of lesson metric ``name`` in a ``SimulationResult.summary()`` dict (NaN when
     the run does not report it, e.g. a goal probability without a goal)."""
+
     def est(key: str) -> float:
         v = summary.get(key)
         return float(v["estimate"]) if isinstance(v, dict) and "estimate" in v else math.nan
@@ -191,8 +206,14 @@ def _interval(summary: dict[str, Any], name: str) -> tuple[float, float]:
     return (1.0 - hi, 1.0 - lo) if name == "survival_probability" else (lo, hi)
 
 
-def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = None,
-               record: int = 0, your_rules: dict[str, Any] | None = None) -> LessonResult:
+def run_lesson(
+    lesson: Lesson,
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    record: int = 0,
+    your_rules: dict[str, Any] | None = None,
+) -> LessonResult:
     """Run every variant of ``lesson`` on the same seed.
 
     Parameters
@@ -216,14 +237,16 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     if paths is not None:
         over["paths"] = check_int("paths", paths, 1, 50_000_000)
     base_seed = seed if seed is not None else lesson.scenario.params.get("seed")
-    over["seed"] = resolve_seed(None if base_seed is None else
-                                check_int("seed", base_seed, 0, 2**63 - 1))
+    over["seed"] = resolve_seed(
+        None if base_seed is None else check_int("seed", base_seed, 0, 2**63 - 1)
+    )
     rows: list[dict[str, Any]] = []
     surv: list[pl.DataFrame] = []
     tpd = lesson.scenario.lesson.get("trades_per_day") if lesson.scenario.lesson else None
     results: dict[str, SimulationResult] = {}
     variants: list[tuple[str | None, dict[str, Any]]] = [
-        (v, over) for v, _ in lesson.scenario.variants] or [(None, over)]
+        (v, over) for v, _ in lesson.scenario.variants
+    ] or [(None, over)]
     if your_rules:
         ref = lesson.prediction.get("answer_variant") or variants[0][0]
         variants.append((ref, {**over, **your_rules, "_name": YOUR_RULES}))
@@ -244,14 +267,15 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
         row["max_risk_used"] = float(max(mr.values())) if mr else float(sc.sizing.risk)
         row["risk"] = float(sc.sizing.risk)
         m0 = sc.model
-        row["kelly_fraction"] = (m0.win_rate - (1 - m0.win_rate) / m0.payoff
-                                 if isinstance(m0, Bernoulli) and getattr(sc, "behaviour", None)
-                                 is None else None)
+        row["kelly_fraction"] = (
+            m0.win_rate - (1 - m0.win_rate) / m0.payoff
+            if isinstance(m0, Bernoulli) and getattr(sc, "behaviour", None) is None
+            else None
+        )
         rows.append(row)
         curve = res.survival
         idx = np.unique(np.linspace(0, curve.size - 1, min(curve.size, 201)).astype(np.int64))
-        sv = pl.DataFrame({"variant": [name] * idx.size, "trade": idx,
-                           "survival": curve[idx]})
+        sv = pl.DataFrame({"variant": [name] * idx.size, "trade": idx, "survival": curve[idx]})
         if tpd:
             sv = sv.with_columns(day=pl.col("trade") / tpd)
         surv.append(sv)
@@ -266,9 +290,15 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     else:
         target = pr.get("answer_variant") or frame["variant"][0]
         answer = float(frame.filter(pl.col("variant") == target)[metric][0])
-    return LessonResult(lesson=lesson, seed=int(over["seed"]), frame=frame,
-                        survival=pl.concat(surv), answer=answer, answer_metric=metric,
-                        results=results)
+    return LessonResult(
+        lesson=lesson,
+        seed=int(over["seed"]),
+        frame=frame,
+        survival=pl.concat(surv),
+        answer=answer,
+        answer_metric=metric,
+        results=results,
+    )
 
 
 def _fmt(x: float, unit: str) -> str:
@@ -302,16 +332,20 @@ def grade(prediction: float | str, result: LessonResult) -> str:
     frame = result.frame
     if pr["kind"] == "choice":
         if prediction not in pr["options"]:
-            raise ParameterError("prediction", "one of " + ", ".join(
-                repr(o) for o in pr["options"]), prediction)
+            raise ParameterError(
+                "prediction", "one of " + ", ".join(repr(o) for o in pr["options"]), prediction
+            )
         vals = ", ".join(
             f"{o}: {_fmt(float(frame.filter(pl.col('variant') == o)[metric][0]), pr['unit'])}"
-            for o in pr["options"])
+            for o in pr["options"]
+        )
         if prediction == result.answer:
             best = "highest" if pr["answer"] == "max" else "lowest"
             return f"Right: {prediction!r} has the {best} {label} ({vals})."
-        return (f"Not this time: you picked {prediction!r}, but {result.answer!r} has the "
-                f"{'highest' if pr['answer'] == 'max' else 'lowest'} {label} ({vals}).")
+        return (
+            f"Not this time: you picked {prediction!r}, but {result.answer!r} has the "
+            f"{'highest' if pr['answer'] == 'max' else 'lowest'} {label} ({vals})."
+        )
     guess = check_number("prediction", prediction, pr["min"], pr["max"])
     ans = float(result.answer)
     unit = pr["unit"]
@@ -322,8 +356,10 @@ def grade(prediction: float | str, result: LessonResult) -> str:
         lo, hi = float(row[f"{metric}_ci_low"][0]), float(row[f"{metric}_ci_high"][0])
         if math.isfinite(lo):
             ci = f" (95% interval {lo:.0%} to {hi:.0%})"
-    head = (f"You guessed {_fmt(guess, unit)}; the simulation gives {_fmt(ans, unit)}{ci} for "
-            f"the {label}" + (f" ({target})" if len(frame) > 1 else "") + ".")
+    head = (
+        f"You guessed {_fmt(guess, unit)}; the simulation gives {_fmt(ans, unit)}{ci} for "
+        f"the {label}" + (f" ({target})" if len(frame) > 1 else "") + "."
+    )
     if math.isnan(ans):
         return head + " This run does not report that number."
     diff = guess - ans
@@ -337,9 +373,10 @@ def grade(prediction: float | str, result: LessonResult) -> str:
     elif abs(diff) <= 0.15 * span:
         verdict = f"Close: {gap} too {'high' if diff > 0 else 'low'}."
     else:
-        verdict = (f"Far off: {gap} too {'high' if diff > 0 else 'low'}. "
-                   + ("Most people underestimate how often this goes wrong."
-                      if diff < 0 and metric in ("ruin_probability", "p_below_start",
-                                                 "liquidation_probability")
-                      else "Look at the table to see why."))
+        verdict = f"Far off: {gap} too {'high' if diff > 0 else 'low'}. " + (
+            "Most people underestimate how often this goes wrong."
+            if diff < 0
+            and metric in ("ruin_probability", "p_below_start", "liquidation_probability")
+            else "Look at the table to see why."
+        )
     return f"{head} {verdict}"

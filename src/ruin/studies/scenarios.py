@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 
-
 def builtin_folder() -> Path:
     """The folder of the built-in presets and lessons.
 
@@ -80,8 +79,17 @@ MAX_FILE_BYTES = 256 * 1024
 KINDS = ("preset", "lesson")
 SCENARIO_KEYS = {"title", "description", "kind"}
 LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day"}
-PREDICTION_KEYS = {"kind", "min", "max", "step", "options", "answer_metric", "answer_variant",
-                   "answer", "unit"}
+PREDICTION_KEYS = {
+    "kind",
+    "min",
+    "max",
+    "step",
+    "options",
+    "answer_metric",
+    "answer_variant",
+    "answer",
+    "unit",
+}
 #: Metrics a lesson may ask students to predict (names of ``ruin.studies.lessons.metric_value``).
 LESSON_METRICS = (
     "ruin_probability",
@@ -126,8 +134,9 @@ class ScenarioFile:
     variants: tuple[tuple[str, dict[str, Any]], ...] = ()
     lesson: dict[str, Any] | None = field(default=None)
 
-    def build(self, overrides: Mapping[str, Any] | None = None,
-              variant: str | None = None) -> Scenario:
+    def build(
+        self, overrides: Mapping[str, Any] | None = None, variant: str | None = None
+    ) -> Scenario:
         """The :class:`Scenario` of the base run (or a variant), with ``overrides`` on top."""
         p = scenario_params(self, variant)
         p.update({k: v for k, v in (overrides or {}).items() if v is not None})
@@ -135,9 +144,14 @@ class ScenarioFile:
 
     def as_dict(self) -> dict[str, Any]:
         """The ``ruin scenarios --json`` entry."""
-        return {"name": self.name, "kind": self.kind, "title": self.title,
-                "description": self.description, "path": str(self.path),
-                "variants": [v for v, _ in self.variants]}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "title": self.title,
+            "description": self.description,
+            "path": str(self.path),
+            "variants": [v for v, _ in self.variants],
+        }
 
 
 def scenario_params(sf: ScenarioFile, variant: str | None = None) -> dict[str, Any]:
@@ -146,15 +160,20 @@ def scenario_params(sf: ScenarioFile, variant: str | None = None) -> dict[str, A
     if variant is not None:
         names = [v for v, _ in sf.variants]
         if variant not in names:
-            raise ParameterError(f"{sf.path.name}: variant", "one of " + ", ".join(
-                repr(n) for n in names) if names else "absent (this file has no variants)",
-                variant)
+            raise ParameterError(
+                f"{sf.path.name}: variant",
+                "one of " + ", ".join(repr(n) for n in names)
+                if names
+                else "absent (this file has no variants)",
+                variant,
+            )
         p.update(dict(sf.variants)[variant])
     return p
 
 
-def _err(fname: str, where: str, key: str, allowed: str, got: object, hint: str = "") -> \
-        ParameterError:
+def _err(
+    fname: str, where: str, key: str, allowed: str, got: object, hint: str = ""
+) -> ParameterError:
     return ParameterError(f"{fname}: {where} {key}".rstrip(), allowed, got, hint)
 
 
@@ -172,25 +191,39 @@ def _text(fname: str, table: str, d: Mapping[str, Any], key: str, required: bool
 def _unknown(fname: str, table: str, d: Mapping[str, Any], allowed: set[str]) -> None:
     extra = sorted(set(d) - allowed)
     if extra:
-        raise _err(fname, f"[{table}]", extra[0], "a known key (" + ", ".join(sorted(allowed))
-                   + ")", d[extra[0]])
+        raise _err(
+            fname,
+            f"[{table}]",
+            extra[0],
+            "a known key (" + ", ".join(sorted(allowed)) + ")",
+            d[extra[0]],
+        )
 
 
 def _resolve_trades_file(fname: str, where: str, value: object, folder: Path) -> str:
     if not isinstance(value, str) or not value:
-        raise _err(fname, where, "trades_file", "a file name inside the scenario's folder",
-                   value)
+        raise _err(fname, where, "trades_file", "a file name inside the scenario's folder", value)
     p = Path(value)
     target = (folder / p).resolve()
     if p.is_absolute() or not target.is_relative_to(folder.resolve()):
-        raise _err(fname, where, "trades_file",
-                   f"a path inside the scenario's folder ({folder})", value,
-                   "Scenario files may only read data stored next to them.")
+        raise _err(
+            fname,
+            where,
+            "trades_file",
+            f"a path inside the scenario's folder ({folder})",
+            value,
+            "Scenario files may only read data stored next to them.",
+        )
     return str(target)
 
 
-def _check_params(fname: str, where: str, d: Mapping[str, Any], folder: Path,
-                  base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _check_params(
+    fname: str,
+    where: str,
+    d: Mapping[str, Any],
+    folder: Path,
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     if not isinstance(d, Mapping):
         raise _err(fname, where, "", "a table of parameter = value lines", d)
     out: dict[str, Any] = {}
@@ -204,8 +237,9 @@ def _check_params(fname: str, where: str, d: Mapping[str, Any], folder: Path,
     try:
         build_scenario({**(base or {}), **out})
     except ParameterError as exc:
-        raise ParameterError(f"{fname}: {where} {exc.name}", exc.allowed, exc.got,
-                             exc.hint) from None
+        raise ParameterError(
+            f"{fname}: {where} {exc.name}", exc.allowed, exc.got, exc.hint
+        ) from None
     return out
 
 
@@ -213,20 +247,25 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
     if not isinstance(d, Mapping):
         raise _err(fname, "[lesson]", "", "a table", d)
     _unknown(fname, "lesson", d, LESSON_KEYS)
-    out: dict[str, Any] = {k: _text(fname, "lesson", d, k)
-                           for k in ("question", "look_at", "explanation")}
+    out: dict[str, Any] = {
+        k: _text(fname, "lesson", d, k) for k in ("question", "look_at", "explanation")
+    }
     tpd = d.get("trades_per_day")
     if tpd is not None:
         try:
-            out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4,
-                                                 lo_incl=False)
+            out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4, lo_incl=False)
         except ParameterError as exc:
             raise _err(fname, "[lesson]", "trades_per_day", exc.allowed, tpd) from None
     pr = d.get("prediction")
     where = "[lesson.prediction]"
     if not isinstance(pr, Mapping):
-        raise _err(fname, "[lesson]", "prediction", "a table with kind, answer_metric and "
-                   "min/max/step (slider) or options (choice)", pr)
+        raise _err(
+            fname,
+            "[lesson]",
+            "prediction",
+            "a table with kind, answer_metric and min/max/step (slider) or options (choice)",
+            pr,
+        )
     _unknown(fname, "lesson.prediction", pr, PREDICTION_KEYS)
     kind = pr.get("kind")
     if kind not in ("slider", "choice"):
@@ -237,11 +276,18 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
     p: dict[str, Any] = {"kind": kind, "answer_metric": metric}
     av = pr.get("answer_variant")
     if av is not None and av not in variants:
-        raise _err(fname, where, "answer_variant", "the name of one of the [[variants]] ("
-                   + ", ".join(variants) + ")", av)
+        raise _err(
+            fname,
+            where,
+            "answer_variant",
+            "the name of one of the [[variants]] (" + ", ".join(variants) + ")",
+            av,
+        )
     p["answer_variant"] = av
-    unit = pr.get("unit", "percent" if metric not in ("median_final_equity",
-                                                        "mean_final_equity") else "multiple")
+    unit = pr.get(
+        "unit",
+        "percent" if metric not in ("median_final_equity", "mean_final_equity") else "multiple",
+    )
     if unit not in ("percent", "multiple"):
         raise _err(fname, where, "unit", "'percent' or 'multiple'", unit)
     p["unit"] = unit
@@ -249,27 +295,46 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
         for k in ("min", "max", "step"):
             v = pr.get(k)
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise _err(fname, where, k, "a number (slider predictions need min, max and "
-                           "step)", v)
+                raise _err(
+                    fname, where, k, "a number (slider predictions need min, max and step)", v
+                )
             p[k] = float(v)
         if not p["min"] < p["max"]:
             raise _err(fname, where, "max", f"greater than min ({p['min']:g})", p["max"])
         if not 0 < p["step"] <= p["max"] - p["min"]:
-            raise _err(fname, where, "step", f"greater than 0 and at most max - min "
-                       f"({p['max'] - p['min']:g})", p["step"])
+            raise _err(
+                fname,
+                where,
+                "step",
+                f"greater than 0 and at most max - min ({p['max'] - p['min']:g})",
+                p["step"],
+            )
         for k in ("options", "answer"):
             if k in pr:
                 raise _err(fname, where, k, "absent for a slider", pr[k])
     else:
         opts = pr.get("options")
-        if not isinstance(opts, list) or len(opts) < 2 or not all(
-                isinstance(o, str) and o in variants for o in opts):
-            raise _err(fname, where, "options", "a list of at least two variant names ("
-                       + ", ".join(variants) + ")", opts)
+        if (
+            not isinstance(opts, list)
+            or len(opts) < 2
+            or not all(isinstance(o, str) and o in variants for o in opts)
+        ):
+            raise _err(
+                fname,
+                where,
+                "options",
+                "a list of at least two variant names (" + ", ".join(variants) + ")",
+                opts,
+            )
         ans = pr.get("answer", "max")
         if ans not in ("max", "min"):
-            raise _err(fname, where, "answer", "'max' or 'min' (the option whose metric is "
-                       "largest or smallest is right)", ans)
+            raise _err(
+                fname,
+                where,
+                "answer",
+                "'max' or 'min' (the option whose metric is largest or smallest is right)",
+                ans,
+            )
         p.update(options=tuple(opts), answer=ans)
         for k in ("min", "max", "step"):
             if k in pr:
@@ -311,8 +376,7 @@ def load_scenario(path: str | Path) -> ScenarioFile:
     params = _check_params(fname, "[params]", data.get("params", {}), folder)
     raw_variants = data.get("variants", [])
     if not isinstance(raw_variants, list):
-        raise _err(fname, "[[variants]]", "", "an array of tables ([[variants]])",
-                   raw_variants)
+        raise _err(fname, "[[variants]]", "", "an array of tables ([[variants]])", raw_variants)
     variants: list[tuple[str, dict[str, Any]]] = []
     for i, v in enumerate(raw_variants, 1):
         where = f"[[variants]] #{i}"
@@ -323,23 +387,38 @@ def load_scenario(path: str | Path) -> ScenarioFile:
             raise _err(fname, where, "name", "a non-empty text value", name)
         if name in (n for n, _ in variants):
             raise _err(fname, where, "name", "unique among the variants", name)
-        over = _check_params(fname, f"{where} ({name})",
-                             {k: x for k, x in v.items() if k != "name"}, folder, params)
+        over = _check_params(
+            fname, f"{where} ({name})", {k: x for k, x in v.items() if k != "name"}, folder, params
+        )
         variants.append((name, over))
     lesson = None
     if kind == "lesson":
         if "lesson" not in data:
-            raise _err(fname, "[lesson]", "", "present in a lesson (question, look_at, "
-                       "explanation, prediction)", None)
+            raise _err(
+                fname,
+                "[lesson]",
+                "",
+                "present in a lesson (question, look_at, explanation, prediction)",
+                None,
+            )
         lesson = _check_lesson(fname, data["lesson"], [n for n, _ in variants])
     elif "lesson" in data:
         raise _err(fname, "[lesson]", "", "only in files with kind = 'lesson'", "a table")
-    return ScenarioFile(name=p.stem, path=p, kind=kind, title=title, description=desc,
-                        params=params, variants=tuple(variants), lesson=lesson)
+    return ScenarioFile(
+        name=p.stem,
+        path=p,
+        kind=kind,
+        title=title,
+        description=desc,
+        params=params,
+        variants=tuple(variants),
+        lesson=lesson,
+    )
 
 
-def list_scenarios(folder: str | Path | None = None, *, kind: str | None = None
-                   ) -> list[ScenarioFile]:
+def list_scenarios(
+    folder: str | Path | None = None, *, kind: str | None = None
+) -> list[ScenarioFile]:
     """Every ``*.toml`` in ``folder`` (default :data:`SCENARIOS_DIR`), sorted by name."""
     d = Path(folder) if folder is not None else SCENARIOS_DIR
     out = [load_scenario(f) for f in sorted(d.glob("*.toml"))]
@@ -357,8 +436,12 @@ def find_scenario(name_or_file: str | Path) -> ScenarioFile:
     f = SCENARIOS_DIR / f"{text}.toml"
     if not f.is_file():
         names = sorted(x.stem for x in SCENARIOS_DIR.glob("*.toml"))
-        raise ParameterError("scenario", "a scenario name (" + ", ".join(names)
-                             + ") or a .toml file", text, "List them with `ruin scenarios`.")
+        raise ParameterError(
+            "scenario",
+            "a scenario name (" + ", ".join(names) + ") or a .toml file",
+            text,
+            "List them with `ruin scenarios`.",
+        )
     return load_scenario(f)
 
 

@@ -68,7 +68,6 @@ def summary_row(summary: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-
 def _exact_row(scenario: Any, drawdown_levels: Sequence[float]) -> dict[str, Any]:
     """The exact answers for ``scenario`` (lattice DP via :func:`ruin.exact.theory`) as a row
     with the simulation's column names; probabilities have a zero-width interval."""
@@ -90,10 +89,8 @@ def _exact_row(scenario: Any, drawdown_levels: Sequence[float]) -> dict[str, Any
     return row
 
 
-
 def _odds_kwargs(flat: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k not in ODDS_REQUIRED}
-
 
 
 def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
@@ -107,18 +104,23 @@ def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
     exact = cf.get("discrete_exact", cf.get("continuous"))
     row: dict[str, Any] = {"paths": res.paths}
     if method == "exact":
-        row.update(paths=None, seed=None, liquidation_probability=exact,
-                   liquidation_probability_ci_low=exact,
-                   liquidation_probability_ci_high=exact)
+        row.update(
+            paths=None,
+            seed=None,
+            liquidation_probability=exact,
+            liquidation_probability_ci_low=exact,
+            liquidation_probability_ci_high=exact,
+        )
     else:
         mc = d.pop("monte_carlo")
-        row.update(liquidation_probability=mc["estimate"],
-                   liquidation_probability_ci_low=mc["ci_low"],
-                   liquidation_probability_ci_high=mc["ci_high"])
+        row.update(
+            liquidation_probability=mc["estimate"],
+            liquidation_probability_ci_low=mc["ci_low"],
+            liquidation_probability_ci_high=mc["ci_high"],
+        )
     row["liquidation_probability_closed_form"] = exact
     row["liquidation_probability_continuous"] = cf.get("continuous")
-    for k in ("adverse_move", "liquidation_price", "approx_closed_form", "steps",
-              "step_days"):
+    for k in ("adverse_move", "liquidation_price", "approx_closed_form", "steps", "step_days"):
         row[k] = d.get(k)
     for side in ("take_profit_first", "neither"):
         v = d.get(side)
@@ -130,7 +132,6 @@ def _odds_row(flat: Mapping[str, Any], method: str) -> dict[str, Any]:
                 row[f"{side}_probability_ci_low"] = mcv["ci_low"]
                 row[f"{side}_probability_ci_high"] = mcv["ci_high"]
     return row
-
 
 
 def run_batch(
@@ -157,8 +158,12 @@ def run_batch(
         os._exit(17)
     rows = []
     for index, cid, method, flat, kind in cells:
-        row: dict[str, Any] = {"cell": index, "cell_id": cid, "method": method,
-                               "seed": flat["seed"]}
+        row: dict[str, Any] = {
+            "cell": index,
+            "cell_id": cid,
+            "method": method,
+            "seed": flat["seed"],
+        }
         if kind == "odds":
             # the closed forms are serial; one numba thread keeps the 1-path run cheap
             with _KERNEL_LOCK, _numba_threads(1 if method == "exact" else threads):

@@ -21,15 +21,21 @@ from ..params import Bernoulli
 from ..studies.scenarios import find_scenario, scenario_params
 from .spec import ODDS_REQUIRED, SweepSpec, _where
 
-__all__ = ["Cell", "expand_cells", "cell_seed", "plan_batches", "TARGET_BATCH_WORK",
-           "BATCHES_PER_WORKER", "MAX_BATCH_CELLS"]
+__all__ = [
+    "Cell",
+    "expand_cells",
+    "cell_seed",
+    "plan_batches",
+    "TARGET_BATCH_WORK",
+    "BATCHES_PER_WORKER",
+    "MAX_BATCH_CELLS",
+]
 
 #: Work per batch (paths x trades) the default batch size aims at (amortises per-task overhead).
 TARGET_BATCH_WORK = 5_000_000
 #: Batches per worker the default batch size keeps at least (load balance, progress).
 BATCHES_PER_WORKER = 4
 MAX_BATCH_CELLS = 1_000
-
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,6 @@ class Cell:
     method: str
     work: float
     kind: str = "account"
-
 
 
 def _resolve_preset(name: Any, folder: str = "") -> dict[str, Any]:
@@ -79,8 +84,9 @@ def cell_seed(sweep_seed: int, coords: Mapping[str, Any]) -> int:
 
 
 def _cell_id(flat: Mapping[str, Any], method: str) -> str:
-    text = json.dumps({"p": sorted((k, repr(v)) for k, v in flat.items()), "m": method},
-                      separators=(",", ":"))
+    text = json.dumps(
+        {"p": sorted((k, repr(v)) for k, v in flat.items()), "m": method}, separators=(",", ":")
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -127,8 +133,7 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
             merged["seed"] = cell_seed(sweep_seed, coords)
             scenario = build_scenario(merged)
         except ParameterError as exc:
-            raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got,
-                                 exc.hint) from None
+            raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got, exc.hint) from None
         method = spec.method
         if method == "exact" and not _exact_applies(scenario):
             method = "simulate"
@@ -139,7 +144,6 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
     return cells
 
 
-
 def _check_odds(flat: Mapping[str, Any]) -> float:
     """Validate one liquidation-odds cell without running it; returns its cost estimate.
 
@@ -148,40 +152,61 @@ def _check_odds(flat: Mapping[str, Any]) -> float:
     """
     for k in ODDS_REQUIRED:
         if k not in flat:
-            raise ParameterError(k, "given in [base] or [axes] (an odds sweep needs "
-                                 + ", ".join(ODDS_REQUIRED) + ")", None)
+            raise ParameterError(
+                k,
+                "given in [base] or [axes] (an odds sweep needs " + ", ".join(ODDS_REQUIRED) + ")",
+                None,
+            )
     side = check_choice("side", flat.get("side", "long"), ("long", "short"))
     if flat.get("max_leverage") is not None:
         ml = check_number("max_leverage", flat["max_leverage"], 1.0, 1e6)
-        check_number("leverage", flat["leverage"], 1.0, ml,
-                     hint=f"The venue allows at most {ml:g}x.")
-    liquidation_probability(flat["leverage"], flat["mmr"], flat["volatility"],
-                            flat["horizon_days"], drift=flat.get("drift", 0.0), side=side)
+        check_number(
+            "leverage", flat["leverage"], 1.0, ml, hint=f"The venue allows at most {ml:g}x."
+        )
+    liquidation_probability(
+        flat["leverage"],
+        flat["mmr"],
+        flat["volatility"],
+        flat["horizon_days"],
+        drift=flat.get("drift", 0.0),
+        side=side,
+    )
     horizon = float(flat["horizon_days"])
     if flat.get("take_profit") is not None:
-        check_number("take_profit", flat["take_profit"], 0.0,
-                     1.0 if side == "short" else None, lo_incl=False, hi_incl=False,
-                     hint="Use 0.1 for a take-profit 10% from entry.")
+        check_number(
+            "take_profit",
+            flat["take_profit"],
+            0.0,
+            1.0 if side == "short" else None,
+            lo_incl=False,
+            hi_incl=False,
+            hint="Use 0.1 for a take-profit 10% from entry.",
+        )
     step = 1.0
     monitoring = flat.get("monitoring", "continuous")
     if monitoring != "continuous":
-        step = check_number("monitoring", monitoring, 0.0, horizon, lo_incl=False,
-                            hint="Use 'continuous' or a check interval in days no longer "
-                                 "than the horizon.")
+        step = check_number(
+            "monitoring",
+            monitoring,
+            0.0,
+            horizon,
+            lo_incl=False,
+            hint="Use 'continuous' or a check interval in days no longer than the horizon.",
+        )
     check_number("entry", flat.get("entry", 1.0), 0.0, None, lo_incl=False)
     paths = check_int("paths", flat.get("paths", 20_000), 1, 10**9)
     return float(paths) * max(1.0, horizon / step)
 
 
-
 def _exact_applies(scenario: Any) -> bool:
     """Whether an exact answer exists: Bernoulli trades, no price path or behaviour rules,
     a horizon the lattice DP accepts."""
-    return (isinstance(scenario.model, Bernoulli)
-            and getattr(scenario, "market", None) is None
-            and getattr(scenario, "behaviour", None) is None
-            and scenario.account.trades <= exact.MAX_DP_TRADES)
-
+    return (
+        isinstance(scenario.model, Bernoulli)
+        and getattr(scenario, "market", None) is None
+        and getattr(scenario, "behaviour", None) is None
+        and scenario.account.trades <= exact.MAX_DP_TRADES
+    )
 
 
 def plan_batches(

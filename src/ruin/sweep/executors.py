@@ -17,7 +17,6 @@ from .cells import Cell
 CONNECT_TIMEOUT = 5.0
 
 
-
 def _default_workers() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -41,11 +40,14 @@ def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
     pending = list(batches)
     restarts = 0
     while pending:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
-                                   mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)), mp_context=mp.get_context("spawn")
+        )
         try:
-            futs = {pool.submit(run_batch, _payload(b), threads=threads,
-                                crash_marker=crash_marker): b for b in pending}
+            futs = {
+                pool.submit(run_batch, _payload(b), threads=threads, crash_marker=crash_marker): b
+                for b in pending
+            }
             broken = False
             while futs:
                 done, _ = wait(futs, return_when=FIRST_COMPLETED)
@@ -81,15 +83,18 @@ def _probe(address: str, timeout: float) -> None:
     host, colon, port = rest.rpartition(":")
     host = host.strip("[]")
     if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ParameterError("scheduler", _ADDRESS_HELP, address,
-                             "Give host and port, e.g. tcp://10.0.0.5:8786.")
+        raise ParameterError(
+            "scheduler", _ADDRESS_HELP, address, "Give host and port, e.g. tcp://10.0.0.5:8786."
+        )
     try:
         with socket.create_connection((host, int(port)), timeout=timeout):
             pass
     except OSError as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise ParameterError(
-            "scheduler", _ADDRESS_HELP, address,
+            "scheduler",
+            _ADDRESS_HELP,
+            address,
             f"Could not connect within {timeout:g} s ({reason}). Start one with "
             "`dask scheduler` and `dask worker ADDRESS`.",
         ) from None
@@ -116,7 +121,9 @@ def _connect(scheduler: Any, timeout: float):
         finally:
             sys.unraisablehook = hook
         raise ParameterError(
-            "scheduler", _ADDRESS_HELP, address,
+            "scheduler",
+            _ADDRESS_HELP,
+            address,
             f"Could not connect within {timeout:g} s ({failure}). Start one with "
             "`dask scheduler` and `dask worker ADDRESS`.",
         )
@@ -129,10 +136,19 @@ def _run_dask(batches, client, threads, on_done, crash_marker) -> None:
     futs = []
     try:
         for b in batches:
-            key = "ruin-sweep-" + hashlib.sha256(
-                "".join(c.cell_id for c in b).encode()).hexdigest()[:24]
-            fut = client.submit(run_batch, _payload(b), threads=threads,
-                                crash_marker=crash_marker, key=key, retries=3, pure=False)
+            key = (
+                "ruin-sweep-"
+                + hashlib.sha256("".join(c.cell_id for c in b).encode()).hexdigest()[:24]
+            )
+            fut = client.submit(
+                run_batch,
+                _payload(b),
+                threads=threads,
+                crash_marker=crash_marker,
+                key=key,
+                retries=3,
+                pure=False,
+            )
             futs.append((fut, b))
         by_key = {f.key: b for f, b in futs}
         for fut in as_completed([f for f, _ in futs], loop=client.loop):

@@ -20,7 +20,6 @@ from .spec import SweepSpec
 _STATE_FILE = "sweep.json"
 
 
-
 def _parts_dir(out: Path) -> Path:
     return out.with_name(out.name + ".parts")
 
@@ -58,13 +57,15 @@ def _grid_frame(spec: SweepSpec, cells: Sequence[Cell]) -> pl.DataFrame:
     return pl.DataFrame(cols)
 
 
-def _consolidate(spec: SweepSpec, cells: Sequence[Cell],
-                 frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+def _consolidate(
+    spec: SweepSpec, cells: Sequence[Cell], frames: Iterable[pl.DataFrame]
+) -> pl.DataFrame:
     frames = [f for f in frames if f.height]
     if not frames:
         raise RuntimeError("sweep produced no rows")  # pragma: no cover
-    res = pl.concat(frames, how="diagonal_relaxed").unique("cell_id", keep="first",
-                                                            maintain_order=True)
+    res = pl.concat(frames, how="diagonal_relaxed").unique(
+        "cell_id", keep="first", maintain_order=True
+    )
     if "seed" in spec.axes:  # replicates: the axis keeps "seed", the cell's own is cell_seed
         res = res.rename({"seed": "cell_seed"})
     res = res.drop([c for c in spec.axes if c in res.columns] + ["cell"], strict=False)

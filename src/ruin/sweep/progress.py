@@ -25,10 +25,16 @@ class _Progress:
         )
 
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("cells"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-            TextColumn("left"), TimeRemainingColumn(),
-            console=Console(stderr=True), transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("cells"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
         )
         self.task = self.bar.add_task(label, total=total, completed=done, rate="")
         self.bar.start()

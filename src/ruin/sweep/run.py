@@ -31,6 +31,7 @@ from .spec import METHODS, SweepSpec, _where, load_spec
 
 __all__ = ["run_sweep"]
 
+
 def run_sweep(
     spec_or_path: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec,
     *,
@@ -99,8 +100,7 @@ def run_sweep(
         workers = check_int("workers", workers, 1, 4096)
     if threads is not None:
         threads = check_int("threads", threads, 1, 4096)
-    connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0,
-                                   lo_incl=False)
+    connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0, lo_incl=False)
     out_path = Path(out) if out is not None else None
     parts = _parts_dir(out_path) if out_path is not None else None
     state = parts / _STATE_FILE if parts is not None else None
@@ -112,8 +112,9 @@ def run_sweep(
         try:
             sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
         except ParameterError as exc:
-            raise ParameterError(_where(spec.source, f"[base] {exc.name}"), exc.allowed,
-                                 exc.got, exc.hint) from None
+            raise ParameterError(
+                _where(spec.source, f"[base] {exc.name}"), exc.allowed, exc.got, exc.hint
+            ) from None
     if sweep_seed is None and state is not None and state.is_file():
         sweep_seed = json.loads(state.read_text()).get("seed")
     sweep_seed = resolve_seed(sweep_seed)
@@ -123,15 +124,43 @@ def run_sweep(
     if scheduler is not None:
         client, owned = _connect(scheduler, connect_timeout)
     try:
-        return _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size,
-                          out_path, parts, state, progress, stats, t0, _crash_marker)
+        return _run_cells(
+            spec,
+            cells,
+            sweep_seed,
+            client,
+            workers,
+            threads,
+            batch_size,
+            out_path,
+            parts,
+            state,
+            progress,
+            stats,
+            t0,
+            _crash_marker,
+        )
     finally:
         if owned:
             client.close()
 
 
-def _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size, out_path,
-               parts, state, progress, stats, t0, crash_marker) -> pl.DataFrame:
+def _run_cells(
+    spec,
+    cells,
+    sweep_seed,
+    client,
+    workers,
+    threads,
+    batch_size,
+    out_path,
+    parts,
+    state,
+    progress,
+    stats,
+    t0,
+    crash_marker,
+) -> pl.DataFrame:
     if client is not None:
         n_exec = _dask_workers(client)
         cell_threads = threads or 1
@@ -152,8 +181,9 @@ def _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size, ou
     todo = [c for c in cells if c.cell_id not in done_ids]
     batches = plan_batches(todo, n_exec, batch_size)
 
-    bar = _Progress(progress, len(cells), len(cells) - len(todo),
-                    spec.name or f"sweep {spec.source}")
+    bar = _Progress(
+        progress, len(cells), len(cells) - len(todo), spec.name or f"sweep {spec.source}"
+    )
     count = [len(cells) - len(todo)]
 
     def on_done(batch: list[Cell], rows: list[dict[str, Any]]) -> None:
@@ -179,9 +209,15 @@ def _run_cells(spec, cells, sweep_seed, client, workers, threads, batch_size, ou
         _write_atomic(df, out_path)
         shutil.rmtree(parts, ignore_errors=True)
     if stats is not None:
-        stats.update(cells=len(cells), cells_run=len(todo), batches=len(batches),
-                     batch_size=len(batches[0]) if batches else 0,
-                     seconds=time.perf_counter() - t0, sweep_seed=sweep_seed,
-                     workers=n_exec, threads=cell_threads,
-                     executor="dask" if client is not None else "local")
+        stats.update(
+            cells=len(cells),
+            cells_run=len(todo),
+            batches=len(batches),
+            batch_size=len(batches[0]) if batches else 0,
+            seconds=time.perf_counter() - t0,
+            sweep_seed=sweep_seed,
+            workers=n_exec,
+            threads=cell_threads,
+            executor="dask" if client is not None else "local",
+        )
     return df

@@ -14,17 +14,27 @@ from typing import Any, Literal
 from ..config import known_keys
 from ..errors import ParameterError, check_choice, check_int
 
-__all__ = ["SweepSpec", "load_spec", "METHODS", "KINDS", "SPEC_KEYS", "ODDS_KEYS",
-           "ODDS_REQUIRED"]
+__all__ = ["SweepSpec", "load_spec", "METHODS", "KINDS", "SPEC_KEYS", "ODDS_KEYS", "ODDS_REQUIRED"]
 
 METHODS = ("simulate", "exact")
 KINDS = ("account", "odds")
 SPEC_KEYS = ("name", "description", "kind", "method", "batch_size", "base", "axes")
 #: Flat keys of an ``kind = "odds"`` sweep: :func:`ruin.odds.liquidation_odds` arguments.
-ODDS_KEYS = ("leverage", "mmr", "volatility", "horizon_days", "drift", "side", "take_profit",
-             "monitoring", "paths", "seed", "entry", "max_leverage")
+ODDS_KEYS = (
+    "leverage",
+    "mmr",
+    "volatility",
+    "horizon_days",
+    "drift",
+    "side",
+    "take_profit",
+    "monitoring",
+    "paths",
+    "seed",
+    "entry",
+    "max_leverage",
+)
 ODDS_REQUIRED = ("leverage", "mmr", "volatility", "horizon_days")
-
 
 
 @dataclass(frozen=True)
@@ -72,13 +82,11 @@ class SweepSpec:
         return math.prod(self.shape)
 
 
-
 def _where(source: str, what: str) -> str:
     return f"{source}: {what}" if source else what
 
 
-def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]
-               ) -> tuple[dict[str, Any], str, str]:
+def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str, Any], str, str]:
     """(parsed spec, source name for messages, folder of the file or "")."""
     if isinstance(spec, Mapping):
         return dict(spec), "sweep", ""
@@ -95,8 +103,9 @@ def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]
         raise ParameterError(source, "valid TOML", str(exc)) from None
 
 
-def _check_axis(where: str, name: str, values: Any, base: Mapping[str, Any],
-                allowed: set[str]) -> tuple[Any, ...]:
+def _check_axis(
+    where: str, name: str, values: Any, base: Mapping[str, Any], allowed: set[str]
+) -> tuple[Any, ...]:
     """One ``[axes]`` entry: a known parameter not in ``[base]``, with a non-empty list of
     distinct scalar values."""
     if name not in allowed:
@@ -105,7 +114,9 @@ def _check_axis(where: str, name: str, values: Any, base: Mapping[str, Any],
         )
     if name in base:
         raise ParameterError(
-            where, "a parameter not also set in [base]", values,
+            where,
+            "a parameter not also set in [base]",
+            values,
             f"Remove {name} from [base] or from [axes].",
         )
     if not isinstance(values, list) or not values:
@@ -117,8 +128,9 @@ def _check_axis(where: str, name: str, values: Any, base: Mapping[str, Any],
     for v in values:
         k = json.dumps(v)
         if k in seen:
-            raise ParameterError(where, "a list of distinct values", values,
-                                 f"{v!r} appears twice.")
+            raise ParameterError(
+                where, "a list of distinct values", values, f"{v!r} appears twice."
+            )
         seen.add(k)
     return tuple(values)
 
@@ -161,7 +173,8 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
         raise ParameterError(_where(source, "[base]"), "a table of parameters", base)
     if not isinstance(axes, Mapping) or not axes:
         raise ParameterError(
-            _where(source, "[axes]"), "a table mapping parameter names to lists of values",
+            _where(source, "[axes]"),
+            "a table mapping parameter names to lists of values",
             axes if axes is not None else "nothing",
             "Add e.g. [axes] risk = [0.01, 0.02, 0.05].",
         )
@@ -171,11 +184,13 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
         if key not in allowed:
             raise ParameterError(
                 _where(source, f"[base] {key}"),
-                "a known parameter (" + ", ".join(sorted(allowed)) + ")", base[key],
+                "a known parameter (" + ", ".join(sorted(allowed)) + ")",
+                base[key],
             )
-    clean_axes = {str(name): _check_axis(_where(source, f"[axes] {name}"), name, values,
-                                         base, allowed)
-                  for name, values in axes.items()}
+    clean_axes = {
+        str(name): _check_axis(_where(source, f"[axes] {name}"), name, values, base, allowed)
+        for name, values in axes.items()
+    }
     method = check_choice(_where(source, "method"), data.get("method", "simulate"), METHODS)
     batch_size = data.get("batch_size")
     if batch_size is not None:
@@ -185,11 +200,15 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
         check_int(_where(source, "[base] seed"), seed, 0, 2**63 - 1)
     n = math.prod(len(v) for v in clean_axes.values())
     if n > 10_000_000:
-        raise ParameterError(_where(source, "[axes]"), "at most 10,000,000 cells",
-                             f"{n:,} cells")
+        raise ParameterError(_where(source, "[axes]"), "at most 10,000,000 cells", f"{n:,} cells")
     return SweepSpec(
-        base=dict(base), axes=clean_axes, method=method,  # type: ignore[arg-type]
-        batch_size=batch_size, kind=kind,  # type: ignore[arg-type]
+        base=dict(base),
+        axes=clean_axes,
+        method=method,  # type: ignore[arg-type]
+        batch_size=batch_size,
+        kind=kind,  # type: ignore[arg-type]
         name=str(data.get("name", "")),
-        description=str(data.get("description", "")), source=source, folder=folder,
+        description=str(data.get("description", "")),
+        source=source,
+        folder=folder,
     )
