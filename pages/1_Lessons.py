@@ -1,6 +1,8 @@
 """Lessons mode: pick a lesson, predict, run, compare your guess with the simulation.
 
-Thin on purpose: the lessons, their runs and the grading live in :mod:`ruin.studies.lessons`;
+Thin on purpose: the lessons, their runs and the grading live in :mod:`ruin.studies.lessons`, the
+"change the rules" conversion in :func:`ruin.form.lesson_rules`, the table's columns in
+:func:`ruin.insights.lesson_table` and the chart in :func:`ruin.charts.variant_survival_chart`;
 this page only places widgets and what the library returns (percents in the UI, fractions in
 the core).
 """
@@ -9,32 +11,60 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
 from ruin import ParameterError
+from ruin.charts import variant_survival_chart
+from ruin.form import lesson_rules
+from ruin.insights import lesson_table
 from ruin.studies.lessons import METRIC_LABELS, grade, load_lessons, run_lesson
 
 st.set_page_config(page_title="ruin — lessons", page_icon="🎓", layout="wide")
 
 #: "Change the rules" inputs: flat key -> (label, min, max, default, step, help).
 RULES: dict[str, tuple[str, float, float, float, float, str]] = {
-    "martingale": ("Multiply risk after a loss", 1.0, 10.0, 1.0, 0.5,
-                   "1 = off; 2 doubles the risk after each loss (revenge sizing)."),
+    "martingale": (
+        "Multiply risk after a loss",
+        1.0,
+        10.0,
+        1.0,
+        0.5,
+        "1 = off; 2 doubles the risk after each loss (revenge sizing).",
+    ),
     "anti_martingale": ("Multiply risk after a win", 1.0, 10.0, 1.0, 0.5, "1 = off."),
-    "risk_cap": ("Risk cap (% of equity)", 0.1, 100.0, 100.0, 0.5,
-                 "The rules never risk more than this."),
-    "drawdown_cut": ("Cut risk in a drawdown of (%)", 0.0, 99.0, 0.0, 1.0,
-                     "0 = off; while the drawdown is at least this, risk is halved."),
-    "win_rate_sample": ("Win rate measured on N trades", 0.0, 100000.0, 0.0, 10.0,
-                        "0 = known exactly; otherwise drawn per account from its posterior."),
-    "partial_tp": ("Close half at +R, stop to entry", 0.0, 100.0, 0.0, 0.25,
-                   "0 = off; e.g. 1 closes half the position at +1 R (must be below payoff)."),
+    "risk_cap": (
+        "Risk cap (% of equity)",
+        0.1,
+        100.0,
+        100.0,
+        0.5,
+        "The rules never risk more than this.",
+    ),
+    "drawdown_cut": (
+        "Cut risk in a drawdown of (%)",
+        0.0,
+        99.0,
+        0.0,
+        1.0,
+        "0 = off; while the drawdown is at least this, risk is halved.",
+    ),
+    "win_rate_sample": (
+        "Win rate measured on N trades",
+        0.0,
+        100000.0,
+        0.0,
+        10.0,
+        "0 = known exactly; otherwise drawn per account from its posterior.",
+    ),
+    "partial_tp": (
+        "Close half at +R, stop to entry",
+        0.0,
+        100.0,
+        0.0,
+        0.25,
+        "0 = off; e.g. 1 closes half the position at +1 R (must be below payoff).",
+    ),
 }
-#: Rules where 0 means "off".
-ZERO_OFF = {"drawdown_cut", "win_rate_sample", "partial_tp"}
-PERCENT_RULES = {"risk_cap", "drawdown_cut"}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -49,18 +79,8 @@ def _run(name: str, paths: int, seed: int, extra: tuple[tuple[str, Any], ...]) -
 
 
 def _rules_from_widgets() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in RULES:
-        v = st.session_state.get(f"rule_{key}")
-        if v is None:
-            continue
-        default = RULES[key][3]
-        if v == default or (key in ZERO_OFF and v == 0):
-            continue
-        if key in PERCENT_RULES:
-            v = v / 100.0
-        out[key] = int(v) if key == "win_rate_sample" else float(v)
-    return out
+    values = {key: st.session_state.get(f"rule_{key}") for key in RULES}
+    return lesson_rules(values, {key: spec[3] for key, spec in RULES.items()})
 
 
 def _prediction_widget(lesson: Any) -> Any:
@@ -71,38 +91,22 @@ def _prediction_widget(lesson: Any) -> Any:
     if pr["kind"] == "choice":
         return st.radio(label, list(pr["options"]), key=f"guess_{lesson.name}")
     if pr["unit"] == "percent":
-        v = st.slider(label + " (%)", min_value=float(pr["min"] * 100),
-                      max_value=float(pr["max"] * 100), value=float(pr["min"] * 100),
-                      step=float(pr["step"] * 100), key=f"guess_{lesson.name}")
-        return v / 100.0
-    return st.slider(label, min_value=float(pr["min"]), max_value=float(pr["max"]),
-                     value=float(pr["min"]), step=float(pr["step"]), key=f"guess_{lesson.name}")
-
-
-def _table(frame: pl.DataFrame) -> pl.DataFrame:
-    cols = ["variant", "ruin_probability", "p_below_start", "median_final_equity",
-            "median_max_drawdown", "win_rate_realized", "max_risk_used"]
-    if frame["liquidation_probability"].is_not_nan().any():
-        cols[2:2] = ["liquidation_probability", "liquidation_share"]
-    if frame["kelly_fraction"].is_not_null().any():
-        cols.append("kelly_fraction")
-    return frame.select(cols)
-
-
-def _survival_chart(surv: pl.DataFrame) -> alt.Chart:
-    x = (alt.X("day:Q", title="calendar days since the start") if "day" in surv.columns
-         else alt.X("trade:Q", title="trade number"))
-    return (
-        alt.Chart(surv)
-        .mark_line()
-        .encode(
-            x=x,
-            y=alt.Y("survival:Q", title="share of accounts not ruined",
-                    axis=alt.Axis(format="%")),
-            color=alt.Color("variant:N", title="variant",
-                            scale=alt.Scale(scheme="tableau10")),
+        v = st.slider(
+            label + " (%)",
+            min_value=float(pr["min"] * 100),
+            max_value=float(pr["max"] * 100),
+            value=float(pr["min"] * 100),
+            step=float(pr["step"] * 100),
+            key=f"guess_{lesson.name}",
         )
-        .properties(height=280)
+        return v / 100.0
+    return st.slider(
+        label,
+        min_value=float(pr["min"]),
+        max_value=float(pr["max"]),
+        value=float(pr["min"]),
+        step=float(pr["step"]),
+        key=f"guess_{lesson.name}",
     )
 
 
@@ -126,17 +130,33 @@ def main() -> None:
 
     with st.sidebar:
         st.header("Run settings")
-        paths = st.number_input("Accounts per variant", min_value=100, max_value=200_000,
-                                value=min(int(lesson.scenario.params.get("paths", 10_000)),
-                                          10_000), step=1000, key="paths")
-        seed = st.number_input("Seed (same for every variant)", min_value=0,
-                               max_value=2**53 - 1,
-                               value=int(lesson.scenario.params.get("seed", 1)),
-                               step=1, key="seed")
+        paths = st.number_input(
+            "Accounts per variant",
+            min_value=100,
+            max_value=200_000,
+            value=min(int(lesson.scenario.params.get("paths", 10_000)), 10_000),
+            step=1000,
+            key="paths",
+        )
+        seed = st.number_input(
+            "Seed (same for every variant)",
+            min_value=0,
+            max_value=2**53 - 1,
+            value=int(lesson.scenario.params.get("seed", 1)),
+            step=1,
+            key="seed",
+        )
         with st.expander("Change the rules (adds a variant)"):
             for key, (label, lo, hi, default, step, help_) in RULES.items():
-                st.number_input(label, min_value=lo, max_value=hi, value=default, step=step,
-                                help=help_, key=f"rule_{key}")
+                st.number_input(
+                    label,
+                    min_value=lo,
+                    max_value=hi,
+                    value=default,
+                    step=step,
+                    help=help_,
+                    key=f"rule_{key}",
+                )
 
     run = st.button("Run the lesson", type="primary", key="run")
     state_key = f"result_{lesson.name}"
@@ -165,12 +185,14 @@ def main() -> None:
     else:
         st.warning(feedback)
     st.caption(f"seed {res.seed}: every variant used the same random numbers")
-    st.dataframe(_table(res.frame), hide_index=True)
+    st.dataframe(lesson_table(res.frame), hide_index=True)
     kelly = res.frame["kelly_fraction"].drop_nulls()
     if kelly.len():
-        st.caption(f"Kelly fraction for this edge: {float(kelly[0]):.1%} of equity per trade "
-                   "(growth is fastest there; beyond it risk rises and growth falls).")
-    st.altair_chart(_survival_chart(res.survival), width="stretch")
+        st.caption(
+            f"Kelly fraction for this edge: {float(kelly[0]):.1%} of equity per trade "
+            "(growth is fastest there; beyond it risk rises and growth falls)."
+        )
+    st.altair_chart(variant_survival_chart(res.survival), width="stretch")
     st.subheader("What to look at")
     st.markdown(lesson.look_at)
     st.subheader("Why")

@@ -34,6 +34,7 @@ __all__ = [
     "final_equity_chart",
     "survival_frame",
     "survival_chart",
+    "variant_survival_chart",
     "streak_frame",
     "streak_chart",
     "exit_mix_chart",
@@ -342,6 +343,28 @@ def survival_chart(
                       .encode(x="trade:Q", text="label:N"))
     return alt.layer(*layers).properties(height=height,
                                          title="Survival: accounts not yet ruined")
+
+
+def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Chart:
+    """Survival of several variants of one lesson, one line each (the lessons page).
+
+    ``frame`` columns: ``variant``, ``survival`` (share not ruined) and ``day`` (calendar
+    days, when the lesson has a trading calendar) or ``trade`` (trade number).
+    """
+    x = (alt.X("day:Q", title="calendar days since the start") if "day" in frame.columns
+         else alt.X("trade:Q", title="trade number"))
+    return (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("survival:Q", title="share of accounts not ruined",
+                    axis=alt.Axis(format="%")),
+            color=alt.Color("variant:N", title="variant",
+                            scale=alt.Scale(scheme="tableau10")),
+        )
+        .properties(height=height)
+    )
 
 
 # --------------------------------------------------------------------------- streaks / exits

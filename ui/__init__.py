@@ -1,0 +1,21 @@
+"""Sections of the Streamlit page ``app.py``: widgets and layout only.
+
+Each module places one part of the page; every rule it shows comes from the library
+(:mod:`ruin.form` for the inputs, :mod:`ruin.insights` for what a run means, :mod:`ruin.charts`
+for the charts). ``app.py`` wires them in order. Nothing in ``src/ruin`` imports this package.
+
+=================  ==========================================================
+state              session state: link in, preset callbacks, form out, link out
+runs               cached engine calls (warm-up, simulate, theory, risk sweep)
+text               help texts shared by several sections
+sidebar            the scenario inputs (leverage inputs: :mod:`ui.leverage`)
+headline           headline metrics and plain-words warnings
+distributions      equity fan, drawdown, final equity, survival, streaks
+leverage           leverage inputs (sidebar) and the liquidation section
+risk               the risk-per-trade sweep
+theory             theory vs simulation
+compare            pin A, compare with B on the same seed
+share_export       share link, embed code, downloads
+formulas           formulas and definitions
+=================  ==========================================================
+"""

@@ -1,0 +1,71 @@
+"""The run's distributions: equity fan, drawdown, final equity, survival, losing streaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ruin import Scenario, SimulationResult, charts
+from ruin.insights import Headline
+
+from .text import HELP
+
+#: Lowest equity drawn on a log axis (a ruined account at 0 would not show).
+LOG_FLOOR = 1e-3
+
+
+def render(
+    h: Headline, scenario: Scenario, result: SimulationResult, summary: dict[str, Any]
+) -> tuple[bool, dict[str, Any]]:
+    """Returns (log scale chosen, charts by title)."""
+    log = st.toggle("Log scale for equity", key="w_log", help=HELP["log"])
+    out: dict[str, Any] = {}
+    bands, sample = charts.fan_frames(result, samples=8, floor=LOG_FLOOR if log else None)
+    out["Equity fan"] = charts.fan_chart(
+        bands, sample, log=log, ruin_level=scenario.account.ruin_level, goal=scenario.account.goal
+    )
+    st.altair_chart(out["Equity fan"], width="stretch")
+    st.caption(
+        "The shaded bands hold the middle 50% and 90% of accounts after each trade; "
+        "the black line is the median account. Grey lines are individual accounts: "
+        "the typical account is not the average one."
+    )
+
+    left, right = st.columns(2)
+    hist, exceed = charts.drawdown_frames(result.max_drawdown)
+    out["Max drawdown"] = charts.drawdown_chart(
+        hist, exceed, marks={"median": h.mdd_median[0], "95th pct": h.mdd_95[0]}
+    )
+    left.altair_chart(out["Max drawdown"], width="stretch")
+    left.caption(
+        "Bars: how many accounts had each worst drawdown. Orange line: the chance "
+        "of a drawdown at least that deep (read 50% on the right axis to find the "
+        "median)."
+    )
+    out["Final equity"] = charts.final_equity_chart(
+        charts.final_equity_frame(result.final_equity), median=h.final_median[0]
+    )
+    right.altair_chart(out["Final equity"], width="stretch")
+    right.caption(
+        "Where accounts finish, on a log scale. Compounding makes the distribution "
+        "lopsided: a few huge winners pull the mean far above the median."
+    )
+
+    left, right = st.columns(2)
+    out["Survival"] = charts.survival_chart(
+        charts.survival_frame(result.survival), marker=21, marker_label="first month (≈21 trades)"
+    )
+    left.altair_chart(out["Survival"], width="stretch")
+    left.caption(
+        "Share of accounts still alive after each trade. Most ruin happens early, "
+        "while the account is still close to the ruin line."
+    )
+    out["Losing streaks"] = charts.streak_chart(charts.streak_frame(result.longest_losing_streak))
+    right.altair_chart(out["Losing streaks"], width="stretch")
+    ls = summary["longest_losing_streak"]
+    right.caption(
+        f"Even with these odds, the median account sees {ls['0.5']:.0f} losses in "
+        f"a row and one in twenty sees {ls['0.95']:.0f}. Plan for streaks."
+    )
+    return log, out

@@ -1,0 +1,45 @@
+"""How much to risk per trade: the risk sweep with full and half Kelly marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ruin import Scenario, charts, insights
+
+from . import runs
+
+
+def render(scenario: Scenario, theory: dict[str, Any], kelly: float | None) -> Any:
+    """Returns the sweep chart (``None`` while a price-path sweep waits for its button)."""
+    st.subheader("How much to risk per trade?")
+    left, right = st.columns([3, 2])
+    chart = None
+    if scenario.market is None or st.session_state.get("_sweep_market") == scenario:
+        sweep = runs.risk_sweep(scenario)
+        chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
+        left.altair_chart(chart, width="stretch")
+    else:
+        left.info(
+            f"A price-path sweep re-simulates every trade {len(insights.SWEEP_RISKS)} "
+            "times over; run it on demand."
+        )
+        if left.button("Run the risk sweep", key="w_run_sweep"):
+            st.session_state["_sweep_market"] = scenario
+            st.rerun()
+    with right:
+        st.markdown(
+            "The same scenario and seed re-run at other risks per trade "
+            f"({insights.SWEEP_PATHS:,} accounts each).\n\n"
+            "* **Growth** (top) rises up to the *Kelly fraction* and falls after it: past "
+            "Kelly you take more risk for *less* growth.\n"
+            "* **Ruin** (bottom) keeps climbing with risk.\n"
+            "* **Half Kelly** keeps most of the growth with far less pain, which is why "
+            "professionals bet a fraction of Kelly: the edge you *think* you have is an "
+            "estimate."
+        )
+        note = insights.growth_note(scenario.sizing.risk, theory, kelly)
+        if note is not None:
+            st.info(note)
+    return chart
