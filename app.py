@@ -18,9 +18,9 @@ import streamlit as st
 import ruin
 from ruin import ParameterError, build_scenario, charts, export, share, simulate
 from ruin.config import known_keys
+from ruin.engine.rng import resolve_seed
 from ruin.metrics import quantile_interval
 from ruin.params import Bootstrap, Scenario
-from ruin.rng import resolve_seed
 from ruin.tradefile import MAX_FILE_BYTES, TEMPLATE_CSV, read_trades_bytes
 
 st.set_page_config(page_title="ruin — risk of ruin", layout="wide")

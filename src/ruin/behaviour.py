@@ -68,9 +68,9 @@ from .engine import (
     draw_outcome,
     r_to_step,
 )
+from .engine.rng import seed4, step4
 from .errors import ParameterError, check_int, check_number
 from .params import Bernoulli, Discrete, Scenario
-from .rng import seed4, step4
 
 __all__ = [
     "Behaviour",
@@ -354,7 +354,7 @@ def _beta_kernel(bk0, bk1, offset, a, b, out):
 
 def beta_draws(seed: int, count: int, a: float, b: float, *, offset: int = 0) -> np.ndarray:
     """The per-path win rates the kernel uses for paths ``offset .. offset + count - 1``."""
-    from .rng import seed_keys
+    from .engine.rng import seed_keys
 
     bk0, bk1 = seed_keys(seed, BETA_SPAWN_KEY)
     out = np.empty(int(count), np.float64)
@@ -475,8 +475,10 @@ def simulate_behaviour(
     import importlib
 
     simmod = importlib.import_module("ruin.simulate")  # the module, not the function
+    from .engine.driver import memory_limit, memory_needed, numba_threads
+    from .engine.result import SimulationResult
+    from .engine.rng import resolve_seed, seed_keys
     from .metrics import quantiles
-    from .rng import resolve_seed, seed_keys
 
     beh: Behaviour = scenario.behaviour  # type: ignore[attr-defined]
     if getattr(scenario, "market", None) is not None:
@@ -502,8 +504,8 @@ def simulate_behaviour(
     beta_a, beta_b = _beta_params(sc, beh)
     n, N = sc.paths, sc.account.trades
     n_rec = max(0, min(int(record), n))
-    need = simmod.memory_needed(n, N, n_rec) + 16 * n
-    if need > simmod._memory_limit():
+    need = memory_needed(n, N, n_rec) + 16 * n
+    if need > memory_limit():
         raise ParameterError(
             "paths x trades", "a run that fits in memory", f"{n:,} paths x {N:,} trades",
             "Use fewer paths or record fewer sample paths.")
@@ -529,7 +531,7 @@ def simulate_behaviour(
 
     chunk = max(1, int(chunk))
     t0 = time.perf_counter()
-    with simmod.numba_threads(threads):
+    with numba_threads(threads):
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
             call(start, stop - start, [a[start:stop] for a in outs], no_rec)
@@ -545,7 +547,7 @@ def simulate_behaviour(
                                   "quantiles": quantiles(path_p, (0.05, 0.25, 0.5, 0.75, 0.95))}
         extra["edge_negative_share"] = float(np.mean(
             path_p * sc.model.payoff - (1 - path_p) < 0))  # type: ignore[union-attr]
-    res = simmod.SimulationResult(
+    res = SimulationResult(
         scenario=scenario, seed=seed, final_equity=final, max_drawdown=mdd, ruin_trade=rt,
         goal_trade=gt, longest_losing_streak=streak, longest_underwater=uw, wins=wins,
         trades_taken=taken, sample_paths=rec, elapsed_seconds=elapsed,

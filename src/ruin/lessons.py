@@ -211,7 +211,7 @@ def run_lesson(lesson: Lesson, *, paths: int | None = None, seed: int | None = N
     -------
     LessonResult
     """
-    from .rng import resolve_seed
+    from .engine.rng import resolve_seed
 
     over: dict[str, Any] = {}
     if paths is not None:

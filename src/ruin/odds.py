@@ -43,10 +43,10 @@ from typing import Any, Literal
 import numpy as np
 from numba import njit, prange
 
+from .engine.rng import next_double, next_normal, resolve_seed, seed_keys, stream_init
 from .errors import ParameterError, check_choice, check_int, check_number
 from .margin import adverse_move_to_liquidation, approx_liquidation_price
 from .metrics import Proportion, wilson
-from .rng import next_double, next_normal, resolve_seed, seed_keys, stream_init
 
 __all__ = [
     "OddsResult",

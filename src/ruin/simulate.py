@@ -16,56 +16,23 @@ Definitions reported here (the same ones the CLI and app show)
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from . import engine
+from .engine.driver import memory_limit, memory_needed, numba_threads
+from .engine.result import DEFAULT_DRAWDOWN_LEVELS, SimulationResult
+from .engine.rng import resolve_seed, seed_keys
 from .errors import ParameterError
-from .metrics import Proportion, percentile_bands, quantiles, survival_curve, wilson
 from .params import Bernoulli, Bootstrap, Scenario
-from .rng import resolve_seed, seed_keys
 
 __all__ = ["simulate", "SimulationResult", "DEFAULT_DRAWDOWN_LEVELS", "memory_needed"]
 
-DEFAULT_DRAWDOWN_LEVELS = (0.1, 0.2, 0.3, 0.5)
-MDD_QS = (0.5, 0.9, 0.95, 0.99)
-EQ_QS = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-_BYTES_PER_PATH = 8 + 8 + 4 * 6
 _CHUNK = 1 << 18
-
-
-def memory_needed(paths: int, trades: int, recorded: int) -> int:
-    """Bytes the per-path results and recorded curves need (what the engine allocates)."""
-    return paths * _BYTES_PER_PATH + recorded * (trades + 1) * 8
-
-
-def _memory_limit() -> int:
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        total = 8 << 30
-    return total // 2
-
-
-@contextmanager
-def numba_threads(n: int | None):
-    """Run the block with ``n`` numba threads (``None``: leave the setting alone)."""
-    if n is None:
-        yield
-        return
-    old = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,96 +79,6 @@ def _prepare(sc: Scenario) -> _Prepared:
         int(getattr(m, "block_length", 1)), fractional, f, float(x_floor), float(ruin_x),
         float(goal_x),
     )
-
-
-@dataclass(frozen=True)
-class SimulationResult:
-    """Per-path results of one run plus the summaries built from them.
-
-    Per-path arrays (length ``paths``): ``final_equity`` (multiple of start),
-    ``max_drawdown`` (fraction), ``ruin_trade`` / ``goal_trade`` (1..N, -1 if never),
-    ``longest_losing_streak``, ``longest_underwater`` (trades), ``wins``, ``trades_taken``.
-    ``sample_paths`` holds the equity curves of the first ``recorded`` paths
-    (shape recorded x (N + 1)); ``bands`` are per-trade 5/25/50/75/95% quantiles of those.
-    """
-
-    scenario: Scenario
-    seed: int
-    final_equity: np.ndarray
-    max_drawdown: np.ndarray
-    ruin_trade: np.ndarray
-    goal_trade: np.ndarray
-    longest_losing_streak: np.ndarray
-    longest_underwater: np.ndarray
-    wins: np.ndarray
-    trades_taken: np.ndarray
-    sample_paths: np.ndarray
-    elapsed_seconds: float
-    drawdown_levels: tuple[float, ...] = DEFAULT_DRAWDOWN_LEVELS
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def paths(self) -> int:
-        return int(self.final_equity.size)
-
-    @property
-    def trades(self) -> int:
-        return self.scenario.account.trades
-
-    @property
-    def ruin(self) -> Proportion:
-        return wilson(int(np.count_nonzero(self.ruin_trade > 0)), self.paths)
-
-    @property
-    def goal(self) -> Proportion:
-        return wilson(int(np.count_nonzero(self.goal_trade > 0)), self.paths)
-
-    def drawdown_exceedance(self, level: float) -> Proportion:
-        """P(MDD >= level), inclusive (with a 1e-12 allowance for round-off)."""
-        return wilson(int(np.count_nonzero(self.max_drawdown >= level - 1e-12)), self.paths)
-
-    @property
-    def survival(self) -> np.ndarray:
-        return survival_curve(self.ruin_trade, self.trades)
-
-    @property
-    def win_rate_realized(self) -> float:
-        n = int(self.trades_taken.sum(dtype=np.int64))
-        return float(self.wins.sum(dtype=np.int64) / n) if n else float("nan")
-
-    @property
-    def bands(self) -> dict[str, np.ndarray]:
-        return percentile_bands(self.sample_paths)
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON contract of ``ruin simulate --json`` (theory added by the caller)."""
-        fe = self.final_equity
-        ruined = self.ruin_trade > 0
-        out: dict[str, Any] = {
-            "seed": self.seed,
-            "paths": self.paths,
-            "trades": self.trades,
-            "ruin_probability": self.ruin.as_dict(),
-        }
-        if self.scenario.account.goal is not None:
-            out["goal_probability"] = self.goal.as_dict()
-        out["drawdown_exceedance"] = {
-            f"{lv:g}": self.drawdown_exceedance(lv).as_dict() for lv in self.drawdown_levels
-        }
-        out["max_drawdown_quantiles"] = quantiles(self.max_drawdown, MDD_QS)
-        out["final_equity"] = {
-            "mean": float(fe.mean()),
-            "median": float(np.median(fe)),
-            "quantiles": quantiles(fe, EQ_QS),
-            "p_below_start": wilson(int(np.count_nonzero(fe < 1.0 - 1e-12)), fe.size).as_dict(),
-        }
-        out["longest_losing_streak"] = quantiles(self.longest_losing_streak, MDD_QS)
-        out["longest_underwater"] = quantiles(self.longest_underwater, MDD_QS)
-        out["trades_to_ruin"] = quantiles(self.ruin_trade[ruined], (0.1, 0.25, 0.5, 0.75, 0.9))
-        out["win_rate_realized"] = self.win_rate_realized
-        out.update(self.extra)
-        out["elapsed_seconds"] = self.elapsed_seconds
-        return out
 
 
 def simulate(
@@ -252,10 +129,10 @@ def simulate(
     n, N = scenario.paths, scenario.account.trades
     n_rec = max(0, min(int(record), n))
     need = memory_needed(n, N, n_rec)
-    if need > _memory_limit():
+    if need > memory_limit():
         raise ParameterError(
             "paths x trades",
-            f"a run that fits in memory (at most {_memory_limit() / 2**30:.1f} GiB here)",
+            f"a run that fits in memory (at most {memory_limit() / 2**30:.1f} GiB here)",
             f"{n:,} paths x {N:,} trades needing {need / 2**30:.1f} GiB",
             "Use fewer paths or record fewer sample paths.",
         )

@@ -72,8 +72,8 @@ import numpy as np
 import polars as pl
 
 from .config import build_scenario, known_keys
+from .engine.rng import resolve_seed
 from .errors import ParameterError, check_choice, check_int, check_number
-from .rng import resolve_seed
 from .simulate import numba_threads as _numba_threads
 
 __all__ = [

@@ -128,9 +128,11 @@ def lane_scenarios(draw):
 def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
     from hypothesis import assume
 
+    from ruin.engine.rng import seed_keys
     from ruin.errors import ParameterError
-    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
-    from ruin.rng import seed_keys
+    from ruin.market.kernels.single import _single_kernel
+    from ruin.market.plan import _thresholds, plan_market
+    from ruin.market.run import _lanes_apply
 
     kw, rule, risk, seed = case
     n, trades = 40, 25

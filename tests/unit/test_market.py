@@ -13,9 +13,7 @@ from ruin.cli import main
 from ruin.config import build_scenario
 from ruin.errors import ParameterError
 from ruin.market import (
-    EXIT_LIQ,
     LeveragedTrade,
-    _liq_u,
     adverse_move_to_liquidation,
     describe_position,
     leverage_warnings,
@@ -23,6 +21,8 @@ from ruin.market import (
     solve_drift,
     two_barrier_probability,
 )
+from ruin.market.liquidation import _liq_u
+from ruin.market.settle import EXIT_LIQ
 from ruin.params import Account, Bernoulli, Scenario, Sizing
 from ruin.simulate import simulate
 
@@ -350,7 +350,7 @@ def test_market_benchmark_quick_runs(capsys):
 
 
 def test_liquidation_loss_rules_and_backstop_by_hand():
-    from ruin.market import _close
+    from ruin.market.settle import _close
 
     # 5x long, mmr 5%: a gap fills at 0.825 x entry, equity 0.2 - 0.175 = 0.025 of notional
     s, y = 0.1, math.log(0.825)
@@ -383,13 +383,13 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
     # account engine's kernel runs it on the same stream; the result equals the exact kernel's
     import dataclasses
 
+    from ruin.engine.rng import seed_keys
     from ruin.market import plan_market, run_market
-    from ruin.rng import seed_keys
 
     kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, **extra}
     sc = _scenario(rule=rule, risk=0.04, trades=101, paths=700, ruin_level=0.6, **kw)
     res = simulate(sc, record=0)
-    from ruin.market import _thresholds
+    from ruin.market.plan import _thresholds
 
     fr = rule == "fractional"
     x_floor, ruin_x, goal_x = _thresholds(fr, 0.04, sc.account)
@@ -411,7 +411,7 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
 
 
 def test_exact_trades_with_costs_under_fractional_sizing_stay_in_the_exact_kernel():
-    from ruin.market import _thresholds, plan_market
+    from ruin.market.plan import _thresholds, plan_market
 
     sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, fee_bps=5.0)
     x_floor, ruin_x, goal_x = _thresholds(True, 0.01, sc.account)
@@ -435,8 +435,10 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     # simulate() runs these plans in the lane kernel (plain steps vectorised, the rest by the
     # scalar step) and the recorded paths in the one-position kernel: every per-path result
     # must equal the one-position kernel's over all paths
-    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
-    from ruin.rng import seed_keys
+    from ruin.engine.rng import seed_keys
+    from ruin.market.kernels.single import _single_kernel
+    from ruin.market.plan import _thresholds, plan_market
+    from ruin.market.run import _lanes_apply
 
     if rule == "fixed" and extra.get("margin_mode") == "cross":
         extra = {**extra, "margin_mode": "isolated"}
@@ -466,7 +468,7 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
 def test_exp_neg_is_within_two_ulps_of_math_exp():
     from numba import njit
 
-    from ruin.market import _exp_neg
+    from ruin.market.bridge import _exp_neg
 
     f = njit(lambda m: _exp_neg(m))
     rng = np.random.default_rng(3)

@@ -1,0 +1,207 @@
+"""Per-trade account bookkeeping shared by every kernel: state, barriers, drawdown, streaks.
+
+Every trade model is reduced to per-trade outcomes in R before it reaches the account. The
+account side of a path is one state updated once per trade by :func:`acc_update` (or the
+tuple form :func:`acc_trade`); the i.i.d. kernels (:mod:`ruin.engine.kernels`), the
+behaviour kernel and the leveraged kernels all book trades through these helpers.
+
+State variable ``x`` per path:
+
+* fractional sizing: ``x = log(E / E0)``; a trade with outcome r R adds ``log(1 + risk*r)``
+  (``-inf`` when ``1 + risk*r <= 0``: the account is gone).
+* fixed sizing: ``x = (E - E0) / R0`` (net R won, R0 = risk x E0); a trade adds r and
+  ``x`` is floored at ``-1/risk`` (equity never below 0).
+
+Thresholds are compared with a relative tolerance of 1e-9 (:data:`TOL`) so that float
+round-off can never keep a path alive that the exact arithmetic has ruined (ten 10% fixed
+losses ruin exactly; ten +10% fixed steps reach a goal of 2x exactly).
+
+Use in a kernel::
+
+    ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
+    acc = acc_new(fractional, risk)
+    t_ruin = t_goal = -1
+    for t in range(n_trades):
+        r = ...                                  # this trade's outcome in R
+        step = r_to_step(r, fractional, risk)    # state increment
+        acc = acc_trade(acc, step, r, fractional, c_fixed(fractional, risk), x_floor)
+        x = acc[0]
+        if x <= ruin_cut:
+            t_ruin = t + 1
+            break
+        if x >= goal_cut:
+            t_goal = t + 1
+            break
+    acc_store(i, acc, t_ruin, t_goal, fractional, risk,
+              final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken)
+
+``acc`` = ``(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n)``: state, running
+peak of ``x``, drawdown scale (1 for log equity; ``1 / (1/risk + peak)`` for fixed stakes so
+that ``(peak - x) * inv`` is the drawdown as a fraction of peak equity), the peak's
+round-off allowance, max drawdown in state units, current and longest losing streak,
+current and longest run of trades under water, wins and trades taken. The tuple form above
+is the convenient one; in a hot loop prefer the unpacked form
+``x, peak, ..., n = acc_update(x, peak, ..., n, step, win, loss, fractional, c, x_floor)``,
+which keeps every value in a register. Use :func:`acc_equity` for the equity multiple
+``E / E0`` of a state ``x``, and :func:`stake_fraction` for the amount risked on the next
+trade as a fraction of starting equity (to convert per-trade amounts in R, such as fees,
+into fractions of start).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "TOL",
+    "thresholds",
+    "barrier_cuts",
+    "c_fixed",
+    "r_to_step",
+    "acc_new",
+    "acc_update",
+    "acc_trade",
+    "acc_equity",
+    "acc_store",
+    "stake_fraction",
+]
+
+TOL = 1e-9  # relative tolerance on ruin / goal thresholds and on "at the peak"
+
+
+def thresholds(
+    rule: str, risk: float, ruin_level: float, goal: float | None
+) -> tuple[float, float, float]:
+    """State-space floor, ruin and goal levels ``(x_floor, ruin_x, goal_x)``.
+
+    Parameters
+    ----------
+    rule : {"fractional", "fixed"}
+        Sizing rule (see the module docstring for the state variable of each).
+    risk : float
+        Fraction of equity (fractional) or of starting equity (fixed) risked per trade.
+    ruin_level : float
+        Ruin when equity <= ruin_level x start (0 = bust).
+    goal : float or None
+        Goal multiple of start, or None for no goal.
+    """
+    if rule == "fractional":
+        x_floor = -math.inf
+        ruin_x = math.log(ruin_level) if ruin_level > 0 else -math.inf
+        goal_x = math.log(goal) if goal is not None else math.inf
+    else:
+        x_floor = -1.0 / risk
+        ruin_x = (ruin_level - 1.0) / risk
+        goal_x = (goal - 1.0) / risk if goal is not None else math.inf
+    return float(x_floor), float(ruin_x), float(goal_x)
+
+
+
+@njit(inline="always", cache=True)
+def barrier_cuts(ruin_x, goal_x):
+    """``(ruin_cut, goal_cut)``: ruin when ``x <= ruin_cut``, goal when ``x >= goal_cut``.
+
+    Each barrier is moved by a relative tolerance ``TOL * max(1, |level|)`` towards the
+    start, so a state equal to the level up to round-off counts as having reached it.
+    """
+    ruin_tol = TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0
+    goal_tol = TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0
+    return ruin_x + ruin_tol, goal_x - goal_tol
+
+
+@njit(inline="always", cache=True)
+def c_fixed(fractional, risk):
+    """``1 / risk`` for fixed stakes (equity in units of R0 at x = 0), 0 for fractional."""
+    return 0.0 if fractional else 1.0 / risk
+
+
+@njit(inline="always", cache=True)
+def r_to_step(r, fractional, risk):
+    """State increment of an outcome of ``r`` R: ``log(1 + risk*r)`` (``-inf`` if <= 0) or r."""
+    if fractional:
+        g = 1.0 + risk * r
+        return math.log(g) if g > 0.0 else -np.inf
+    return r
+
+
+@njit(inline="always", cache=True)
+def acc_new(fractional, risk):
+    """Account state at the start of a path (x = 0, at the peak, no drawdown)."""
+    inv = 1.0 if fractional else 1.0 / (1.0 / risk)  # 1 / (c + peak) at peak 0
+    return 0.0, 0.0, inv, TOL, 0.0, 0, 0, 0, 0, 0, 0
+
+
+@njit(inline="always", cache=True)
+def acc_update(
+    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
+    step, win, loss, fractional, c, x_floor,
+):
+    """One trade's bookkeeping on the unpacked state; ``win``/``loss``: outcome > 0 / < 0.
+
+    Updates state (floored at ``x_floor`` for fixed stakes), peak, max drawdown, losing
+    streak, time under water (trades ending below the peak by more than the round-off
+    allowance), wins and trades taken, and returns the 11 state values in the same order.
+    Barrier tests are left to the caller. Keep the state in scalar locals in the trade loop
+    (``x, peak, ... = acc_update(x, peak, ..., step, win, loss, ...)``): LLVM then keeps it
+    in registers.
+    """
+    if fractional:
+        x = x + step
+    else:
+        x = max(x + step, x_floor)
+    n += 1
+    nwin += np.int64(win)
+    streak = streak + 1 if loss else 0
+    mstreak = max(mstreak, streak)
+    if x > peak:
+        peak = x
+        tolp = TOL * max(1.0, abs(peak))
+        if not fractional:
+            inv = 1.0 / (c + peak)
+    mdd = max(mdd, (peak - x) * inv)
+    uw = uw + 1 if x < peak - tolp else 0
+    muw = max(muw, uw)
+    return x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n
+
+
+@njit(inline="always", cache=True)
+def acc_trade(acc, step, r, fractional, c, x_floor):
+    """Tuple form of :func:`acc_update` for an outcome of ``r`` R (win r > 0, loss r < 0)."""
+    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc
+    return acc_update(
+        x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
+        step, r > 0.0, r < 0.0, fractional, c, x_floor,
+    )
+
+
+@njit(inline="always", cache=True)
+def acc_equity(x, fractional, risk):
+    """Equity as a multiple of start for state ``x``."""
+    return math.exp(x) if fractional else max(0.0, 1.0 + risk * x)
+
+
+@njit(inline="always", cache=True)
+def stake_fraction(x, fractional, risk):
+    """Amount risked on the next trade (1 R) as a fraction of starting equity."""
+    return risk * math.exp(x) if fractional else risk
+
+
+@njit(inline="always", cache=True)
+def acc_store(
+    i, acc, t_ruin, t_goal, fractional, risk,
+    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+):
+    """Write path ``i``'s results (MDD converted to a fraction of peak equity)."""
+    x = acc[0]
+    mdd = acc[4]
+    final_eq[i] = acc_equity(x, fractional, risk)
+    max_dd[i] = (1.0 - math.exp(-mdd)) if fractional else min(mdd, 1.0)
+    ruin_t[i] = t_ruin
+    goal_t[i] = t_goal
+    max_streak[i] = acc[6]
+    max_uw[i] = acc[8]
+    wins[i] = acc[9]
+    taken[i] = acc[10]
