@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import behaviour as _behaviour  # noqa: F401  (registers the behaviour keys)
 from .config import build_scenario, known_keys
 from .errors import ParameterError
 from .params import Scenario

@@ -8,13 +8,16 @@ behaviour kernel and the leveraged kernels all book trades through these helpers
 State variable ``x`` per path:
 
 * fractional sizing: ``x = log(E / E0)``; a trade with outcome r R adds ``log(1 + risk*r)``
-  (``-inf`` when ``1 + risk*r <= 0``: the account is gone).
+  (``-inf`` when ``1 + risk*r <= 1e-12``: the account is gone; :func:`growth`).
 * fixed sizing: ``x = (E - E0) / R0`` (net R won, R0 = risk x E0); a trade adds r and
   ``x`` is floored at ``-1/risk`` (equity never below 0).
 
-Thresholds are compared with a relative tolerance of 1e-9 (:data:`TOL`) so that float
-round-off can never keep a path alive that the exact arithmetic has ruined (ten 10% fixed
-losses ruin exactly; ten +10% fixed steps reach a goal of 2x exactly).
+Round-off rules (the one place they live): thresholds are compared with a relative
+tolerance of 1e-9 (:data:`TOL`), so that float round-off can never keep a path alive that
+the exact arithmetic has ruined (ten 10% fixed losses ruin exactly; ten +10% fixed steps
+reach a goal of 2x exactly); for the same reason a trade that leaves less than 1e-12 of the
+equity (:data:`TOTAL_LOSS`: a total loss up to round-off, such as a liquidated cross
+account, or an outcome of -1/risk R) is a total loss, not a tiny survivor.
 
 Use in a kernel::
 
@@ -35,7 +38,8 @@ Use in a kernel::
     acc_store(i, acc, t_ruin, t_goal, fractional, risk,
               final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken)
 
-``acc`` = ``(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n)``: state, running
+``acc`` = :class:`AccountState` ``(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin,
+n)``: state, running
 peak of ``x``, drawdown scale (1 for log equity; ``1 / (1/risk + peak)`` for fixed stakes so
 that ``(peak - x) * inv`` is the drawdown as a fraction of peak equity), the peak's
 round-off allowance, max drawdown in state units, current and longest losing streak,
@@ -51,12 +55,17 @@ into fractions of start).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 __all__ = [
     "TOL",
+    "TOTAL_LOSS",
+    "AccountState",
+    "growth",
+    "record_tail",
     "thresholds",
     "barrier_cuts",
     "c_fixed",
@@ -64,12 +73,30 @@ __all__ = [
     "acc_new",
     "acc_update",
     "acc_trade",
+    "acc_book",
     "acc_equity",
     "acc_store",
     "stake_fraction",
 ]
 
 TOL = 1e-9  # relative tolerance on ruin / goal thresholds and on "at the peak"
+TOTAL_LOSS = 1e-12  # equity factor at or below which a trade loses the whole account
+
+
+class AccountState(NamedTuple):
+    """The account side of one path (see the module docstring)."""
+
+    x: float  # state: log equity (fractional) or net R won (fixed)
+    peak: float  # running peak of x
+    inv: float  # drawdown scale: (peak - x) * inv is the drawdown as a fraction of peak
+    tolp: float  # the peak's round-off allowance
+    mdd: float  # max drawdown in state units
+    streak: int  # current losing streak
+    mstreak: int  # longest losing streak
+    uw: int  # current run of trades under water
+    muw: int  # longest run under water
+    nwin: int  # wins
+    n: int  # trades taken
 
 
 def thresholds(
@@ -119,11 +146,22 @@ def c_fixed(fractional, risk):
 
 
 @njit(inline="always", cache=True)
+def growth(r, risk):
+    """Equity factor ``1 + risk r`` of a trade of ``r`` R, 0 at or below :data:`TOTAL_LOSS`
+    (round-off of a total loss)."""
+    g = 1.0 + risk * r
+    return g if g > TOTAL_LOSS else 0.0
+
+
+@njit(inline="always", cache=True)
 def r_to_step(r, fractional, risk):
-    """State increment of an outcome of ``r`` R: ``log(1 + risk*r)`` (``-inf`` if <= 0) or r."""
+    """State increment of an outcome of ``r`` R: ``log(growth)`` (``-inf`` for a total loss,
+    see :func:`growth`) under fractional sizing, ``r`` under fixed stakes."""
     if fractional:
-        g = 1.0 + risk * r
-        return math.log(g) if g > 0.0 else -np.inf
+        g = growth(r, risk)
+        if g > 0.0:
+            return math.log(g)
+        return -np.inf
     return r
 
 
@@ -131,7 +169,7 @@ def r_to_step(r, fractional, risk):
 def acc_new(fractional, risk):
     """Account state at the start of a path (x = 0, at the peak, no drawdown)."""
     inv = 1.0 if fractional else 1.0 / (1.0 / risk)  # 1 / (c + peak) at peak 0
-    return 0.0, 0.0, inv, TOL, 0.0, 0, 0, 0, 0, 0, 0
+    return AccountState(0.0, 0.0, inv, TOL, 0.0, 0, 0, 0, 0, 0, 0)
 
 
 @njit(inline="always", cache=True)
@@ -139,7 +177,8 @@ def acc_update(
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
     step, win, loss, fractional, c, x_floor,
 ):
-    """One trade's bookkeeping on the unpacked state; ``win``/``loss``: outcome > 0 / < 0.
+    """One trade's bookkeeping on the unpacked state; ``loss``: the outcome is < 0; ``win``:
+    it is > 0 (or, for a trade of several positions, the number of positions won).
 
     Updates state (floored at ``x_floor`` for fixed stakes), peak, max drawdown, losing
     streak, time under water (trades ending below the peak by more than the round-off
@@ -169,12 +208,21 @@ def acc_update(
 
 @njit(inline="always", cache=True)
 def acc_trade(acc, step, r, fractional, c, x_floor):
-    """Tuple form of :func:`acc_update` for an outcome of ``r`` R (win r > 0, loss r < 0)."""
+    """:class:`AccountState` form of :func:`acc_update` for an outcome of ``r`` R (a win when
+    r > 0, a loss when r < 0)."""
+    return acc_book(acc, step, r, r > 0.0, fractional, c, x_floor)
+
+
+@njit(inline="always", cache=True)
+def acc_book(acc, step, r, wins, fractional, c, x_floor):
+    """:func:`acc_trade` with the wins counted by the caller (``wins``: a bool, or the number
+    of positions of the trade that won)."""
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc
-    return acc_update(
+    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
         x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-        step, r > 0.0, r < 0.0, fractional, c, x_floor,
+        step, wins, r < 0.0, fractional, c, x_floor,
     )
+    return AccountState(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n)
 
 
 @njit(inline="always", cache=True)
@@ -194,7 +242,8 @@ def acc_store(
     i, acc, t_ruin, t_goal, fractional, risk,
     final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
 ):
-    """Write path ``i``'s results (MDD converted to a fraction of peak equity)."""
+    """Write path ``i``'s results (MDD converted to a fraction of peak equity). ``acc`` is an
+    :class:`AccountState` (or the same eleven values as a tuple)."""
     x = acc[0]
     mdd = acc[4]
     final_eq[i] = acc_equity(x, fractional, risk)
@@ -205,3 +254,13 @@ def acc_store(
     max_uw[i] = acc[8]
     wins[i] = acc[9]
     taken[i] = acc[10]
+
+
+@njit(cache=True)
+def record_tail(rec, i, x, n_taken, fractional, risk):
+    """Finish path ``i``'s recorded equity curve ``rec[i]``: 1.0 at the start, and flat at the
+    equity of state ``x`` after the last of its ``n_taken`` trades."""
+    rec[i, 0] = 1.0
+    last = acc_equity(x, fractional, risk)
+    for t in range(n_taken + 1, rec.shape[1]):
+        rec[i, t] = last

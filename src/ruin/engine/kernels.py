@@ -21,6 +21,8 @@ except for the handful of paths recorded for charts.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange, uint64
@@ -33,6 +35,7 @@ from .accounting import (
     acc_update,
     barrier_cuts,
     c_fixed,
+    record_tail,
 )
 from .rng import seed4, step4
 
@@ -41,7 +44,9 @@ __all__ = [
     "MODEL_ALIAS",
     "MODEL_BLOCK",
     "KERNELS",
+    "IidPlan",
     "alias_table",
+    "run_iid",
     "draw_outcome",
     "run_record",
     "run_paths",
@@ -156,10 +161,7 @@ def _walk(
             t_goal = t + 1
             break
     if recording:
-        rec[i, 0] = 1.0
-        last = acc_equity(x, fractional, risk)
-        for t2 in range(n + 1, n_trades + 1):
-            rec[i, t2] = last
+        record_tail(rec, i, x, n, fractional, risk)
     acc_store(
         i, (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n), t_ruin, t_goal,
         fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
@@ -234,10 +236,10 @@ def _lanes_round(S, F, IS, draws, two, thr32, sw, sl, fractional, c, x_floor, ru
 
     State layout (lane ln, L = ``_LANES``): ``S[k*L + ln]`` = stream words s0..s3;
     ``F[k*L + ln]`` = x, peak, mdd; ``IS[k*L + ln]`` = streak, mstreak, uw, muw, nwin, n.
-    Eight trades per load/store of the state cut the memory traffic of the lane loop (~1.3x
-    over two). The inner loop over draws has a constant trip count, which LLVM unrolls before
-    vectorising the loop over lanes (with 8 draws it did not unroll, and the kernel ran ~4x
-    slower; the 4 draws written out as calls were ~15% slower than the unrolled loop).
+    Eight trades per load/store of the state cut the memory traffic of the lane loop. The
+    inner loop over draws has a constant trip count, which LLVM unrolls before vectorising
+    the loop over lanes (with 8 draws it did not unroll, and the kernel ran several times
+    slower; the 4 draws written out as calls were slower than the unrolled loop).
     """
     L = _LANES
     nal = 0
@@ -481,3 +483,48 @@ def run_record(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class IidPlan:
+    """What the i.i.d. kernels need for one run (built by :func:`ruin.outcomes.iid_plan`).
+
+    ``model`` is one of the ``MODEL_*`` codes; ``steps`` and ``rvals`` are each outcome's
+    state increment and value in R; ``thr32`` the two-point model's win threshold (a win
+    when a 32-bit uniform is below it); ``accept`` / ``alias`` the alias table; the rest the
+    trades per path, the sizing rule and the thresholds of
+    :func:`ruin.engine.accounting.thresholds`.
+    """
+
+    model: int
+    n_trades: int
+    steps: np.ndarray
+    rvals: np.ndarray
+    thr32: np.uint64
+    accept: np.ndarray
+    alias: np.ndarray
+    block_len: int
+    fractional: bool
+    risk: float
+    x_floor: float
+    ruin_x: float
+    goal_x: float
+
+
+def run_iid(plan: IidPlan, keys: tuple, offset: int, count: int,
+            outputs: Mapping[str, np.ndarray], rec: np.ndarray) -> None:
+    """Run paths ``offset .. offset + count - 1`` of ``plan`` (a driver chunk; see
+    :class:`ruin.engine.driver.PathRun`). With recorded rows the serial recording kernel
+    runs; otherwise the parallel kernel specialised for the model and sizing rule. Both give
+    identical per-path results."""
+    ((key0, key1),) = keys
+    args = (
+        key0, key1, np.int64(offset), np.int64(count), np.int64(plan.n_trades),
+        plan.steps, plan.rvals, plan.thr32, plan.accept, plan.alias, np.int64(plan.block_len),
+        plan.risk, plan.x_floor, plan.ruin_x, plan.goal_x,
+        outputs["final_equity"], outputs["max_drawdown"], outputs["ruin_trade"],
+        outputs["goal_trade"], outputs["longest_losing_streak"], outputs["longest_underwater"],
+        outputs["wins"], outputs["trades_taken"],
+    )
+    if rec.shape[0]:
+        run_record(plan.model, plan.fractional, *args, rec)
+    else:
+        KERNELS[(plan.model, plan.fractional)](*args)

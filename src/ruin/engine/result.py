@@ -28,6 +28,11 @@ class SimulationResult:
     ``longest_losing_streak``, ``longest_underwater`` (trades), ``wins``, ``trades_taken``.
     ``sample_paths`` holds the equity curves of the first ``recorded`` paths
     (shape recorded x (N + 1)); ``bands`` are per-trade 5/25/50/75/95% quantiles of those.
+    ``extra`` holds the model's additions to :meth:`summary`. Leveraged runs also fill
+    ``exits`` (paths x 4: positions closed at take-profit, stop, liquidation, time; see
+    :data:`ruin.market.EXIT_NAMES`) and ``aux`` (paths x 4: fees, slippage, funding and bad
+    debt, as fractions of starting equity; :data:`ruin.market.AUX_NAMES`); other models
+    leave them ``None``.
     """
 
     scenario: Scenario
@@ -44,6 +49,8 @@ class SimulationResult:
     elapsed_seconds: float
     drawdown_levels: tuple[float, ...] = DEFAULT_DRAWDOWN_LEVELS
     extra: dict[str, Any] = field(default_factory=dict)
+    exits: np.ndarray | None = None
+    aux: np.ndarray | None = None
 
     @property
     def paths(self) -> int:

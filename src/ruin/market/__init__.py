@@ -36,11 +36,11 @@ Simulation
 Without a time dimension (no maximum holding time, funding, jumps, fat tails, GARCH,
 discrete monitoring or concurrent positions) the exit of Brownian motion between the two
 barriers is sampled exactly: a Bernoulli draw with the two-barrier probability
-:func:`two_barrier_probability`; where every trade then has the same result in R and the
-costs follow from the counts (no costs, or fixed stakes), the account engine's Bernoulli
-kernel runs it (:func:`_two_point_form`, same stream, same results as
-:func:`_exact_kernel`). Otherwise the path is stepped on the path's clock (trades
-follow each other):
+(:mod:`ruin.brownian`); where every trade then has the same result in R and the costs
+follow from the counts (no costs, or fixed stakes), the account engine's Bernoulli kernel
+runs it (same stream, same results as the exact kernel). Otherwise the path is stepped on
+the path's clock (trades follow each other). Which kernel runs what:
+:mod:`ruin.market.run`.
 
 * **Volatility per day.** Each day of the clock has its own variance: GARCH(1,1) on daily
   returns, ``h' = omega + alpha * r**2 + beta * h`` with ``omega = sigma**2 (1 - alpha -
@@ -59,13 +59,13 @@ follow each other):
   (funding and checks fall on step ends), else steps count from the trade's start.
 * **Barriers inside a step**: exact. Given the step's end point, the probabilities that the
   Brownian bridge leaves the strip through the lower or the upper exit first are the
-  two-barrier image series (:func:`_first_exit_series`; not one barrier at a time, so no
+  two-barrier image series (:mod:`ruin.market.bridge`; not one barrier at a time, so no
   tie rule), decided by one uniform per step and position (``u < P(lower first)``: lower;
   ``1 - u < P(upper first)``: upper; always drawn, so runs that differ only in a barrier
   keep common random numbers, and a nearer barrier can only turn "neither" into itself,
   path by path). Cheap bounds settle almost every step without the series
-  (:func:`_exit_first`). A position then closes at the bridge's **first-passage time**
-  inside the step (:func:`_hit_fraction`: inverse Gaussian for one barrier, the other
+  A position then closes at the bridge's **first-passage time**
+  inside the step (inverse Gaussian for one barrier, the other
   honoured by rejection); a trade ends when its last position closes, and the next trade
   starts there, so time in a trade (funding, jumps, the day's volatility) is not
   overstated. With discrete monitoring only liquidation is continuous (the one-barrier
@@ -73,22 +73,23 @@ follow each other):
 * **Crash jumps** arrive as a Poisson process on the clock (rate per day; a step ends at
   each) and fill at the post-jump price (gaps through the stop; the venue's liquidation is
   checked before the trader's stop; a jump hits every open position at once).
-* **Several positions** (:func:`_stepped_kernel`): correlated normal shocks per step;
+* **Several positions** (:mod:`ruin.market.kernels.portfolio`): correlated normal shocks per step;
   perfectly correlated positions share one path (one uniform, one exit time). Cross margin
   with several positions is checked at step ends (and right after a jump) with the
   Broadie-Glasserman-Kou shift of 0.5826 step standard deviations. The day's return that
   drives GARCH is the first open position's.
 * Normals and exponentials come from 256-layer ziggurats on the path's stream
-  (:func:`ruin.rng.zig_normal`); one position runs in a kernel with its whole state in
-  registers (:func:`_single_kernel`), several in :func:`_stepped_kernel`.
+  (:func:`ruin.engine.rng.zig_normal`); one position runs in a kernel with its whole state
+  in registers (:mod:`ruin.market.kernels.single`), several in
+  :mod:`ruin.market.kernels.portfolio`.
 * **Lanes.** With one position, continuous monitoring, no funding and no time stop (exits
-  whose results are fixed for the run), :func:`_lanes_kernel` walks sixteen paths side by
-  side and gives the same numbers bit for bit: each round, a vectorised loop takes every
-  lane's step where it is plain (fast-path normals, the exit settled by the cheap bounds,
-  the first-passage time kept on its first try) and books the trades that ended at a
-  barrier; the scalar step (:func:`_step`) takes the rest (about one step in twenty: jumps,
-  the series, rejections), and days start lane by lane. The bridge tests' ``exp(-m)`` is a
-  polynomial (:func:`_exp_neg`, within an ulp of the C library's) so that the loop
+  whose results are fixed for the run), :mod:`ruin.market.kernels.lanes` walks sixteen
+  paths side by side and gives the same numbers bit for bit: each round, a vectorised loop
+  takes every lane's step where it is plain (fast-path normals, the exit settled by the
+  cheap bounds, the first-passage time kept on its first try) and books the trades that
+  ended at a barrier; the scalar step takes the rest (jumps, the series, rejections), and
+  days start lane by lane. The bridge tests' ``exp(-m)`` is a polynomial
+  (:func:`ruin.market.bridge.exp_neg`, within two ulps of the C library's) so that the loop
   vectorises; both kernels use it.
 
 Hyperliquid's backstop is modelled (``backstop_fraction``: a fill with equity below 2/3 of
@@ -97,22 +98,30 @@ maintenance on entry notional and minimum collateral,
 tier changes as the position grows (the tier is the one holding the starting position), and
 random funding rates (the regime's mean rate is charged).
 
-Random streams are keyed by ``(seed, path index)`` under spawn key 1, so results do not
-depend on thread count or chunking.
+Random streams are keyed by ``(seed, path index)`` (stream
+:data:`ruin.engine.streams.MARKET`), so results do not depend on thread count or chunking.
+
+Modules: :mod:`~ruin.market.trade` (the parameter object), :mod:`~ruin.market.flat` (flat
+keys and presets), :mod:`~ruin.market.liquidation`, :mod:`~ruin.market.plan` (the kernels'
+numbers), :mod:`~ruin.market.bridge` and :mod:`~ruin.market.step` (the price path),
+:mod:`~ruin.market.settle` (close and book), :mod:`ruin.market.kernels`,
+:mod:`~ruin.market.run` (kernel choice, the driver's run), :mod:`~ruin.market.report`.
 """
 
 from ..brownian import solve_drift, two_barrier_probability
+from ..margin import adverse_move_to_liquidation
 from .flat import LEVERAGE_DEFAULTS, LEVERAGE_KEYS, build_market
-from .liquidation import adverse_move_to_liquidation, liquidation_ratio
-from .plan import MAX_STEPS_PER_TRADE, MarketPlan, plan_market
+from .liquidation import liquidation_ratio
+from .plan import MAX_STEPS_PER_TRADE, KernelPlan, MarketPlan, plan_market
 from .report import describe_position, leverage_warnings, market_summary
-from .run import run_market, simulate_market, warm_up
+from .run import market_path_run, run_market, warm_up
 from .settle import AUX_NAMES, EXIT_NAMES
 from .trade import MAX_POSITIONS, LeveragedTrade, check_scenario
 
 __all__ = [
     "LeveragedTrade",
     "MarketPlan",
+    "KernelPlan",
     "EXIT_NAMES",
     "AUX_NAMES",
     "MAX_POSITIONS",
@@ -125,8 +134,8 @@ __all__ = [
     "leverage_warnings",
     "plan_market",
     "run_market",
+    "market_path_run",
     "check_scenario",
-    "simulate_market",
     "market_summary",
     "build_market",
     "LEVERAGE_KEYS",

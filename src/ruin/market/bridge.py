@@ -1,4 +1,9 @@
 """Brownian bridges inside a step: which barrier first, and when (first passage).
+
+Given a step's start and end point, a Brownian bridge of the step's variance ``v`` decides
+exactly whether the price left the strip between the lower exit and the take-profit inside
+the step, through which barrier first (:func:`exit_first`, the two-barrier image series),
+and when (:func:`hit_fraction`, the first-passage time). ``two_over_var`` is ``2 / v``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from ..engine.rng import (
 
 
 @njit(inline="always", cache=True)
-def _cross(d0, d1, v):
+def touch_probability(d0, d1, v):
     """Brownian-bridge probability of touching a barrier at distances d0 (start) and d1
     (end) on the same side, step variance v: ``exp(-2 d0 d1 / v)``; 1 if d1 <= 0."""
     if d1 <= 0.0:
@@ -28,22 +33,23 @@ def _cross(d0, d1, v):
 
 
 @njit(cache=True)
-def _first_exit_series(d0, d1, width, tov):
+def first_exit_series(d0, d1, width, two_over_var):
     """Probability that a Brownian bridge leaves the strip of ``width`` through one barrier
     before the other, given its start and end distances ``d0 > 0`` and ``d1`` to that
-    barrier (``d1 <= 0``: it ends beyond it); ``tov = 2 / v`` with ``v`` the bridge's
+    barrier (``d1 <= 0``: it ends beyond it); ``two_over_var = 2 / v`` with ``v`` the bridge's
     variance. The image series (reflections at both barriers)::
 
-        sum_k>=0  exp(-(d0 + k W)(d1 + k W) tov) - exp(-(k + 1) W ((k + 1) W + d1 - d0) tov)
+        sum_k>=0  exp(-(d0 + k W)(d1 + k W) two_over_var)
+                  - exp(-(k + 1) W ((k + 1) W + d1 - d0) two_over_var)
 
-    The k-th terms shrink like ``exp(-k^2 W^2 tov)``; terms are added until both exponents
+    The k-th terms shrink like ``exp(-k^2 W^2 two_over_var)``; terms are added until both exponents
     pass 40. Clipped to [0, 1].
     """
     total = 0.0
     k = 0.0
     while True:
-        e1 = (d0 + k * width) * (d1 + k * width) * tov
-        e2 = (k + 1.0) * width * ((k + 1.0) * width + d1 - d0) * tov
+        e1 = (d0 + k * width) * (d1 + k * width) * two_over_var
+        e2 = (k + 1.0) * width * ((k + 1.0) * width + d1 - d0) * two_over_var
         if e1 <= 40.0:
             total += math.exp(-e1)
         if e2 <= 40.0:
@@ -55,9 +61,9 @@ def _first_exit_series(d0, d1, width, tov):
 
 
 @njit(inline="always", cache=True)
-def _exp_poly(m):
-    """``1 + m + m^2/2 + m^3/6 + m^4/24 <= exp(m)`` for ``m >= 0``: ``p < 1 / _exp_poly(m)``
-    is necessary for ``p < exp(-m)`` (tested as ``p * _exp_poly(m) < 1``, no division)."""
+def exp_poly(m):
+    """``1 + m + m^2/2 + m^3/6 + m^4/24 <= exp(m)`` for ``m >= 0``: ``p < 1 / exp_poly(m)``
+    is necessary for ``p < exp(-m)`` (tested as ``p * exp_poly(m) < 1``, no division)."""
     return 1.0 + m * (1.0 + m * (0.5 + m * (1.0 / 6.0 + m * (1.0 / 24.0))))
 
 
@@ -68,7 +74,7 @@ _LN2_32_LO = 1.90821492927058770002e-10 / 32.0  # of ln 2): k * _LN2_32_HI is ex
 
 
 @njit(inline="always", cache=True)
-def _exp_neg(m):
+def exp_neg(m):
     """``exp(-m)`` for the barrier probabilities: 0 for ``m > 40`` (below 5e-18, under a
     uniform's resolution), 1 for ``m <= 0``. Plain arithmetic and table lookups (so the
     lane loop vectorises, where the C library's ``exp`` would be called lane by lane):
@@ -87,76 +93,77 @@ def _exp_neg(m):
 
 
 @njit(inline="always", cache=True)
-def _first_through(d0, d1, e0, width, tov, u):
+def first_through(d0, d1, e0, width, two_over_var, u):
     """Is ``u < P(first exit through this barrier)`` for an interior end (``d1 > 0``), given
-    ``u < e0 = exp(-d0 d1 tov)`` (the one-barrier touch probability)? The series is
-    ``e0 - C`` with ``0 <= C <= exp(-width (width + d1 - d0) tov)`` (its terms alternate
+    ``u < e0 = exp(-d0 d1 two_over_var)`` (the one-barrier touch probability)? The series is
+    ``e0 - C`` with ``0 <= C <= exp(-width (width + d1 - d0) two_over_var)`` (its terms alternate
     and shrink), so it is summed only when ``u`` falls in that thin band."""
-    if (e0 - u) * _exp_poly(width * (width + d1 - d0) * tov) > 1.0:
+    if (e0 - u) * exp_poly(width * (width + d1 - d0) * two_over_var) > 1.0:
         return True
-    return u < _first_exit_series(d0, d1, width, tov)
+    return u < first_exit_series(d0, d1, width, two_over_var)
 
 
 @njit(inline="always", cache=True)
-def _exit_first(a0, a1, b0, b1, tov, u):
+def exit_first(a0, a1, b0, b1, two_over_var, u):
     """Which barrier a Brownian bridge leaves the strip through first: 0 (neither), 1 (the
     lower) or 2 (the upper). ``a0, a1``: start and end distances above the lower barrier,
-    ``b0, b1``: below the upper (``a0, b0 > 0``; an end may lie outside); ``tov = 2 / v``;
+    ``b0, b1``: below the upper (``a0, b0 > 0``; an end may lie outside); ``two_over_var = 2 / v``;
     ``u``: the step's uniform. Exact (the two-barrier image series of
-    :func:`_first_exit_series`, not one barrier at a time): ``u < P(lower first)`` ->
+    :func:`first_exit_series`, not one barrier at a time): ``u < P(lower first)`` ->
     lower, ``1 - u < P(upper first)`` -> upper, so a nearer lower barrier turns "neither"
     into "lower" and "upper" into "neither", path by path (common random numbers).
 
     Cheap bounds decide almost every step without the series: ``P(first) <= exp(-m) <=
-    1 /`` :func:`_exp_poly` ``(m)`` with ``m = d0 d1 tov`` (the one-barrier touch
-    probability), then :func:`_first_through`.
+    1 /`` :func:`exp_poly` ``(m)`` with ``m = d0 d1 two_over_var`` (the one-barrier touch
+    probability), then :func:`first_through`.
     """
     width = a0 + b0
     if a1 <= 0.0:  # ended at or below the lower barrier: it left; was the upper first?
-        if (1.0 - u) * _exp_poly(b0 * b1 * tov) >= 1.0:
+        if (1.0 - u) * exp_poly(b0 * b1 * two_over_var) >= 1.0:
             return 1
-        return 2 if 1.0 - u < _first_exit_series(b0, b1, width, tov) else 1
+        return 2 if 1.0 - u < first_exit_series(b0, b1, width, two_over_var) else 1
     if b1 <= 0.0:
-        if u * _exp_poly(a0 * a1 * tov) >= 1.0:
+        if u * exp_poly(a0 * a1 * two_over_var) >= 1.0:
             return 2
-        return 1 if u < _first_exit_series(a0, a1, width, tov) else 2
-    ml = a0 * a1 * tov
-    if u * _exp_poly(ml) < 1.0:
-        el = _exp_neg(ml)
-        if u < el and _first_through(a0, a1, el, width, tov, u):
+        return 1 if u < first_exit_series(a0, a1, width, two_over_var) else 2
+    ml = a0 * a1 * two_over_var
+    if u * exp_poly(ml) < 1.0:
+        el = exp_neg(ml)
+        if u < el and first_through(a0, a1, el, width, two_over_var, u):
             return 1
-    mu = b0 * b1 * tov
-    if (1.0 - u) * _exp_poly(mu) < 1.0:
-        eu = _exp_neg(mu)
-        if 1.0 - u < eu and _first_through(b0, b1, eu, width, tov, 1.0 - u):
+    mu = b0 * b1 * two_over_var
+    if (1.0 - u) * exp_poly(mu) < 1.0:
+        eu = exp_neg(mu)
+        if 1.0 - u < eu and first_through(b0, b1, eu, width, two_over_var, 1.0 - u):
             return 2
     return 0
 
 
 @njit(inline="always", cache=True)
-def _strip_exit(y0, y1, lq, ysl, ytp, tov, u):
+def strip_exit(y0, y1, y_liq, y_stop, y_take_profit, two_over_var, u):
     """A step from log price ``y0`` to ``y1`` with both exits continuous: the lower exit is
-    the nearer of liquidation ``lq`` (code 2) and the stop ``ysl`` (code 1), the upper the
-    take-profit ``ytp`` (code 0); :func:`_exit_first` decides with the uniform ``u``.
-    Returns ``(code, yf, d0, width)``: the exit (-1: neither), its log price, the start's
-    distance to it and the strip's width."""
-    if lq >= ysl:
-        lo = lq
-        lcode = 2
+    the nearer of liquidation ``y_liq`` (code 2) and the stop ``y_stop`` (code 1), the upper
+    the take-profit (code 0); :func:`exit_first` decides with the uniform ``u``.
+    Returns ``(code, y_exit, d0, width)``: the exit (-1: neither), its log price, the
+    start's distance to it and the strip's width."""
+    if y_liq >= y_stop:
+        lower = y_liq
+        lower_code = 2
     else:
-        lo = ysl
-        lcode = 1
-    width = ytp - lo
-    first = _exit_first(y0 - lo, y1 - lo, ytp - y0, ytp - y1, tov, u)
+        lower = y_stop
+        lower_code = 1
+    width = y_take_profit - lower
+    first = exit_first(y0 - lower, y1 - lower, y_take_profit - y0, y_take_profit - y1,
+                       two_over_var, u)
     if first == 1:
-        return lcode, lo, y0 - lo, width
+        return lower_code, lower, y0 - lower, width
     if first == 2:
-        return 0, ytp, ytp - y0, width
+        return 0, y_take_profit, y_take_profit - y0, width
     return -1, 0.0, 0.0, width
 
 
 @njit(cache=True)
-def _strip_ratio(d0, width, t):
+def strip_ratio(d0, width, t):
     """First-passage density to a barrier at time ``t`` (variance units) from distance
     ``d0`` with a second barrier ``width`` beyond the start, divided by the density without
     it: ``sum_k (d0 + 2kW) / d0 exp(-((d0 + 2kW)^2 - d0^2) / 2t)`` over all integers k
@@ -180,7 +187,7 @@ def _strip_ratio(d0, width, t):
 
 
 @njit(cache=True)
-def _hit_fraction(d0, c, v, width, s0, s1, s2, s3):
+def hit_fraction(d0, c, v, width, s0, s1, s2, s3):
     """When, as a fraction of the step, a Brownian bridge of variance ``v`` starting ``d0``
     from a barrier and ending ``c = |d1|`` from it first reaches it, given that it leaves
     the strip of ``width`` (``inf``: no second barrier) through this barrier first.
@@ -191,7 +198,7 @@ def _hit_fraction(d0, c, v, width, s0, s1, s2, s3):
     ``q = 1 + r + sqrt(r^2 + 2r)`` the root is ``x = mu / q`` (taken when
     ``u (q + 1) <= q``), else ``mu q``; the fraction ``x / (1 + x)`` is then
     ``d0 / (c q + d0)`` or ``d0 q / (c + d0 q)``. The second barrier is honoured by
-    rejection: a time is kept with probability :func:`_strip_ratio` (the ratio of the two
+    rejection: a time is kept with probability :func:`strip_ratio` (the ratio of the two
     first-passage densities; the density of the bridge's end given the time cancels).
     Returns ``(fraction, s0..s3)``.
     """
@@ -216,9 +223,9 @@ def _hit_fraction(d0, c, v, width, s0, s1, s2, s3):
         t = v * frac
         # the ratio is 1 - T + (terms < T / 10), T = (2W - d0) / d0 exp(-2 W (W - d0) / t)
         # (the nearest image): keep the time at once when u < 1 - 2T, which is almost always
-        dp = d0 * _exp_poly(2.0 * width * (width - d0) / t)  # T <= (2W - d0) / dp
+        dp = d0 * exp_poly(2.0 * width * (width - d0) / t)  # T <= (2W - d0) / dp
         if u * dp < dp - 2.0 * (2.0 * width - d0):
             break
-        if u < _strip_ratio(d0, width, t):
+        if u < strip_ratio(d0, width, t):
             break
     return frac, s0, s1, s2, s3

@@ -1,8 +1,8 @@
-"""Flat keys of the leveraged mode -> :class:`~ruin.market.trade.LeveragedTrade`.
-"""
+"""Flat keys of the leveraged mode -> :class:`~ruin.market.trade.LeveragedTrade`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ParameterError, check_choice, check_number
@@ -66,8 +66,12 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
-def build_market(p: dict[str, Any]) -> dict[str, Any]:
-    """``config`` extension: flat keys -> ``{"market": LeveragedTrade}`` (or ``{}``).
+def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> LeveragedTrade | None:
+    """The :class:`LeveragedTrade` of the leveraged keys in ``p`` (None when none is given).
+
+    ``p`` is the whole flat mapping with the account keys' ``defaults`` filled in (see
+    :func:`ruin.config.build_scenario`): ``win_rate`` and ``payoff`` set the edge and the
+    take-profit unless ``drift`` or ``take_profit`` are given.
 
     Presets: ``venue`` (hyperliquid, dydx, gmx_v2, binance, bybit) sets the maintenance rate
     and maintenance amount of the tier holding the starting position, the maximum leverage,
@@ -79,9 +83,8 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     """
     given = {k: v for k, v in p.items() if k in LEVERAGE_KEYS and v is not None}
     if not given:
-        return {}
+        return None
     from .. import margin as mg
-    from ..config import DEFAULTS
 
     q = {**LEVERAGE_DEFAULTS, **given}
     risk = float(p["risk"])
@@ -140,7 +143,7 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
             kw[key] = given[key]
     # edge: drift or win rate (exactly one)
     if "drift" in given:
-        if p.get("win_rate") != DEFAULTS["win_rate"]:
+        if p.get("win_rate") != defaults["win_rate"]:
             raise ParameterError("win_rate / drift", "only one of the two in the leveraged "
                                  "mode (drift 0 = no edge)",
                                  f"win_rate={p.get('win_rate')}, drift={given['drift']}")
@@ -148,10 +151,10 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     else:
         kw["win_rate"] = p["win_rate"]
     # take-profit: explicit, or payoff x stop; both must agree
-    payoff = p.get("payoff", DEFAULTS["payoff"])
+    payoff = p.get("payoff", defaults["payoff"])
     if "take_profit" in given:
         tp = check_number("take_profit", given["take_profit"], 0.0, 1e3, lo_incl=False)
-        if payoff != DEFAULTS["payoff"] and abs(tp - float(payoff) * stop) > 1e-9 * max(1, tp):
+        if payoff != defaults["payoff"] and abs(tp - float(payoff) * stop) > 1e-9 * max(1, tp):
             raise ParameterError(
                 "take_profit", f"payoff x stop = {float(payoff) * stop:g} when both are "
                 f"given", tp, "Give --take-profit or --payoff, or make them agree.")
@@ -195,13 +198,4 @@ def build_market(p: dict[str, Any]) -> dict[str, Any]:
     kw["stop"] = stop
     if labels:
         kw["calibration"] = "; ".join(labels)
-    return {"market": LeveragedTrade(**kw)}
-
-
-def _register() -> None:
-    from ..config import register_extension
-
-    register_extension(LEVERAGE_KEYS, build_market)
-
-
-_register()
+    return LeveragedTrade(**kw)

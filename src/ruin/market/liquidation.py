@@ -1,4 +1,11 @@
-"""Liquidation prices of a leveraged position.
+"""Liquidation prices of a leveraged position (exact isolated formula, cross backing).
+
+Per unit of entry notional, with ``backing`` the collateral behind the position (isolated:
+the margin ``1 / leverage``; cross: the account equity), ``paid`` what has been paid out of
+it (entry fee and slippage, funding) and ``maintenance`` the tier's maintenance amount, the
+position is liquidated when ``backing - paid + side (u - 1) < mmr u - maintenance`` at the
+price ratio ``u = P / P_entry``: long ``u = (1 - backing + paid - maintenance) / (1 - mmr)``,
+short ``u = (1 + backing - paid + maintenance) / (1 + mmr)``.
 """
 
 from __future__ import annotations
@@ -9,20 +16,24 @@ from typing import Literal
 import numpy as np
 from numba import njit
 
+__all__ = ["liquidation_ratio", "liquidation_price_ratio", "liquidation_level"]
+
 
 @njit(cache=True)
-def _liq_u(side, m, f, c, mmr):
-    """Price ratio u = P/P_entry at which the position is liquidated (0 or inf: never)."""
+def liquidation_price_ratio(side, backing, paid, maintenance, mmr):
+    """Price ratio ``u = P / P_entry`` at which the position is liquidated (a long: 0 when
+    it never is). ``side`` is +1.0 (long) or -1.0 (short)."""
     if side > 0:
-        u = (1.0 - m + f - c) / (1.0 - mmr)
+        u = (1.0 - backing + paid - maintenance) / (1.0 - mmr)
         return max(u, 0.0)
-    return (1.0 + m - f + c) / (1.0 + mmr)
+    return (1.0 + backing - paid + maintenance) / (1.0 + mmr)
 
 
 @njit(cache=True)
-def _liq_y(side, m, f, c, mmr):
-    """Liquidation barrier in position space y = side * log(u) (-inf when unreachable)."""
-    u = _liq_u(side, m, f, c, mmr)
+def liquidation_level(side, backing, paid, maintenance, mmr):
+    """The liquidation barrier in position space ``y = side log(u)`` (-inf when the price
+    can never reach it)."""
+    u = liquidation_price_ratio(side, backing, paid, maintenance, mmr)
     if u <= 0.0:
         return -np.inf
     return side * math.log(u)
@@ -49,12 +60,6 @@ def liquidation_ratio(
         Collateral backing the position as a fraction of notional (cross: account equity /
         notional); default ``1 / leverage``.
     """
-    m = 1.0 / leverage if backing is None else backing
-    return float(_liq_u(1 if side == "long" else -1, m, paid, maintenance, mmr))
-
-
-def adverse_move_to_liquidation(leverage: float, mmr: float, side: str = "long") -> float:
-    """Adverse price move (fraction of entry) that liquidates, no fees: e.g. 20x, 1.25% long
-    gives 3.797%."""
-    u = liquidation_ratio(leverage, mmr, side="long" if side == "long" else "short")
-    return 1.0 - u if side == "long" else u - 1.0
+    margin = 1.0 / leverage if backing is None else backing
+    sign = 1.0 if side == "long" else -1.0
+    return float(liquidation_price_ratio(sign, margin, paid, maintenance, mmr))

@@ -1,50 +1,117 @@
-"""Precomputed kernel parameters of a leveraged trade under the account's sizing.
+"""The leveraged trade's numbers for the kernels, precomputed under the account's sizing.
+
+:func:`plan_market` turns a :class:`~ruin.market.trade.LeveragedTrade`, the sizing rule and
+the account's barriers into a :class:`MarketPlan`: the step length, the solved drift, and
+:class:`KernelPlan`, the named numbers every kernel reads (per unit of entry notional unless
+stated; log prices ``y = side log(P / entry)``, in the trade's favour).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
-from ..brownian import _p_up_first, two_barrier_probability
+from ..brownian import p_up_first, two_barrier_probability
+from ..engine.accounting import r_to_step, thresholds
+from ..engine.kernels import MODEL_TWO_POINT, IidPlan
 from ..errors import ParameterError
-from .liquidation import _liq_y, liquidation_ratio
-from .settle import _close, _dx
+from .liquidation import liquidation_level, liquidation_ratio
+from .settle import CloseTerms, close_position
+from .step import STEP_WIDTHS
 from .trade import LeveragedTrade
+
+__all__ = ["KernelPlan", "MarketPlan", "TwoPoint", "plan_market", "close_terms",
+           "MAX_STEPS_PER_TRADE", "expected_hold_days"]
 
 _TWO32 = 4294967296.0
 _MAX_STEPS_PER_TRADE = 2_000_000  # hard cap (closed at market as a time exit)
 MAX_STEPS_PER_TRADE = 100_000  # expected steps per trade allowed by plan_market
-_BGK = 0.5826  # -zeta(1/2) / sqrt(2 pi), Broadie, Glasserman & Kou (1997)
-_STEP_WIDTHS = 2.0  # one-position adaptive steps: step sd = exit width / _STEP_WIDTHS
+
+
+class KernelPlan(NamedTuple):
+    """The numbers the leveraged kernels read (one compiled type for every plan)."""
+
+    # the position
+    side: float  # +1.0 long, -1.0 short
+    stop: float  # stop distance, fraction of entry (one R per unit notional)
+    y_take_profit: float
+    y_stop: float  # < 0
+    margin: float  # isolated margin, 1 / leverage
+    mmr: float
+    maintenance: float  # tier's maintenance amount / starting notional
+    fee: float  # per fill
+    slippage: float  # per fill
+    fill_rule: bool  # liquidation fills at the price (the venue keeps a fee); else margin lost
+    liquidation_fee: float
+    backstop_fraction: float  # of maintenance margin (0: no backstop)
+    cross: bool  # the account equity backs the position
+    positions: int  # concurrent positions per trade
+    correlation: float  # of their shocks
+    # the price path
+    drift: float  # per day, in the trade's favour
+    scale_exponent: float  # 2 drift / volatility^2 (the two-barrier formula's k)
+    p_take_profit: float  # P(take-profit first) without liquidation
+    step_variance: float  # volatility^2 x dt
+    dt: float  # step, days
+    adaptive: bool  # the step follows each day's volatility
+    exit_width: float  # log distance between the lower exit and the take-profit
+    discrete: bool  # stop and take-profit checked every dt only
+    funding_rate: float  # per interval, on the notional; > 0: longs pay
+    funding_interval: float  # days
+    funding_per_day: int  # whole funding intervals per day, else 0
+    max_hold: float  # time stop, days (0: none)
+    max_steps: int  # steps after which a trade closes at market
+    tails: bool
+    tails_df: float
+    tails_int_df: int  # integer degrees of freedom up to 30, else 0 (sampler choice)
+    garch: bool
+    garch_alpha: float
+    garch_beta: float
+    garch_omega: float  # volatility^2 (1 - alpha - beta)
+    jumps: bool
+    jumps_per_step: float  # crash jump rate x dt
+    jump_mean: float  # log size
+    jump_sd: float
+    # the account
+    fractional: bool
+    risk: float
+    x_floor: float
+    ruin_x: float
+    goal_x: float
+    n_trades: int
+
+
+class TwoPoint(NamedTuple):
+    """Exact-exit trades as the account engine's two-point model (see :func:`_two_point`):
+    the engine's plan, and the costs in R of a take-profit and of the lower exit."""
+
+    iid: IidPlan
+    aux_take_profit: np.ndarray
+    aux_lower: np.ndarray
+    lower_exit: int  # 1 stop, 2 liquidation
 
 
 @dataclass(frozen=True, slots=True)
 class MarketPlan:
-    """Numbers the kernels need (per unit notional unless stated)."""
+    """A leveraged run's plan: exact exits or stepped paths, and the kernels' numbers."""
 
-    exact: bool
-    fp: np.ndarray
-    ip: np.ndarray
+    exact: bool  # no time dimension: one draw per trade decides the exit
+    kernel: KernelPlan
     dt_days: float
     nu: float
     p_tp: float
-    #: When exact trades are a two-point model the account engine runs them (see
-    #: :func:`_two_point_form`): ``(steps, rvals, thr32, aux_tp, aux_lower, lower_exit)``.
-    two_point: tuple | None = None
+    #: When exact trades are a two-point model the account engine runs them.
+    two_point: TwoPoint | None = None
 
 
-# float parameter slots
-(F_SIDE, F_S, F_YTP, F_YSL, F_M, F_MMR, F_C, F_FEE, F_SLIP, F_LIQFEE, F_NU, F_SIG2DT, F_DT,
- F_FUND, F_FUNDINT, F_MAXHOLD, F_TDF, F_GA, F_GB, F_GW, F_JLAM, F_JMU, F_JSD, F_RHO, F_RISK,
- F_XFLOOR, F_RUINX, F_GOALX, F_PTP, F_K2, F_BF, F_WIDTH) = range(32)
-N_FP = 32
-(I_K, I_CROSS, I_RULE, I_DISCRETE, I_FRACTIONAL, I_TAILS, I_GARCH, I_JUMPS, I_NTRADES,
- I_MAXSTEPS, I_ADAPT, I_FUNDPERDAY) = range(12)
-N_IP = 12
+def close_terms(plan: KernelPlan) -> CloseTerms:
+    """What closing one of ``plan``'s positions costs (see :func:`~.settle.close_position`)."""
+    return CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
+                      plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
+                      plan.backstop_fraction * plan.maintenance)
 
 
 def _barrier_width(mk: LeveragedTrade) -> float:
@@ -80,7 +147,7 @@ def _choose_dt(mk: LeveragedTrade) -> float:
         dt = mk.step_hours / 24.0
     else:
         width = _barrier_width(mk)
-        per_width = _STEP_WIDTHS if _adaptive(mk) else 4.0
+        per_width = STEP_WIDTHS if _adaptive(mk) else 4.0
         dt = min(1.0, (width / (per_width * mk.volatility)) ** 2)
         if mk.positions > 1 and mk.margin_mode == "cross":
             dt = min(dt, (width / (8.0 * mk.volatility)) ** 2)
@@ -93,116 +160,103 @@ def _choose_dt(mk: LeveragedTrade) -> float:
     return dt
 
 
-def plan_market(mk: LeveragedTrade, *, risk: float, fractional: bool, ruin_x: float,
-                goal_x: float, x_floor: float, trades: int) -> MarketPlan:
-    """Precompute the kernel parameters for ``mk`` under the account's sizing."""
+def plan_market(mk: LeveragedTrade, *, rule: str, risk: float, ruin_level: float,
+                goal: float | None, trades: int) -> MarketPlan:
+    """Precompute the kernels' numbers for ``mk`` under the account's sizing rule, risk and
+    barriers (``trades`` per path)."""
     a, b = mk.barriers
     nu = mk.nu
-    fp = np.zeros(N_FP, np.float64)
-    ip = np.zeros(N_IP, np.int64)
     dt = _choose_dt(mk) if mk.has_time else 1.0
     if mk.has_time:
-        steps = _expected_hold_days(mk) / dt
+        steps = expected_hold_days(mk) / dt
         if steps > MAX_STEPS_PER_TRADE:
             raise ParameterError(
                 "volatility", "large enough for trades to end in a reasonable number of steps",
                 mk.volatility,
                 f"A trade would last about {steps:,.0f} simulation steps; give --max-hold-days "
                 f"or a shorter stop / take-profit.")
-    fp[F_SIDE] = mk.sign
-    fp[F_S] = mk.stop
-    fp[F_YTP] = b
-    fp[F_YSL] = -a
-    fp[F_M] = 1.0 / mk.leverage
-    fp[F_MMR] = mk.mmr
-    fp[F_C] = mk.maintenance_fraction(risk)
-    fp[F_FEE] = mk.fee_bps * 1e-4
-    fp[F_SLIP] = mk.slippage_bps * 1e-4
-    fp[F_LIQFEE] = mk.liquidation_fee
-    fp[F_BF] = mk.backstop_fraction if mk.backstop_fraction is not None else 0.0
-    fp[F_NU] = nu
-    fp[F_SIG2DT] = mk.volatility**2 * dt
-    fp[F_DT] = dt
-    fp[F_FUND] = mk.funding_rate
-    fp[F_FUNDINT] = mk.funding_interval_hours / 24.0
-    fp[F_MAXHOLD] = mk.max_hold_days if mk.max_hold_days is not None else 0.0
-    fp[F_TDF] = mk.tails_df if mk.tails_df is not None else 0.0
-    if mk.garch is not None:
-        al, be = mk.garch  # daily GARCH(1,1), updated once per day of the path clock
-        fp[F_GA], fp[F_GB] = al, be
-        fp[F_GW] = mk.volatility**2 * (1.0 - al - be)
-    fp[F_JLAM] = mk.jump_rate * dt
-    fp[F_JMU] = mk.jump_mean
-    fp[F_JSD] = mk.jump_sd
-    fp[F_RHO] = mk.correlation
-    fp[F_RISK] = risk
-    fp[F_XFLOOR] = x_floor
-    fp[F_RUINX] = ruin_x
-    fp[F_GOALX] = goal_x
-    fp[F_K2] = 2.0 * nu / mk.volatility**2
-    ip[I_K] = mk.positions
-    ip[I_CROSS] = int(mk.margin_mode == "cross")
-    ip[I_RULE] = int(mk.liquidation_rule == "fill")
-    ip[I_DISCRETE] = int(mk.monitoring == "discrete")
-    ip[I_FRACTIONAL] = int(fractional)
-    ip[I_TAILS] = int(mk.tails_df is not None)
-    ip[I_GARCH] = int(mk.garch is not None)
-    ip[I_JUMPS] = int(mk.jump_rate > 0.0)
-    ip[I_NTRADES] = trades
-    ip[I_MAXSTEPS] = _MAX_STEPS_PER_TRADE
-    if mk.has_time:
-        fp[F_WIDTH] = _barrier_width(mk)
-        ip[I_ADAPT] = int(_adaptive(mk))
-        ip[I_FUNDPERDAY] = _funding_per_day(mk)
-    p_tp = float(_p_up_first(fp[F_K2], a, b))
-    fp[F_PTP] = p_tp
-    plan = MarketPlan(not mk.has_time, fp, ip, dt, nu, p_tp)
-    return MarketPlan(plan.exact, fp, ip, dt, nu, p_tp, _two_point_form(plan))
+    x_floor, ruin_x, goal_x = thresholds(rule, risk, ruin_level, goal)
+    garch = mk.garch if mk.garch is not None else (0.0, 0.0)
+    tails_df = mk.tails_df if mk.tails_df is not None else 0.0
+    tails = mk.tails_df is not None
+    scale_exponent = 2.0 * nu / mk.volatility**2
+    p_tp = float(p_up_first(scale_exponent, a, b))
+    kernel = KernelPlan(
+        side=float(mk.sign), stop=float(mk.stop), y_take_profit=float(b), y_stop=float(-a),
+        margin=1.0 / mk.leverage, mmr=float(mk.mmr),
+        maintenance=float(mk.maintenance_fraction(risk)), fee=mk.fee_bps * 1e-4,
+        slippage=mk.slippage_bps * 1e-4, fill_rule=mk.liquidation_rule == "fill",
+        liquidation_fee=float(mk.liquidation_fee),
+        backstop_fraction=float(mk.backstop_fraction or 0.0),
+        cross=mk.margin_mode == "cross", positions=int(mk.positions),
+        correlation=float(mk.correlation),
+        drift=float(nu), scale_exponent=float(scale_exponent), p_take_profit=p_tp,
+        step_variance=float(mk.volatility**2 * dt), dt=float(dt),
+        adaptive=bool(mk.has_time and _adaptive(mk)),
+        exit_width=float(_barrier_width(mk)) if mk.has_time else 0.0,
+        discrete=mk.monitoring == "discrete", funding_rate=float(mk.funding_rate),
+        funding_interval=mk.funding_interval_hours / 24.0,
+        funding_per_day=int(_funding_per_day(mk)) if mk.has_time else 0,
+        max_hold=float(mk.max_hold_days or 0.0), max_steps=_MAX_STEPS_PER_TRADE,
+        tails=tails, tails_df=float(tails_df),
+        tails_int_df=int(tails_df) if (tails and tails_df == math.floor(tails_df)
+                                       and tails_df <= 30.0) else 0,
+        garch=mk.garch is not None, garch_alpha=float(garch[0]), garch_beta=float(garch[1]),
+        # daily GARCH(1,1), updated once per day of the path clock
+        garch_omega=float(mk.volatility**2 * (1.0 - garch[0] - garch[1]))
+        if mk.garch is not None else 0.0,
+        jumps=mk.jump_rate > 0.0, jumps_per_step=float(mk.jump_rate * dt),
+        jump_mean=float(mk.jump_mean), jump_sd=float(mk.jump_sd),
+        fractional=rule == "fractional", risk=float(risk), x_floor=float(x_floor),
+        ruin_x=float(ruin_x), goal_x=float(goal_x), n_trades=int(trades),
+    )
+    exact = not mk.has_time
+    two_point = _two_point(kernel) if exact else None
+    return MarketPlan(exact, kernel, dt, nu, p_tp, two_point)
 
 
-def _two_point_form(plan: MarketPlan) -> tuple | None:
+def _two_point(plan: KernelPlan) -> TwoPoint | None:
     """The exact-exit trade as the account engine's two-point model, or None.
 
     Without a time dimension, with isolated margin (or cross margin under fractional sizing,
     where the margin is the equity, a constant number of R), every trade ends at the
     take-profit with probability ``p`` and at the lower exit (stop or liquidation) otherwise,
     with the same result in R each time: a Bernoulli trade. The engine's Bernoulli kernel
-    walks it with the same random stream and threshold as :func:`_exact_kernel` (the low or
-    high 32 bits of one draw per two trades, ``u < thr32``), so the results are the same; it
-    is used when the per-trade amounts are recoverable from the counts alone (no costs, or
-    fixed stakes, where every R is the same fraction of starting equity) and the take-profit
-    is a gain and the lower exit a loss (so a win is a take-profit).
+    walks it with the same random stream and threshold as the exact kernel
+    (:mod:`ruin.market.kernels.exact`: the low or high 32 bits of one draw per two trades,
+    ``u < thr32``), so the results are the same; it is used when the per-trade amounts are
+    recoverable from the counts alone (no costs, or fixed stakes, where every R is the same
+    fraction of starting equity) and the take-profit is a gain and the lower exit a loss (so
+    a win is a take-profit).
     """
-    fp, ip = plan.fp, plan.ip
-    fractional = ip[I_FRACTIONAL] == 1
-    cross = ip[I_CROSS] == 1
-    if not plan.exact or (cross and not fractional):
+    if plan.cross and not plan.fractional:
         return None
-    side, s, risk = fp[F_SIDE], fp[F_S], fp[F_RISK]
-    phi0 = fp[F_FEE] + fp[F_SLIP]
-    bsm, bsc = fp[F_BF] * fp[F_MMR], fp[F_BF] * fp[F_C]
-    m0 = s / risk if cross else fp[F_M]
-    yl0 = float(_liq_y(side, m0, phi0, fp[F_C], fp[F_MMR]))
-    liq0 = yl0 >= fp[F_YSL]
-    lo0 = yl0 if liq0 else fp[F_YSL]
-    p0 = float(_p_up_first(fp[F_K2], -lo0, fp[F_YTP]))
+    paid = plan.fee + plan.slippage
+    margin = plan.stop / plan.risk if plan.cross else plan.margin
+    y_liq = float(liquidation_level(plan.side, margin, paid, plan.maintenance, plan.mmr))
+    liquidated = y_liq >= plan.y_stop
+    lower = y_liq if liquidated else plan.y_stop
+    p0 = float(p_up_first(plan.scale_exponent, -lower, plan.y_take_profit))
     thr32 = np.uint64(min(p0 * _TWO32, _TWO32))
-    args = (side, m0, phi0, 0.0, s, fp[F_FEE], fp[F_SLIP], int(ip[I_RULE]), fp[F_LIQFEE], bsm,
-            bsc)
-    tp = _close(0, side, fp[F_YTP], *args[1:])
-    lo = _close(2 if liq0 else 1, side, lo0, *args[1:])
+    terms = close_terms(plan)
+    tp = close_position(0, plan.y_take_profit, margin, paid, 0.0, terms)
+    lo = close_position(2 if liquidated else 1, lower, margin, paid, 0.0, terms)
     if not (tp[0] > 0.0 > lo[0]):
         return None
     aux_tp = np.array(tp[1:], np.float64)
     aux_lo = np.array(lo[1:], np.float64)
-    if fractional and (np.any(aux_tp != 0.0) or np.any(aux_lo != 0.0)):
+    if plan.fractional and (np.any(aux_tp != 0.0) or np.any(aux_lo != 0.0)):
         return None
     rvals = np.array([lo[0], tp[0]], np.float64)
-    steps = np.array([_dx(lo[0], fractional, risk), _dx(tp[0], fractional, risk)])
-    return steps, rvals, thr32, aux_tp, aux_lo, 2 if liq0 else 1
+    steps = np.array([r_to_step(lo[0], plan.fractional, plan.risk),
+                      r_to_step(tp[0], plan.fractional, plan.risk)])
+    iid = IidPlan(MODEL_TWO_POINT, plan.n_trades, steps, rvals, thr32, np.ones(2),
+                  np.zeros(2, np.int64), 1, plan.fractional, plan.risk, plan.x_floor,
+                  plan.ruin_x, plan.goal_x)
+    return TwoPoint(iid, aux_tp, aux_lo, 2 if liquidated else 1)
 
 
-def _expected_hold_days(mk: LeveragedTrade) -> float:
+def expected_hold_days(mk: LeveragedTrade) -> float:
     """Mean exit time (days) of Brownian motion with drift between the stop and take-profit."""
     a, b = mk.barriers
     nu, s2 = mk.nu, mk.volatility**2
@@ -214,16 +268,3 @@ def _expected_hold_days(mk: LeveragedTrade) -> float:
     if mk.max_hold_days is not None:
         t = min(t, mk.max_hold_days)
     return t
-
-
-def _thresholds(fractional: bool, risk: float, account: Any) -> tuple[float, float, float]:
-    """State thresholds as in the account engine (log equity or net R)."""
-    if fractional:
-        x_floor = -np.inf
-        ruin_x = math.log(account.ruin_level) if account.ruin_level > 0 else -np.inf
-        goal_x = math.log(account.goal) if account.goal is not None else np.inf
-    else:
-        x_floor = -1.0 / risk
-        ruin_x = (account.ruin_level - 1.0) / risk
-        goal_x = (account.goal - 1.0) / risk if account.goal is not None else np.inf
-    return float(x_floor), float(ruin_x), float(goal_x)

@@ -1,5 +1,4 @@
-"""Plain numbers and warnings about a leveraged setup, and the summary additions.
-"""
+"""Plain numbers and warnings about a leveraged setup, and the summary additions."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import numpy as np
 
 from ..brownian import two_barrier_probability
 from .liquidation import liquidation_ratio
-from .plan import MarketPlan, _expected_hold_days
+from .plan import MarketPlan, expected_hold_days
 from .settle import AUX_BAD_DEBT, AUX_FEES, AUX_FUNDING, AUX_SLIPPAGE, EXIT_LIQ, EXIT_NAMES
 from .trade import LeveragedTrade
 
@@ -84,7 +83,7 @@ def leverage_warnings(scenario: Any) -> list[str]:
     gross = p * mk.payoff - (1.0 - p)
     cost = 2.0 * mk.entry_cost / mk.stop
     if mk.funding_rate != 0.0:
-        hold = _expected_hold_days(mk)
+        hold = expected_hold_days(mk)
         cost += mk.sign * mk.funding_rate * hold * 24.0 / mk.funding_interval_hours / mk.stop
     if cost > 0 and gross > 0 and cost >= 0.5 * gross:
         out.append(f"costs (about {cost:.2f} R per trade) eat "

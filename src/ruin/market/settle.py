@@ -1,166 +1,197 @@
-"""Closing a position and booking the trade on the account.
+"""Closing a position and booking the trade: the one close-and-book of the leveraged model.
+
+* :func:`close_position`: the result in R of a position closed at a log price, with the
+  venue's liquidation rules, its costs and any bad debt (:class:`Closed`).
+* :func:`tally_close`: adds a closed position to the path's :class:`Tally` (exits by kind,
+  costs as fractions of starting equity).
+* :func:`settle`: closes a one-position trade and books it on the account with the
+  engine's bookkeeping (:func:`ruin.engine.accounting.acc_book`). Several positions close
+  one by one (:func:`close_position`, :func:`tally_close`) and their trade is booked once.
+
+Per unit of entry notional: ``margin`` backs the position (isolated ``1 / leverage``,
+cross the account equity), ``paid`` has been paid out of it (entry costs and funding),
+``funding`` is the funding part of that. A result in R divides by the stop distance (one R
+is the loss at the stop: notional x stop).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from ..engine.accounting import TOL, acc_store
+from ..engine.accounting import acc_book, growth, r_to_step
+
+__all__ = [
+    "EXIT_NAMES",
+    "AUX_NAMES",
+    "CloseTerms",
+    "Closed",
+    "Tally",
+    "BarrierResults",
+    "SettleTerms",
+    "close_position",
+    "tally_close",
+    "settle",
+    "new_tally",
+    "store_tally",
+]
 
 EXIT_TP, EXIT_STOP, EXIT_LIQ, EXIT_TIME = 0, 1, 2, 3
+#: Exit codes, in the column order of ``SimulationResult.exits``.
 EXIT_NAMES = ("take_profit", "stop", "liquidation", "time")
 AUX_FEES, AUX_SLIPPAGE, AUX_FUNDING, AUX_BAD_DEBT = 0, 1, 2, 3
+#: Cost kinds, in the column order of ``SimulationResult.aux``.
 AUX_NAMES = ("fees", "slippage", "funding", "bad_debt")
 
 
-@njit(inline="always", cache=True)
-def _dx(r, fractional, risk):
-    """State increment of a trade of ``r`` R: log(1 + risk r) (fractional) or r (fixed).
+class CloseTerms(NamedTuple):
+    """What closing a position costs (per unit of entry notional)."""
 
-    A loss of the whole account (``1 + risk r`` zero up to round-off, below 1e-12) is -inf:
-    round-off must not keep a liquidated cross account alive."""
-    if fractional:
-        g = _growth(r, risk)
-        if g > 0.0:
-            return math.log(g)
-        return -np.inf
-    return r
-
-
-@njit(inline="always", cache=True)
-def _growth(r, risk):
-    """Equity factor ``1 + risk r`` of a trade, 0 when it is below 1e-12 (round-off of a
-    total loss)."""
-    g = 1.0 + risk * r
-    return g if g > 1e-12 else 0.0
+    side: float  # +1.0 long, -1.0 short
+    stop: float  # stop distance (one R per unit notional)
+    fee: float  # per fill
+    slippage: float  # per fill
+    fill_rule: bool  # liquidation fills at the price (True) or costs the margin (False)
+    liquidation_fee: float  # the venue's fee on a liquidation fill
+    backstop_mmr: float  # backstop: equity below backstop_mmr u - backstop_maintenance
+    backstop_maintenance: float  # ... loses the whole margin (0, 0: no backstop)
 
 
-@njit(inline="always", cache=True)
-def _book(x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c):
-    """Apply a trade of ``r`` R (state increment ``dx``) to the account state (same rules
-    as ruin.engine)."""
-    x = max(x + dx, x_floor)
-    if r < 0.0:
-        streak += 1
-    else:
-        streak = 0
-    mstreak = max(mstreak, streak)
-    if x > peak:
-        peak = x
-        tolp = TOL * max(1.0, abs(peak))
-        if not fractional:
-            inv = 1.0 / (c + peak)
-    if x == -np.inf:
-        mdd = np.inf
-    else:
-        mdd = max(mdd, (peak - x) * inv)
-    if x < peak - tolp:
-        uw += 1
-    else:
-        uw = 0
-    muw = max(muw, uw)
-    return x, peak, inv, tolp, mdd, streak, mstreak, uw, muw
+class Closed(NamedTuple):
+    """A closed position: its result and its costs, in R."""
+
+    r: float
+    fees: float
+    slippage: float
+    funding: float
+    bad_debt: float
 
 
-@njit(inline="always", cache=True)
-def _equity(x, fractional, risk):
-    if fractional:
-        return math.exp(x)
-    return max(0.0, 1.0 + risk * x)
+class Tally(NamedTuple):
+    """A path's positions closed by exit kind, and its costs (fractions of start)."""
+
+    take_profit: int
+    stop: int
+    liquidation: int
+    time: int
+    fees: float
+    slippage: float
+    funding: float
+    bad_debt: float
+    equity: float  # equity multiple (fractional sizing), kept by multiplication: cost scale
 
 
-@njit(inline="always", cache=True)
-def _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
-                 fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
-                 max_streak, max_uw, wins, taken):
-    """Store path ``i``'s results with the engine's :func:`ruin.engine.acc_store`, and
-    finish its recorded equity curve (start 1.0; flat after the last trade taken)."""
-    if i < rec.shape[0]:
-        rec[i, 0] = 1.0
-        last = _equity(x, fractional, risk)
-        for t2 in range(n + 1, n_trades + 1):
-            rec[i, t2] = last
-    acc_store(i, (x, peak, inv, tolp, mdd, 0, mstreak, 0, muw, nwin, n), t_ruin, t_goal,
-              fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
-              taken)
+class BarrierResults(NamedTuple):
+    """Results of exits exactly at a barrier before any funding (take-profit, stop,
+    liquidation: rows 0, 1, 2), the same every trade unless the margin follows the equity
+    (``const`` false: cross margin with fixed stakes)."""
+
+    const: bool
+    y_liquidation: float  # the liquidation barrier at entry (-inf: none)
+    results: np.ndarray  # (3, 5): Closed fields
+    steps: np.ndarray  # (3,): state increments
+    growths: np.ndarray  # (3,): equity factors
+
+
+class SettleTerms(NamedTuple):
+    """Constants of :func:`settle`."""
+
+    close: CloseTerms
+    barriers: BarrierResults
+    y_take_profit: float
+    y_stop: float
+    fractional: bool
+    risk: float
+    x_floor: float
+    c: float  # 1 / risk for fixed stakes, else 0 (engine.accounting.c_fixed)
 
 
 @njit(cache=True)
-def _close(code, side, yf, m_eff, phi, fund, s, fee, slip, rule, liqfee, bsm, bsc):
-    """Result in R of a position closed at y = ``yf``: (r, fees, slippage, funding, bad).
+def close_position(code, y_exit, margin, paid, funding, terms):
+    """The :class:`Closed` result of a position closed through exit ``code`` (0 take-profit,
+    1 stop, 2 liquidation, 3 time) at ``y_exit`` (log price in the trade's favour).
 
-    Liquidation with rule 1 (fill): the trader keeps ``max(0, equity - liqfee * notional)``
-    unless equity is below the backstop level ``bsm * u - bsc`` (a fraction of maintenance
-    margin), where the whole margin is lost."""
-    u = math.exp(side * yf)
+    Liquidation with the fill rule: the trader keeps ``max(0, equity - liquidation_fee x
+    notional)`` unless equity is below the backstop level (a fraction of maintenance
+    margin), where the whole margin is lost; with the margin rule the whole margin is lost.
+    Equity below zero is bad debt (the trader loses at most the margin)."""
+    side = terms.side
+    stop = terms.stop
+    fee = terms.fee
+    slip = terms.slippage
+    u = math.exp(side * y_exit)
     if code == 2:  # liquidation
-        eq = m_eff - phi + side * (u - 1.0)
+        eq = margin - paid + side * (u - 1.0)
         keep = 0.0
-        if rule == 1 and eq >= bsm * u - bsc:
-            keep = max(0.0, eq - liqfee * u)
-        bad = max(0.0, -eq) / s
-        return (-m_eff + keep) / s, fee / s, slip / s, fund / s, bad
-    g = side * (u - 1.0) - phi - (fee + slip) * u
-    return g / s, fee * (1.0 + u) / s, slip * (1.0 + u) / s, fund / s, 0.0
+        if terms.fill_rule and eq >= terms.backstop_mmr * u - terms.backstop_maintenance:
+            keep = max(0.0, eq - terms.liquidation_fee * u)
+        bad = max(0.0, -eq) / stop
+        return Closed((-margin + keep) / stop, fee / stop, slip / stop, funding / stop, bad)
+    g = side * (u - 1.0) - paid - (fee + slip) * u
+    return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop,
+                  0.0)
+
+
+@njit(cache=True)
+def tally_close(tally, code, closed, scale):
+    """``tally`` with one more position closed through ``code``; costs in R times ``scale``
+    (the amount risked as a fraction of starting equity)."""
+    return Tally(
+        tally.take_profit + (1 if code == 0 else 0),
+        tally.stop + (1 if code == 1 else 0),
+        tally.liquidation + (1 if code == 2 else 0),
+        tally.time + (1 if code == 3 else 0),
+        tally.fees + closed.fees * scale,
+        tally.slippage + closed.slippage * scale,
+        tally.funding + closed.funding * scale,
+        tally.bad_debt + closed.bad_debt * scale,
+        tally.equity,
+    )
 
 
 @njit(inline="always", cache=True)
-def _settle(code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
-            streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3):
-    """Close the trade (exit ``code`` at log price ``yf``) and book it on the account.
-    Exits exactly at a barrier with no funding paid have the precomputed results ``cr``
-    (state increments ``cdx``, equity factors ``cgr``) unless the margin follows the equity
-    (``const`` false). ``csettle = (const, side, ytp, ysl, lq0, s, fee, slip, rule, liqfee,
-    bsm, bsc, fractional, risk, x_floor, c)``. Returns the account state and the counters."""
-    (const, side, ytp, ysl, lq0, s, fee, slip, rule, liqfee, bsm, bsc, fractional, risk,
-     x_floor, c) = csettle
-    scale = risk * eqm if fractional else risk
-    if const and code < 3 and fac == 0.0 and yf == (ytp if code == 0 else (
-            ysl if code == 1 else lq0)):
-        r = cr[code, 0]
-        f_ = cr[code, 1]
-        sp_ = cr[code, 2]
-        fu_ = cr[code, 3]
-        b_ = cr[code, 4]
-        dx = cdx[code]
-        gr = cgr[code]
+def settle(code, y_exit, margin, paid, funding, terms, acc, tally):
+    """Close a one-position trade (exit ``code`` at ``y_exit``) and book it on the account
+    (an :class:`~ruin.engine.accounting.AccountState`). Exits exactly at a barrier with no
+    funding paid take the precomputed :class:`BarrierResults`. Returns ``(acc, tally)``."""
+    barriers = terms.barriers
+    scale = terms.risk * tally.equity if terms.fractional else terms.risk
+    at = terms.y_take_profit if code == 0 else (
+        terms.y_stop if code == 1 else barriers.y_liquidation)
+    if barriers.const and code < 3 and funding == 0.0 and y_exit == at:
+        row = barriers.results[code]
+        closed = Closed(row[0], row[1], row[2], row[3], row[4])
+        step = barriers.steps[code]
+        factor = barriers.growths[code]
     else:
-        r, f_, sp_, fu_, b_ = _close(code, side, yf, m_eff, phi, fac, s, fee, slip, rule,
-                                     liqfee, bsm, bsc)
-        dx = _dx(r, fractional, risk)
-        gr = _growth(r, risk)
-    eqm *= gr
-    nwin += np.int64(r > 0.0)
-    if code == 0:
-        ex0 += 1
-    elif code == 1:
-        ex1 += 1
-    elif code == 2:
-        ex2 += 1
-    else:
-        ex3 += 1
-    ax0 += f_ * scale
-    ax1 += sp_ * scale
-    ax2 += fu_ * scale
-    ax3 += b_ * scale
-    n += 1
-    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
-        x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw, muw, c)
-    return (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n, eqm,
-            ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3)
+        closed = close_position(code, y_exit, margin, paid, funding, terms.close)
+        step = r_to_step(closed.r, terms.fractional, terms.risk)
+        factor = growth(closed.r, terms.risk)
+    tally = tally_close(tally, code, closed, scale)
+    tally = Tally(tally.take_profit, tally.stop, tally.liquidation, tally.time, tally.fees,
+                  tally.slippage, tally.funding, tally.bad_debt, tally.equity * factor)
+    acc = acc_book(acc, step, closed.r, closed.r > 0.0, terms.fractional, terms.c,
+                   terms.x_floor)
+    return acc, tally
 
 
-@njit(inline="always", cache=True)
-def _store_counts(i, exits, aux, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3):
+@njit(cache=True)
+def new_tally():
+    """No positions closed, no costs, equity multiple 1."""
+    return Tally(0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
+@njit(cache=True)
+def store_tally(i, tally, exits, aux):
     """Path ``i``'s exit counts and cost totals."""
-    exits[i, 0] = ex0
-    exits[i, 1] = ex1
-    exits[i, 2] = ex2
-    exits[i, 3] = ex3
-    aux[i, 0] = ax0
-    aux[i, 1] = ax1
-    aux[i, 2] = ax2
-    aux[i, 3] = ax3
+    exits[i, 0] = tally.take_profit
+    exits[i, 1] = tally.stop
+    exits[i, 2] = tally.liquidation
+    exits[i, 3] = tally.time
+    aux[i, 0] = tally.fees
+    aux[i, 1] = tally.slippage
+    aux[i, 2] = tally.funding
+    aux[i, 3] = tally.bad_debt

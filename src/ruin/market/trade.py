@@ -1,5 +1,4 @@
-"""The leveraged trade: a validated parameter object.
-"""
+"""The leveraged trade: a validated parameter object (and its check against the sizing)."""
 
 from __future__ import annotations
 

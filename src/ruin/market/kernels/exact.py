@@ -1,184 +1,197 @@
-"""Exact two-barrier exits: one uniform per trade (no time dimension).
+"""Exact two-barrier exits: one 32-bit uniform per trade (no time dimension).
+
+Without a time dimension the exit of Brownian motion between the lower exit (the nearer of
+the stop and liquidation) and the take-profit is a Bernoulli draw with the two-barrier
+probability (:func:`ruin.brownian.p_up_first`): the low (even trades) or high (odd trades)
+32 bits of one 64-bit draw, a take-profit when below the threshold. With isolated margin
+(or cross margin under fractional sizing) every trade has the same two outcomes; cross
+margin with fixed stakes moves the liquidation price with the equity, trade by trade.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange, uint64
 
-from ...brownian import _p_up_first
-from ...engine.accounting import TOL
-from ...engine.rng import (
-    seed4,
-    step4,
+from ...brownian import p_up_first
+from ...engine.accounting import (
+    acc_book,
+    acc_equity,
+    acc_new,
+    acc_store,
+    barrier_cuts,
+    c_fixed,
+    growth,
+    r_to_step,
+    record_tail,
 )
-from ..liquidation import _liq_y
-from ..plan import (
-    _TWO32,
-    F_BF,
-    F_C,
-    F_FEE,
-    F_GOALX,
-    F_K2,
-    F_LIQFEE,
-    F_M,
-    F_MMR,
-    F_RISK,
-    F_RUINX,
-    F_S,
-    F_SIDE,
-    F_SLIP,
-    F_XFLOOR,
-    F_YSL,
-    F_YTP,
-    I_CROSS,
-    I_FRACTIONAL,
-    I_NTRADES,
-    I_RULE,
-)
-from ..settle import _book, _close, _dx, _equity, _finish_path, _growth
+from ...engine.rng import seed4, step4
+from ..liquidation import liquidation_level
+from ..settle import Closed, CloseTerms, close_position
+
+__all__ = ["exact_kernel"]
 
 _MASK32 = uint64(0xFFFFFFFF)
+_TWO32 = 4294967296.0
+
+
+class ExactTerms(NamedTuple):
+    """Constants of the exact kernel: the two outcomes of a trade when they are fixed."""
+
+    close: CloseTerms
+    paid: float  # entry fee and slippage per unit notional
+    dynamic: bool  # cross margin with fixed stakes: outcomes follow the equity
+    liquidated: bool  # the lower exit is liquidation (it lies before the stop)
+    threshold: np.uint64  # take-profit when the 32-bit uniform is below it
+    take_profit: Closed
+    lower: Closed
+    step_take_profit: float
+    step_lower: float
+    growth_take_profit: float
+    growth_lower: float
+
+
+@njit(cache=True)
+def _exact_terms(plan):
+    """The fixed outcomes (isolated, or cross with fractional sizing: equity / R is
+    ``1 / risk``)."""
+    close = CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
+                       plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
+                       plan.backstop_fraction * plan.maintenance)
+    paid = plan.fee + plan.slippage
+    margin = plan.stop / plan.risk if plan.cross else plan.margin
+    y_liq = liquidation_level(plan.side, margin, paid, plan.maintenance, plan.mmr)
+    liquidated = y_liq >= plan.y_stop
+    lower = y_liq if liquidated else plan.y_stop
+    p0 = p_up_first(plan.scale_exponent, -lower, plan.y_take_profit)
+    threshold = uint64(min(p0 * _TWO32, _TWO32))
+    tp = close_position(0, plan.y_take_profit, margin, paid, 0.0, close)
+    lo = close_position(2 if liquidated else 1, lower, margin, paid, 0.0, close)
+    return ExactTerms(close, paid, plan.cross and not plan.fractional, liquidated, threshold,
+                      tp, lo, r_to_step(tp.r, plan.fractional, plan.risk),
+                      r_to_step(lo.r, plan.fractional, plan.risk), growth(tp.r, plan.risk),
+                      growth(lo.r, plan.risk))
+
+
+@njit(cache=True)
+def _dynamic_trade(u32, x, plan, terms):
+    """A trade under cross margin with fixed stakes (state ``x`` = net R won): the equity
+    backs the position, so the liquidation price and the take-profit's probability move
+    with it. Returns ``(closed, took_profit, liquidated)``."""
+    margin = plan.stop * (1.0 / plan.risk + x)
+    y_liq = liquidation_level(plan.side, margin, terms.paid, plan.maintenance, plan.mmr)
+    liquidated = y_liq >= plan.y_stop
+    lower = y_liq if liquidated else plan.y_stop
+    p = p_up_first(plan.scale_exponent, -lower, plan.y_take_profit)
+    if u32 < uint64(min(p * _TWO32, _TWO32)):
+        return (close_position(0, plan.y_take_profit, margin, terms.paid, 0.0, terms.close),
+                True, False)
+    return (close_position(2 if liquidated else 1, lower, margin, terms.paid, 0.0,
+                           terms.close), False, liquidated)
+
+
+@njit(cache=True)
+def _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq, max_dd,
+                ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Walk path ``i`` (stream ``offset + i``) and store its results."""
+    fractional = plan.fractional
+    risk = plan.risk
+    c = c_fixed(fractional, risk)
+    s0, s1, s2, s3 = seed4(key0, key1, offset + i)
+    acc = acc_new(fractional, risk)
+    equity = 1.0  # equity multiple, kept by multiplication (fractional: the cost scale)
+    t_ruin = -1
+    t_goal = -1
+    n_tp = 0
+    n_liq = 0
+    scale_tp = 0.0  # sums of the amounts risked on take-profits and on lower exits
+    scale_lo = 0.0
+    costs = np.zeros(4)  # dynamic outcomes: fees, slippage, funding, bad debt
+    w = uint64(0)
+    for t in range(plan.n_trades):
+        if (t & 1) == 0:
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            u32 = w & _MASK32
+        else:
+            u32 = w >> uint64(32)
+        scale = risk * equity if fractional else risk
+        if terms.dynamic:
+            closed, took_profit, liquidated = _dynamic_trade(u32, acc.x, plan, terms)
+            n_tp += np.int64(took_profit)
+            n_liq += np.int64(liquidated)
+            costs[0] += closed.fees * scale
+            costs[1] += closed.slippage * scale
+            costs[3] += closed.bad_debt * scale
+            r = closed.r
+            step = r_to_step(r, fractional, risk)
+            factor = growth(r, risk)
+        elif u32 < terms.threshold:
+            r = terms.take_profit.r
+            step = terms.step_take_profit
+            factor = terms.growth_take_profit
+            n_tp += 1
+            scale_tp += scale
+        else:
+            r = terms.lower.r
+            step = terms.step_lower
+            factor = terms.growth_lower
+            scale_lo += scale
+        acc = acc_book(acc, step, r, r > 0.0, fractional, c, plan.x_floor)
+        if fractional:
+            equity = equity * factor
+        if i < rec.shape[0]:
+            rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
+        if acc.x <= ruin_cut:
+            t_ruin = t + 1
+            break
+        if acc.x >= goal_cut:
+            t_goal = t + 1
+            break
+    if i < rec.shape[0]:
+        record_tail(rec, i, acc.x, acc.n, fractional, risk)
+    acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t,
+              max_streak, max_uw, wins, taken)
+    n = acc.n
+    exits[i, 0] = n_tp
+    if terms.dynamic:
+        exits[i, 1] = n - n_tp - n_liq
+        exits[i, 2] = n_liq
+        for k in range(4):
+            aux[i, k] = costs[k]
+    else:
+        n_lo = n - n_tp
+        exits[i, 1] = 0 if terms.liquidated else n_lo
+        exits[i, 2] = n_lo if terms.liquidated else 0
+        tp, lo = terms.take_profit, terms.lower
+        aux[i, 0] = tp.fees * scale_tp + lo.fees * scale_lo
+        aux[i, 1] = tp.slippage * scale_tp + lo.slippage * scale_lo
+        aux[i, 2] = 0.0
+        aux[i, 3] = lo.bad_debt * scale_lo
+    exits[i, 3] = 0
+
+
+_GRAIN = 64  # paths per parallel work item
 
 
 @njit(parallel=True, cache=True)
-def _exact_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
-                  max_streak, max_uw, wins, taken, exits, aux, rec):
-    """Exact two-barrier exits: one 32-bit uniform per trade (no time dimension)."""
-    side = fp[F_SIDE]
-    s = fp[F_S]
-    ytp = fp[F_YTP]
-    ysl = fp[F_YSL]
-    m = fp[F_M]
-    mmr = fp[F_MMR]
-    cc = fp[F_C]
-    fee = fp[F_FEE]
-    slip = fp[F_SLIP]
-    liqfee = fp[F_LIQFEE]
-    bf = fp[F_BF]
-    bsm = bf * fp[F_MMR]
-    bsc = bf * fp[F_C]
-    k2 = fp[F_K2]
-    risk = fp[F_RISK]
-    x_floor = fp[F_XFLOOR]
-    ruin_x = fp[F_RUINX]
-    goal_x = fp[F_GOALX]
-    cross = ip[I_CROSS] == 1
-    rule = ip[I_RULE]
-    fractional = ip[I_FRACTIONAL] == 1
-    n_trades = ip[I_NTRADES]
-    n_rec = rec.shape[0]
-    phi0 = fee + slip
-    c = 0.0 if fractional else 1.0 / risk
-    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
-    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
-    dynamic = cross and not fractional
-    # constant outcomes (isolated, or cross with fractional sizing: equity / R = 1 / risk)
-    m0 = s / risk if cross else m
-    yl0 = _liq_y(side, m0, phi0, cc, mmr)
-    liq0 = yl0 >= ysl
-    lo0 = yl0 if liq0 else ysl
-    p0 = _p_up_first(k2, -lo0, ytp)
-    thr0 = uint64(min(p0 * _TWO32, _TWO32))
-    rt, ft, st_, _, _ = _close(0, side, ytp, m0, phi0, 0.0, s, fee, slip, rule, liqfee, bsm, bsc)
-    rl, fl, sl, _, bl = _close(2 if liq0 else 1, side, lo0, m0, phi0, 0.0, s, fee, slip, rule,
-                               liqfee, bsm, bsc)
-    dxt = _dx(rt, fractional, risk)
-    dxl = _dx(rl, fractional, risk)
-    grt = _growth(rt, risk)
-    grl = _growth(rl, risk)
-    for i in prange(n_paths):
-        s0, s1, s2, s3 = seed4(key0, key1, offset + i)
-        x = 0.0
-        eqm = 1.0
-        peak = 0.0
-        inv = 1.0 if fractional else 1.0 / c
-        tolp = TOL
-        mdd = 0.0
-        streak = 0
-        mstreak = 0
-        uw = 0
-        muw = 0
-        nwin = 0
-        t_ruin = -1
-        t_goal = -1
-        n = 0
-        n_tp = 0
-        n_liq = 0
-        sc_tp = 0.0
-        sc_lo = 0.0
-        aux_d = np.zeros(4)
-        w = uint64(0)
-        for t in range(n_trades):
-            if (t & 1) == 0:
-                w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-                uu = w & _MASK32
-            else:
-                uu = w >> uint64(32)
-            scale = risk * eqm if fractional else risk
-            if dynamic:
-                me = s * (1.0 / risk + x)
-                yl = _liq_y(side, me, phi0, cc, mmr)
-                isliq = yl >= ysl
-                lo = yl if isliq else ysl
-                p = _p_up_first(k2, -lo, ytp)
-                thr = uint64(min(p * _TWO32, _TWO32))
-                if uu < thr:
-                    r, f_, sp_, _, b_ = _close(0, side, ytp, me, phi0, 0.0, s, fee, slip,
-                                               rule, liqfee, bsm, bsc)
-                    n_tp += 1
-                else:
-                    r, f_, sp_, _, b_ = _close(2 if isliq else 1, side, lo, me, phi0, 0.0, s,
-                                               fee, slip, rule, liqfee, bsm, bsc)
-                    n_liq += np.int64(isliq)
-                aux_d[0] += f_ * scale
-                aux_d[1] += sp_ * scale
-                aux_d[3] += b_ * scale
-            else:
-                if uu < thr0:
-                    r = rt
-                    dx = dxt
-                    gr = grt
-                    n_tp += 1
-                    sc_tp += scale
-                else:
-                    r = rl
-                    dx = dxl
-                    gr = grl
-                    sc_lo += scale
-            if dynamic:
-                dx = _dx(r, fractional, risk)
-                gr = _growth(r, risk)
-            n += 1
-            nwin += np.int64(r > 0.0)
-            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw = _book(
-                x, dx, r, fractional, x_floor, peak, inv, tolp, mdd, streak, mstreak, uw,
-                muw, c)
-            if fractional:
-                eqm = eqm * gr
-            if n_rec > 0 and i < n_rec:
-                rec[i, t + 1] = _equity(x, fractional, risk)
-            if x <= ruin_cut:
-                t_ruin = t + 1
-                break
-            if x >= goal_cut:
-                t_goal = t + 1
-                break
-        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
-                     fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken)
-        exits[i, 0] = n_tp
-        if dynamic:
-            exits[i, 1] = n - n_tp - n_liq
-            exits[i, 2] = n_liq
-            for k in range(4):
-                aux[i, k] = aux_d[k]
-        else:
-            n_lo = n - n_tp
-            exits[i, 1] = 0 if liq0 else n_lo
-            exits[i, 2] = n_lo if liq0 else 0
-            aux[i, 0] = ft * sc_tp + fl * sc_lo
-            aux[i, 1] = st_ * sc_tp + sl * sc_lo
-            aux[i, 2] = 0.0
-            aux[i, 3] = bl * sc_lo
-        exits[i, 3] = 0
+def exact_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                 max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Paths ``offset .. offset + n_paths - 1`` of a plan without a time dimension. Threads
+    take blocks of ``_GRAIN`` paths."""
+    for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
+        _exact_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                     max_streak, max_uw, wins, taken, exits, aux, rec)
+
+
+@njit(cache=True)
+def _exact_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                 max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Block ``b`` of :func:`exact_kernel` (its own function: numba's parallel loops cannot
+    carry the named tuples of :class:`ExactTerms`)."""
+    terms = _exact_terms(plan)
+    ruin_cut, goal_cut = barrier_cuts(plan.ruin_x, plan.goal_x)
+    for i in range(b * _GRAIN, min(n_paths, (b + 1) * _GRAIN)):
+        _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq, max_dd,
+                    ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux, rec)

@@ -1,4 +1,21 @@
-"""Sixteen one-position paths side by side.
+"""Sixteen one-position paths side by side, bit for bit the paths of the one-position kernel.
+
+For one position with continuous monitoring, no funding, no time stop and exits whose
+results are fixed for the run (:func:`ruin.market.run.lanes_apply`). Each round:
+:func:`_lanes_step` steps every lane where the step is plain (a vectorised loop); the
+scalar :func:`~..step.step` takes the steps it flagged; :func:`_lanes_settle` books the
+trades that ended at a barrier (vectorised) and :func:`~..settle.settle` the others (gaps);
+a lane whose path ended stores it and takes the next path of its block; new days start
+(:func:`~..step.new_day`). The lane state is three flat arrays, field ``k`` of lane ``j``
+at ``k * _LANES + j`` (the scalar code reads a lane through the strided view
+``A[j::_LANES]``).
+
+Things LLVM needs to vectorise the lane loops (found by reading the assembly): trip counts
+read from array sizes (a constant 16 was unrolled instead), selects instead of table
+lookups (a gather the cost model refused), flat lane arrays, the block body a function of
+its own with ``error_model="numpy"`` (no zero-division checks in discarded lanes), and
+``exp`` as a polynomial (:func:`~..bridge.exp_neg`; the C library's was called lane by
+lane).
 """
 
 from __future__ import annotations
@@ -8,43 +25,38 @@ import math
 import numpy as np
 from numba import int64, njit, prange, uint64
 
-from ...engine.accounting import TOL
+from ...engine.accounting import TOL, AccountState, acc_store
 from ...engine.rng import (
     _TO_DOUBLE,
     _ZN_X,
     _u53,
     step4,
 )
-from ..bridge import _exp_neg, _exp_poly
-from ..plan import F_SIG2DT
-from ..settle import _finish_path, _settle, _store_counts
-from ..step import _new_day, _path_start, _step
-from .single import _single_setup
+from ..bridge import exp_neg, exp_poly
+from ..settle import Tally, settle, store_tally
+from ..step import Day, PathTime, Position, new_day, path_start, step
+from .single import one_position_terms
+
+__all__ = ["lanes_kernel"]
 
 
 @njit(cache=True)
-def _step_call(y, clock, eday, elapsed, steps, next_jump, phi, fac, lq, s0, s1, s2, s3,
-               dtd, day_end, vday, v_f, sd_f, tov_f, nudt_f, m_eff, cstep):
-    """:func:`_step` as a called function: the lane kernel's rare steps run one compiled
-    copy instead of inlining another (which doubled the kernel's compile time)."""
-    return _step(y, clock, eday, elapsed, steps, next_jump, phi, fac, lq, s0, s1, s2, s3,
-                 dtd, day_end, vday, v_f, sd_f, tov_f, nudt_f, m_eff, cstep)
+def _step_call(pos, time, day, s0, s1, s2, s3, margin, terms):
+    """:func:`~..step.step` as a called function: the lane kernel's rare steps run one
+    compiled copy instead of inlining another (which doubled the kernel's compile time)."""
+    return step(pos, time, day, s0, s1, s2, s3, margin, terms)
 
 
 @njit(cache=True)
-def _new_day_call(clock, next_day, h, eday, dtd, s0, s1, s2, s3, cday):
-    """:func:`_new_day` as a called function (see :func:`_step_call`)."""
-    return _new_day(clock, next_day, h, eday, dtd, s0, s1, s2, s3, cday)
+def _new_day_call(time, day, s0, s1, s2, s3, terms):
+    """:func:`~..step.new_day` as a called function (see :func:`_step_call`)."""
+    return new_day(time, day, s0, s1, s2, s3, terms)
 
 
 @njit(cache=True)
-def _settle_call(code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
-                 streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2,
-                 ax3):
-    """:func:`_settle` as a called function (see :func:`_step_call`)."""
-    return _settle(code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
-                   streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2,
-                   ax3)
+def _settle_call(code, y_exit, margin, paid, funding, terms, acc, tally):
+    """:func:`~..settle.settle` as a called function (see :func:`_step_call`)."""
+    return settle(code, y_exit, margin, paid, funding, terms, acc, tally)
 
 
 # --------------------------------------------------------------------------- lanes
@@ -66,14 +78,14 @@ _DONE = -4  # ... and it was the path's last
 def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
     """One step of every lane where it is plain, branch-free (the loop over lanes vectorises).
 
-    A plain step is :func:`_step`'s arithmetic, bit for bit, when nothing rare happens: the
+    A plain step is :func:`~..step.step`'s arithmetic, bit for bit, when nothing rare happens: the
     ziggurat normals take their fast path, no jump falls in the step, the exit decision is
-    settled by the cheap bounds of :func:`_exit_first` (no exit with the end inside the
+    settled by the cheap bounds of :func:`~..bridge.exit_first` (no exit with the end inside the
     strip, or an exit with the end beyond the barrier) and an exit's first-passage time is
-    kept by the cheap screen of :func:`_hit_fraction` on its first try. Such lanes take the
+    kept by the cheap screen of :func:`~..bridge.hit_fraction` on its first try. Such lanes take the
     step (``IS[_CODE]``: -1 still open, else the exit, at ``F[_YF]``); the others are left
-    untouched with ``IS[_CODE] = _FLAGGED`` (the caller runs :func:`_step` on them, from
-    the same stream state, so every path draws what :func:`_single_kernel` draws). Needs
+    untouched with ``IS[_CODE] = _FLAGGED`` (the caller runs :func:`~..step.step` on them, from
+    the same stream state, so every path draws what :func:`~.single.single_kernel` draws). Needs
     continuous monitoring, no funding, no time stop and a fixed lower exit ``lo``.
     """
     wid = ytp - lo
@@ -100,7 +112,7 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         vq = F[_VDAY * L + j] * lnq
         v = F[_VF * L + j] if full else vq
         sd = F[_SDF * L + j] if full else math.sqrt(vq)
-        tov = F[_TOVF * L + j] if full else 2.0 / vq
+        two_over_var = F[_TOVF * L + j] if full else 2.0 / vq
         nudt = F[_NUDTF * L + j] if full else nu * lnq
         # the step's normal (the ziggurat's fast path) and exit uniform
         w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
@@ -115,10 +127,10 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         a1 = y1 - lo
         b0 = ytp - y
         b1 = ytp - y1
-        ml = a0 * a1 * tov
-        mu = b0 * b1 * tov
-        keep_up = ux * _exp_poly(ml) >= 1.0  # the lower exit cannot have been first
-        keep_lo = (1.0 - ux) * _exp_poly(mu) >= 1.0  # nor the upper
+        ml = a0 * a1 * two_over_var
+        mu = b0 * b1 * two_over_var
+        keep_up = ux * exp_poly(ml) >= 1.0  # the lower exit cannot have been first
+        keep_lo = (1.0 - ux) * exp_poly(mu) >= 1.0  # nor the upper
         below = a1 <= 0.0
         above = b1 <= 0.0
         inner = (not below) & (not above)
@@ -127,17 +139,17 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         # ends near both are left to the scalar step)
         width = a0 + b0
         both = (not keep_up) & (not keep_lo)
-        touch = _exp_neg(ml if not keep_up else mu)
+        touch = exp_neg(ml if not keep_up else mu)
         lt = inner & (not keep_up) & (ux < touch)
-        l_sure = (touch - ux) * _exp_poly(width * (width + a1 - a0) * tov) > 1.0
+        l_sure = (touch - ux) * exp_poly(width * (width + a1 - a0) * two_over_var) > 1.0
         in_lo = lt & l_sure
         ut = inner & (not lt) & keep_up & (not keep_lo) & (1.0 - ux < touch)
-        u_sure = (touch - (1.0 - ux)) * _exp_poly(width * (width + b1 - b0) * tov) > 1.0
+        u_sure = (touch - (1.0 - ux)) * exp_poly(width * (width + b1 - b0) * two_over_var) > 1.0
         in_up = ut & u_sure
         out_lo = (below & keep_lo) | in_lo
         out_up = (above & (not below) & keep_up) | in_up
         stay = inner & (not lt) & (not ut) & (not both)
-        # an exit: its first-passage time (inverse Gaussian, the screen of _hit_fraction)
+        # an exit: its first-passage time (inverse Gaussian, the screen of hit_fraction)
         d0 = a0 if out_lo else b0
         yf = lo if out_lo else ytp
         c = abs(yf - y1)
@@ -153,7 +165,7 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         frac = d0 / (c * q + d0) if uq * (q + 1.0) <= q else d0 * q / (c + d0 * q)
         w, t0, t1, t2, t3 = step4(t0, t1, t2, t3)
         ur = _u53(w)
-        dp = d0 * _exp_poly(2.0 * wid * (wid - d0) / (v * frac))
+        dp = d0 * exp_poly(2.0 * wid * (wid - d0) / (v * frac))
         kept = ur * dp < dp - 2.0 * (2.0 * wid - d0)
         out = (out_lo | out_up) & ok2 & (c > 1e-12 * d0) & kept
         plain = (IS[_PATH * L + j] >= 0) & ok & (not jump_now) & (steps + 1 < max_steps) & (
@@ -175,44 +187,94 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
 
 
 @njit(parallel=True, cache=True)
-def _lanes_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
-                  max_streak, max_uw, wins, taken, exits, aux):
-    """:func:`_single_kernel`'s paths, sixteen at a time, bit for bit (same draws, same
-    arithmetic). Each round: :func:`_lanes_step` steps every lane where the step is plain
-    (vectorised); the scalar :func:`_step` takes the steps it flagged; :func:`_lanes_settle`
-    books the trades that ended at a barrier (vectorised) and :func:`_settle` the others
-    (gaps); a lane whose path ended stores it and takes the next path of its block; new
-    days start (:func:`_new_day`). For one position with continuous monitoring, no
-    funding, no time stop and exits whose results are fixed for the run (``const``); no
-    recorded paths. The lane state is three flat arrays, field ``k`` of lane ``j`` at
-    ``k * _LANES + j`` (the scalar code reads a lane through the strided view
-    ``A[j::_LANES]``)."""
+def lanes_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                 max_streak, max_uw, wins, taken, exits, aux):
+    """Paths ``offset .. offset + n_paths - 1`` of a one-position plan, sixteen at a time
+    (see the module docstring); no recorded paths."""
     for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
-        _lanes_block(b, key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t,
-                     goal_t, max_streak, max_uw, wins, taken, exits, aux)
+        _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                     max_streak, max_uw, wins, taken, exits, aux)
+
+
+@njit(cache=True)
+def _lane_day(Fj):
+    """The lane's :class:`~..step.PathTime` and :class:`~..step.Day`."""
+    return (PathTime(Fj[_CLOCK], Fj[_NJUMP], Fj[_EDAY]),
+            Day(Fj[_DAYEND], Fj[_NEXTDAY], Fj[_H], Fj[_VDAY], Fj[_DTD], Fj[_VF], Fj[_SDF],
+                Fj[_TOVF], Fj[_NUDTF]))
+
+
+@njit(cache=True)
+def _put_lane_day(Fj, time, day):
+    Fj[_CLOCK] = time.clock
+    Fj[_NJUMP] = time.next_jump
+    Fj[_EDAY] = time.day_return
+    Fj[_DAYEND] = day.end
+    Fj[_NEXTDAY] = day.next_start
+    Fj[_H] = day.variance
+    Fj[_VDAY] = day.day_var
+    Fj[_DTD] = day.dt
+    Fj[_VF] = day.step_var
+    Fj[_SDF] = day.step_sd
+    Fj[_TOVF] = day.two_over_var
+    Fj[_NUDTF] = day.step_drift
+
+
+@njit(cache=True)
+def _lane_settle(Fj, Ij, code, terms):
+    """Book the lane's trade that ended off a barrier (a gap, the step cap) with
+    :func:`~..settle.settle`, and start its next trade."""
+    acc = AccountState(Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], Ij[_STREAK],
+                       Ij[_MSTREAK], Ij[_UW], Ij[_MUW], Ij[_NWIN], Ij[_N])
+    tally = Tally(Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2],
+                  Fj[_AX3], Fj[_EQM])
+    acc, tally = _settle_call(code, Fj[_YF], terms.margin, terms.paid, 0.0, terms.settle, acc,
+                              tally)
+    Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD] = acc.x, acc.peak, acc.inv, acc.tolp, \
+        acc.mdd
+    Ij[_STREAK], Ij[_MSTREAK], Ij[_UW], Ij[_MUW] = acc.streak, acc.mstreak, acc.uw, acc.muw
+    Ij[_NWIN], Ij[_N] = acc.nwin, acc.n
+    Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3] = tally.take_profit, tally.stop, \
+        tally.liquidation, tally.time
+    Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3] = tally.fees, tally.slippage, tally.funding, \
+        tally.bad_debt
+    Fj[_EQM] = tally.equity
+    Fj[_Y] = 0.0  # the next trade
+    Fj[_ELAPSED] = 0.0
+    Ij[_STEPS] = 0
+
+
+@njit(cache=True)
+def _lane_store(Fj, Ij, terms, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
+                taken, exits, aux):
+    """Store the lane's ended path."""
+    x = Fj[_X]
+    n = Ij[_N]
+    t_ruin = n if x <= terms.ruin_cut else -1
+    t_goal = n if (t_ruin < 0 and x >= terms.goal_cut) else -1
+    i = Ij[_PATH]
+    acc_store(i, (x, Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], 0, Ij[_MSTREAK], 0,
+                  Ij[_MUW], Ij[_NWIN], n), t_ruin, t_goal, terms.settle.fractional,
+              terms.settle.risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
+              taken)
+    store_tally(i, Tally(Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1],
+                         Fj[_AX2], Fj[_AX3], Fj[_EQM]), exits, aux)
 
 
 @njit(cache=True, error_model="numpy")
-def _lanes_block(b, key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
+def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
                  max_streak, max_uw, wins, taken, exits, aux):
-    """Paths ``b * _GRAIN`` onwards (one block) of :func:`_lanes_kernel`, a function of its
+    """Paths ``b * _GRAIN`` onwards (one block) of :func:`lanes_kernel`, a function of its
     own: inside the ``prange`` body numba's parallel passes took most of the compile time.
     ``error_model="numpy"``: no zero-division checks, which would stop the lane loops from
     vectorising (a plain step's inverse Gaussian divides by zero in lanes it discards)."""
-    (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, jumps, lam_day, dt, n_trades,
-     ruin_cut, goal_cut) = _single_setup(fp, ip)
-    fractional = csettle[12]
-    risk = csettle[13]
-    x_floor = csettle[14]
-    c = csettle[15]
-    ytp = cstep[1]
-    ysl = cstep[2]
-    nu = cstep[3]
-    max_steps = cstep[15]
+    terms = one_position_terms(plan)
+    barriers = terms.settle.barriers
+    lq0 = terms.y_liq
+    ytp = plan.y_take_profit
+    ysl = plan.y_stop
     lo = lq0 if lq0 >= ysl else ysl
     lcode = 2 if lq0 >= ysl else 1
-    sig2 = fp[F_SIG2DT] / dt
-    no_rec = np.empty((0, 1), np.float64)
     L = _LANES
     F = np.zeros(_NF * L)
     U = np.zeros(4 * L, np.uint64)
@@ -231,32 +293,40 @@ def _lanes_block(b, key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
             Fj[:] = 0.0
             Ij[:] = 0
             Ij[_PATH] = nxt
-            Fj[_NJUMP], Uj[0], Uj[1], Uj[2], Uj[3] = _path_start(key0, key1, offset + nxt,
-                                                                 jumps, lam_day)
-            Fj[_INV] = 1.0 if fractional else 1.0 / c
+            next_jump, Uj[0], Uj[1], Uj[2], Uj[3] = path_start(
+                key0, key1, offset + nxt, terms.jumps, terms.jumps_per_day)
+            Fj[_INV] = 1.0 if plan.fractional else 1.0 / terms.settle.c
             Fj[_TOLP] = TOL
             Fj[_EQM] = 1.0
-            (Fj[_H], Fj[_EDAY], Fj[_DAYEND], Fj[_NEXTDAY], Fj[_VDAY], Fj[_DTD], Fj[_VF],
-             Fj[_SDF], Fj[_TOVF], Fj[_NUDTF], Uj[0], Uj[1], Uj[2], Uj[3]) = _new_day_call(
-                0.0, 0.0, sig2, 0.0, dt, Uj[0], Uj[1], Uj[2], Uj[3], cday)
+            start = Day(0.0, 0.0, terms.start_variance, 0.0, terms.dt, 0.0, 0.0, 0.0, 0.0)
+            time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
+                PathTime(0.0, next_jump, 0.0), start, Uj[0], Uj[1], Uj[2], Uj[3], terms.day)
+            _put_lane_day(Fj, time, day)
             nxt += 1
             live += 1
         if live == 0:
             break
-        _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps)
+        _lanes_step(F, U, IS, lo, lcode, ytp, plan.drift, plan.max_steps)
         for j in range(L):  # the steps _lanes_step left to the scalar code
             if IS[_PATH * L + j] < 0 or IS[_CODE * L + j] != _FLAGGED:
                 continue
             Fj = F[j::L]
             Ij = IS[j::L]
             Uj = U[j::L]
-            (Ij[_CODE], Fj[_YF], Fj[_Y], Fj[_CLOCK], Fj[_EDAY], Fj[_ELAPSED], Ij[_STEPS],
-             Fj[_NJUMP], phi, fac, lq, Uj[0], Uj[1], Uj[2], Uj[3]) = _step_call(
-                Fj[_Y], Fj[_CLOCK], Fj[_EDAY], Fj[_ELAPSED], Ij[_STEPS], Fj[_NJUMP],
-                phi0, 0.0, lq0, Uj[0], Uj[1], Uj[2], Uj[3], Fj[_DTD], Fj[_DAYEND],
-                Fj[_VDAY], Fj[_VF], Fj[_SDF], Fj[_TOVF], Fj[_NUDTF], m0, cstep)
-        _lanes_settle(F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor, c,
-                      ruin_cut, goal_cut, n_trades)
+            time, day = _lane_day(Fj)
+            pos = Position(Fj[_Y], Fj[_ELAPSED], Ij[_STEPS], terms.paid, 0.0, lq0)
+            code, Fj[_YF], pos, time, Uj[0], Uj[1], Uj[2], Uj[3] = _step_call(
+                pos, time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.margin, terms.step)
+            Ij[_CODE] = code
+            Fj[_Y] = pos.y
+            Fj[_ELAPSED] = pos.elapsed
+            Ij[_STEPS] = pos.steps
+            Fj[_CLOCK] = time.clock
+            Fj[_NJUMP] = time.next_jump
+            Fj[_EDAY] = time.day_return
+        _lanes_settle(F, IS, barriers.results, barriers.steps, barriers.growths, ytp, ysl, lq0,
+                      plan.fractional, plan.risk, plan.x_floor, terms.settle.c,
+                      terms.ruin_cut, terms.goal_cut, terms.n_trades)
         for j in range(L):  # exits off a barrier, ended paths, new days
             code = IS[_CODE * L + j]
             if IS[_PATH * L + j] < 0 or (code < 0 and code != _DONE
@@ -266,37 +336,20 @@ def _lanes_block(b, key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_
             Ij = IS[j::L]
             Uj = U[j::L]
             if code >= 0:  # a gap through a barrier (or the step cap): its own result
-                (Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], Ij[_STREAK],
-                 Ij[_MSTREAK], Ij[_UW], Ij[_MUW], Ij[_NWIN], Ij[_N], Fj[_EQM], Ij[_EX0],
-                 Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2],
-                 Fj[_AX3]) = _settle_call(
-                    code, Fj[_YF], m0, phi0, 0.0, csettle, cr, cdx, cgr, Fj[_X],
-                    Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], Ij[_STREAK], Ij[_MSTREAK],
-                    Ij[_UW], Ij[_MUW], Ij[_NWIN], Ij[_N], Fj[_EQM], Ij[_EX0], Ij[_EX1],
-                    Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3])
-                Fj[_Y] = 0.0  # the next trade
-                Fj[_ELAPSED] = 0.0
-                Ij[_STEPS] = 0
-                if _path_done(Fj[_X], Ij[_N], ruin_cut, goal_cut, n_trades):
+                _lane_settle(Fj, Ij, code, terms)
+                if _path_done(Fj[_X], Ij[_N], terms.ruin_cut, terms.goal_cut,
+                              terms.n_trades):
                     code = _DONE
             if code == _DONE:  # the path ended: store it; the lane takes the next one
-                x = Fj[_X]
-                n = Ij[_N]
-                t_ruin = n if x <= ruin_cut else -1
-                t_goal = n if (t_ruin < 0 and x >= goal_cut) else -1
-                _finish_path(Ij[_PATH], x, Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD],
-                             Ij[_MSTREAK], Ij[_MUW], Ij[_NWIN], n, t_ruin, t_goal,
-                             fractional, risk, n_trades, no_rec, final_eq, max_dd, ruin_t,
-                             goal_t, max_streak, max_uw, wins, taken)
-                _store_counts(Ij[_PATH], exits, aux, Ij[_EX0], Ij[_EX1], Ij[_EX2],
-                              Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3])
+                _lane_store(Fj, Ij, terms, final_eq, max_dd, ruin_t, goal_t, max_streak,
+                            max_uw, wins, taken, exits, aux)
                 Ij[_PATH] = -1
                 live -= 1
             elif Fj[_CLOCK] >= Fj[_NEXTDAY]:
-                (Fj[_H], Fj[_EDAY], Fj[_DAYEND], Fj[_NEXTDAY], Fj[_VDAY], Fj[_DTD],
-                 Fj[_VF], Fj[_SDF], Fj[_TOVF], Fj[_NUDTF], Uj[0], Uj[1], Uj[2],
-                 Uj[3]) = _new_day_call(Fj[_CLOCK], Fj[_NEXTDAY], Fj[_H], Fj[_EDAY],
-                                   Fj[_DTD], Uj[0], Uj[1], Uj[2], Uj[3], cday)
+                time, day = _lane_day(Fj)
+                time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
+                    time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.day)
+                _put_lane_day(Fj, time, day)
 
 
 @njit(inline="always", cache=True)
@@ -317,9 +370,10 @@ def _pick(code, a0, a1, a2):
 def _lanes_settle(F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor, c,
                   ruin_cut, goal_cut, n_trades):
     """Book, branch-free, the trades that ended exactly at a barrier (their results are the
-    precomputed ``cr``, ``cdx``, ``cgr``): :func:`_settle` and :func:`_book`'s arithmetic,
-    bit for bit; such lanes get ``IS[_CODE] = _BOOKED`` and start their next trade. Other
-    exits (gaps, the time stop) are left to :func:`_settle`. The trip count is read from
+    precomputed ``cr``, ``cdx``, ``cgr`` of :class:`~..settle.BarrierResults`):
+    :func:`~..settle.settle`'s arithmetic (the engine's bookkeeping), bit for bit; such
+    lanes get ``IS[_CODE] = _BOOKED`` and start their next trade. Other exits (gaps, the
+    time stop) are left to :func:`~..settle.settle`. The trip count is read from
     the state's size: with the constant 16, LLVM unrolled the loop fully instead of
     vectorising it."""
     L = _LANES

@@ -1,214 +1,178 @@
 """One position at a time, stepped, with the whole state in scalars.
+
+The model of the several-positions kernel (:mod:`ruin.market.kernels.portfolio`) with one
+position (isolated, or cross where the account backs it): exact exits inside each step (the
+two-barrier bridge series) at their first-passage times, crash jumps at their Poisson times,
+ziggurat normals, and the day's variance computed once per day (:func:`~..step.new_day`,
+:func:`~..step.step`, :func:`~..settle.settle`). :mod:`ruin.market.kernels.lanes` walks the
+same paths sixteen at a time.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
-from ...engine.accounting import TOL
-from ..liquidation import _liq_y
-from ..plan import (
-    F_BF,
-    F_C,
-    F_DT,
-    F_FEE,
-    F_FUND,
-    F_FUNDINT,
-    F_GA,
-    F_GB,
-    F_GOALX,
-    F_GW,
-    F_JLAM,
-    F_JMU,
-    F_JSD,
-    F_LIQFEE,
-    F_M,
-    F_MAXHOLD,
-    F_MMR,
-    F_NU,
-    F_RISK,
-    F_RUINX,
-    F_S,
-    F_SIDE,
-    F_SIG2DT,
-    F_SLIP,
-    F_TDF,
-    F_WIDTH,
-    F_XFLOOR,
-    F_YSL,
-    F_YTP,
-    I_ADAPT,
-    I_CROSS,
-    I_DISCRETE,
-    I_FRACTIONAL,
-    I_FUNDPERDAY,
-    I_GARCH,
-    I_JUMPS,
-    I_MAXSTEPS,
-    I_NTRADES,
-    I_RULE,
-    I_TAILS,
+from ...engine.accounting import (
+    acc_equity,
+    acc_new,
+    acc_store,
+    barrier_cuts,
+    c_fixed,
+    growth,
+    r_to_step,
+    record_tail,
 )
-from ..settle import _close, _dx, _equity, _finish_path, _growth, _settle, _store_counts
-from ..step import _new_day, _path_start, _step
+from ..liquidation import liquidation_level
+from ..settle import (
+    BarrierResults,
+    CloseTerms,
+    SettleTerms,
+    close_position,
+    new_tally,
+    settle,
+    store_tally,
+)
+from ..step import Day, DayTerms, PathTime, Position, StepTerms, new_day, path_start, step
+
+__all__ = ["OnePosition", "one_position_terms", "single_kernel"]
 
 
-@njit(inline="always", cache=True)
-def _single_setup(fp, ip):
-    """Constants of the one-position kernels: ``(cday, cstep, csettle, cr, cdx, cgr, m0,
-    lq0, phi0, jumps, lam_day, dt, n_trades, ruin_cut, goal_cut)`` (see :func:`_new_day`,
-    :func:`_step`, :func:`_settle`)."""
-    side = fp[F_SIDE]
-    s = fp[F_S]
-    ytp = fp[F_YTP]
-    ysl = fp[F_YSL]
-    m = fp[F_M]
-    mmr = fp[F_MMR]
-    cc = fp[F_C]
-    fee = fp[F_FEE]
-    slip = fp[F_SLIP]
-    liqfee = fp[F_LIQFEE]
-    bf = fp[F_BF]
-    bsm = bf * fp[F_MMR]
-    bsc = bf * fp[F_C]
-    nu = fp[F_NU]
-    dt = fp[F_DT]
-    fund = fp[F_FUND]
-    maxhold = fp[F_MAXHOLD]
-    tdf = fp[F_TDF]
-    lam_day = fp[F_JLAM] / fp[F_DT]  # crash jumps per day
-    risk = fp[F_RISK]
-    ruin_x = fp[F_RUINX]
-    goal_x = fp[F_GOALX]
-    cross = ip[I_CROSS] == 1
-    discrete = ip[I_DISCRETE] == 1
-    fractional = ip[I_FRACTIONAL] == 1
-    tails = ip[I_TAILS] == 1
-    phi0 = fee + slip
-    t_int = int(tdf) if (tails and tdf == math.floor(tdf) and tdf <= 30.0) else 0
-    cday = (ip[I_GARCH] == 1, fp[F_GW], fp[F_GA], fp[F_GB], tails, tdf, t_int,
-            ip[I_ADAPT] == 1, fp[F_WIDTH], ip[I_FUNDPERDAY], nu)
-    cstep = (side, ytp, ysl, nu, discrete or fund != 0.0, discrete, maxhold, fp[F_JMU],
-             fp[F_JSD], math.log(0.05), lam_day, fund, fp[F_FUNDINT], cc, mmr,
-             ip[I_MAXSTEPS])
-    # Exits at a barrier before any funding have the same result in R every trade unless the
-    # margin follows the equity (cross margin with fixed stakes): precompute them
-    # (take-profit, stop, liquidation), with their state increments and equity factors.
-    const = not (cross and not fractional)
-    m0 = s * (1.0 / risk) if cross else m
-    lq0 = _liq_y(side, m0, phi0, cc, mmr)
-    cr = np.zeros((3, 5))
-    cdx = np.zeros(3)
-    cgr = np.zeros(3)
+class OnePosition(NamedTuple):
+    """Constants of the one-position kernels (the plain one and the lanes)."""
+
+    day: DayTerms
+    step: StepTerms
+    settle: SettleTerms
+    margin: float  # backing the position: 1 / leverage, or (cross) equity at the start
+    y_liq: float  # liquidation barrier at entry (-inf: none)
+    paid: float  # entry fee and slippage
+    jumps: bool
+    jumps_per_day: float
+    dt: float  # the step of a day at the preset volatility
+    start_variance: float  # variance per day at the start (GARCH's unconditional one)
+    n_trades: int
+    ruin_cut: float
+    goal_cut: float
+
+
+@njit(cache=True)
+def one_position_terms(plan):
+    """:class:`OnePosition` of a :class:`~ruin.market.plan.KernelPlan`. Exits at a barrier
+    before any funding have the same result in R every trade unless the margin follows the
+    equity (cross margin with fixed stakes): they are precomputed (take-profit, stop,
+    liquidation), with their state increments and equity factors."""
+    fractional = plan.fractional
+    risk = plan.risk
+    paid = plan.fee + plan.slippage
+    jumps_per_day = plan.jumps_per_step / plan.dt  # crash jumps per day
+    day = DayTerms(plan.garch, plan.garch_omega, plan.garch_alpha, plan.garch_beta, plan.tails,
+                   plan.tails_df, plan.tails_int_df, plan.adaptive, plan.exit_width,
+                   plan.funding_per_day, plan.drift)
+    step_terms = StepTerms(plan.side, plan.y_take_profit, plan.y_stop, plan.drift,
+                           plan.discrete or plan.funding_rate != 0.0, plan.discrete,
+                           plan.max_hold, plan.jump_mean, plan.jump_sd, math.log(0.05),
+                           jumps_per_day, plan.funding_rate, plan.funding_interval,
+                           plan.maintenance, plan.mmr, plan.max_steps)
+    close = CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
+                       plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
+                       plan.backstop_fraction * plan.maintenance)
+    margin = plan.stop * (1.0 / risk) if plan.cross else plan.margin
+    y_liq = liquidation_level(plan.side, margin, paid, plan.maintenance, plan.mmr)
+    results = np.zeros((3, 5))
+    steps = np.zeros(3)
+    growths = np.zeros(3)
     for k in range(3):
-        yk = ytp if k == 0 else (ysl if k == 1 else lq0)
-        if k < 2 or lq0 > -np.inf:
-            r_, f_, sp_, fu_, b_ = _close(k, side, yk, m0, phi0, 0.0, s, fee, slip,
-                                          ip[I_RULE], liqfee, bsm, bsc)
-            cr[k, 0] = r_
-            cr[k, 1] = f_
-            cr[k, 2] = sp_
-            cr[k, 3] = fu_
-            cr[k, 4] = b_
-            cdx[k] = _dx(r_, fractional, risk)
-            cgr[k] = _growth(r_, risk)
-    csettle = (const, side, ytp, ysl, lq0, s, fee, slip, ip[I_RULE], liqfee, bsm, bsc,
-               fractional, risk, fp[F_XFLOOR], 0.0 if fractional else 1.0 / risk)
-    ruin_cut = ruin_x + (TOL * max(1.0, abs(ruin_x)) if ruin_x > -np.inf else 0.0)
-    goal_cut = goal_x - (TOL * max(1.0, abs(goal_x)) if goal_x < np.inf else 0.0)
-    return (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, ip[I_JUMPS] == 1, lam_day,
-            dt, ip[I_NTRADES], ruin_cut, goal_cut)
+        yk = plan.y_take_profit if k == 0 else (plan.y_stop if k == 1 else y_liq)
+        if k < 2 or y_liq > -np.inf:
+            closed = close_position(k, yk, margin, paid, 0.0, close)
+            for f in range(5):
+                results[k, f] = closed[f]
+            steps[k] = r_to_step(closed.r, fractional, risk)
+            growths[k] = growth(closed.r, risk)
+    barriers = BarrierResults(not (plan.cross and not fractional), y_liq, results, steps,
+                              growths)
+    settle_terms = SettleTerms(close, barriers, plan.y_take_profit, plan.y_stop, fractional,
+                               risk, plan.x_floor, c_fixed(fractional, risk))
+    ruin_cut, goal_cut = barrier_cuts(plan.ruin_x, plan.goal_x)
+    return OnePosition(day, step_terms, settle_terms, margin, y_liq, paid, plan.jumps,
+                       jumps_per_day, plan.dt, plan.step_variance / plan.dt, plan.n_trades,
+                       ruin_cut, goal_cut)
+
+
+@njit(cache=True)
+def _one_position_path(i, key0, key1, offset, terms, final_eq, max_dd, ruin_t, goal_t,
+                       max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Walk path ``i`` (stream ``offset + i``) and store its results."""
+    settle_terms = terms.settle
+    fractional = settle_terms.fractional
+    risk = settle_terms.risk
+    step_terms = terms.step
+    next_jump, s0, s1, s2, s3 = path_start(key0, key1, offset + i, terms.jumps,
+                                           terms.jumps_per_day)
+    acc = acc_new(fractional, risk)
+    tally = new_tally()
+    t_ruin = -1
+    t_goal = -1
+    time = PathTime(0.0, next_jump, 0.0)
+    day = Day(0.0, 0.0, terms.start_variance, terms.start_variance, terms.dt, 0.0, 0.0, 0.0,
+              0.0)
+    for t in range(terms.n_trades):
+        if settle_terms.barriers.const:
+            margin = terms.margin
+            y_liq = terms.y_liq
+        else:  # cross margin, fixed stakes: the equity in R backs the position
+            margin = settle_terms.close.stop * (1.0 / risk + acc.x)
+            y_liq = liquidation_level(step_terms.side, margin, terms.paid,
+                                      step_terms.maintenance, step_terms.mmr)
+        pos = Position(0.0, 0.0, 0, terms.paid, 0.0, y_liq)
+        while True:
+            if time.clock >= day.next_start:
+                time, day, s0, s1, s2, s3 = new_day(time, day, s0, s1, s2, s3, terms.day)
+            code, y_exit, pos, time, s0, s1, s2, s3 = step(pos, time, day, s0, s1, s2, s3,
+                                                           margin, step_terms)
+            if code >= 0:
+                break
+        acc, tally = settle(code, y_exit, margin, pos.paid, pos.funding, settle_terms, acc,
+                            tally)
+        if i < rec.shape[0]:
+            rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
+        if acc.x <= terms.ruin_cut:
+            t_ruin = t + 1
+            break
+        if acc.x >= terms.goal_cut:
+            t_goal = t + 1
+            break
+    if i < rec.shape[0]:
+        record_tail(rec, i, acc.x, acc.n, fractional, risk)
+    acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t,
+              max_streak, max_uw, wins, taken)
+    store_tally(i, tally, exits, aux)
+
+
+_GRAIN = 16  # paths per parallel work item
 
 
 @njit(parallel=True, cache=True)
-def _single_kernel(key0, key1, offset, n_paths, fp, ip, final_eq, max_dd, ruin_t, goal_t,
-                   max_streak, max_uw, wins, taken, exits, aux, rec):
-    """One position at a time, stepped, with the whole state in scalars.
+def single_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                  max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Paths ``offset .. offset + n_paths - 1`` of a one-position plan, one at a time; the
+    first ``rec.shape[0]`` also record their equity curves. Threads take blocks of
+    ``_GRAIN`` paths."""
+    for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
+        _single_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                      max_streak, max_uw, wins, taken, exits, aux, rec)
 
-    The model of :func:`_stepped_kernel` with one position (isolated, or cross where the
-    account backs it), with exact exits inside each step (the two-barrier bridge series,
-    :func:`_exit_first`) at their first-passage times (:func:`_hit_fraction`), crash jumps
-    at their Poisson times, ziggurat normals, and the day's variance computed once per day
-    (:func:`_new_day`, :func:`_step`, :func:`_settle`; :func:`_lanes_kernel` walks the same
-    paths sixteen at a time).
-    """
-    (cday, cstep, csettle, cr, cdx, cgr, m0, lq0, phi0, jumps, lam_day, dt, n_trades,
-     ruin_cut, goal_cut) = _single_setup(fp, ip)
-    const = csettle[0]
-    fractional = csettle[12]
-    risk = csettle[13]
-    c = csettle[15]
-    s = csettle[5]
-    side = cstep[0]
-    mmr = cstep[14]
-    cc = cstep[13]
-    n_rec = rec.shape[0]
-    for i in prange(n_paths):
-        next_jump, s0, s1, s2, s3 = _path_start(key0, key1, offset + i, jumps, lam_day)
-        ex0 = ex1 = ex2 = ex3 = 0
-        ax0 = ax1 = ax2 = ax3 = 0.0
-        x = 0.0
-        peak = 0.0
-        inv = 1.0 if fractional else 1.0 / c
-        tolp = TOL
-        mdd = 0.0
-        streak = 0
-        mstreak = 0
-        uw = 0
-        muw = 0
-        nwin = 0
-        t_ruin = -1
-        t_goal = -1
-        n = 0
-        h = fp[F_SIG2DT] / dt  # GARCH conditional variance per day
-        vday = h
-        eday = 0.0  # the day's diffusive return so far
-        next_day = 0.0
-        day_end = 0.0
-        dtd = dt
-        v_f = sd_f = tov_f = nudt_f = 0.0
-        clock = 0.0
-        eqm = 1.0  # equity multiple (fractional sizing), kept by multiplication
-        for t in range(n_trades):
-            if const:
-                m_eff = m0
-                lq = lq0
-            else:
-                m_eff = s * (1.0 / risk + x)  # cross margin, fixed stakes: equity in R
-                lq = _liq_y(side, m_eff, phi0, cc, mmr)
-            y = 0.0
-            phi = phi0
-            fac = 0.0
-            elapsed = 0.0
-            steps = 0
-            while True:
-                if clock >= next_day:
-                    (h, eday, day_end, next_day, vday, dtd, v_f, sd_f, tov_f, nudt_f,
-                     s0, s1, s2, s3) = _new_day(clock, next_day, h, eday, dtd, s0, s1, s2, s3,
-                                                cday)
-                (code, yf, y, clock, eday, elapsed, steps, next_jump, phi, fac, lq,
-                 s0, s1, s2, s3) = _step(y, clock, eday, elapsed, steps, next_jump, phi, fac,
-                                         lq, s0, s1, s2, s3, dtd, day_end, vday, v_f, sd_f,
-                                         tov_f, nudt_f, m_eff, cstep)
-                if code >= 0:
-                    break
-            (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n, eqm,
-             ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3) = _settle(
-                code, yf, m_eff, phi, fac, csettle, cr, cdx, cgr, x, peak, inv, tolp, mdd,
-                streak, mstreak, uw, muw, nwin, n, eqm, ex0, ex1, ex2, ex3, ax0, ax1, ax2,
-                ax3)
-            if n_rec > 0 and i < n_rec:
-                rec[i, t + 1] = _equity(x, fractional, risk)
-            if x <= ruin_cut:
-                t_ruin = t + 1
-                break
-            if x >= goal_cut:
-                t_goal = t + 1
-                break
-        _finish_path(i, x, peak, inv, tolp, mdd, mstreak, muw, nwin, n, t_ruin, t_goal,
-                     fractional, risk, n_trades, rec, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken)
-        _store_counts(i, exits, aux, ex0, ex1, ex2, ex3, ax0, ax1, ax2, ax3)
+
+@njit(cache=True)
+def _single_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
+                  max_streak, max_uw, wins, taken, exits, aux, rec):
+    """Block ``b`` of :func:`single_kernel` (its own function: numba's parallel loops
+    cannot carry the named tuples of :class:`OnePosition`)."""
+    terms = one_position_terms(plan)
+    for i in range(b * _GRAIN, min(n_paths, (b + 1) * _GRAIN)):
+        _one_position_path(i, key0, key1, offset, terms, final_eq, max_dd, ruin_t, goal_t,
+                           max_streak, max_uw, wins, taken, exits, aux, rec)
