@@ -5,6 +5,7 @@ amount risked); one compiled account engine applies sizing, ruin, goal and drawd
 """
 
 from . import _vector_width  # noqa: F401, I001 - must run before numba is imported
+from ._numba_cache import clear_if_sources_changed
 from .behaviour import Behaviour
 from .config import build_scenario
 from .errors import ParameterError
@@ -36,3 +37,7 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Importing compiles or loads no kernel (numba does that at a kernel's first call), so this
+# still runs before any cached kernel is loaded: it drops the cache if a source changed.
+clear_if_sources_changed()

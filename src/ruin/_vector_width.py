@@ -3,9 +3,8 @@
 LLVM's tuning for recent Intel server CPUs (Skylake-X to Emerald Rapids) sets
 ``prefer-256-bit``: loops are vectorised with 256-bit registers even where 512-bit ones
 exist. The account engine's Bernoulli lane loop is bound by vector instruction
-throughput, and 512-bit vectors run it about 1.3x faster on this project's machine
-(``benchmarks/bench_engine.py``; 256-bit: 0.66-0.86 G path-trades/s per core, 512-bit:
-0.88-1.21 G, alternating runs). Results are bit-identical either way: numba does not
+throughput, and 512-bit vectors run it faster (``benchmarks/bench_engine.py``; the README
+has the measured figures). Results are bit-identical either way: numba does not
 reassociate floating point without ``fastmath``, so the vector width only changes speed.
 
 numba reads ``NUMBA_CPU_FEATURES`` when it is imported, so this module must be imported

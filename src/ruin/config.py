@@ -12,10 +12,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from .behaviour.rules import BEHAVIOUR_KEYS, build_behaviour
 from .errors import ParameterError, check_choice
+from .market.flat import LEVERAGE_KEYS, build_market
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
 
-__all__ = ["ACCOUNT_KEYS", "DEFAULTS", "build_scenario", "parse_outcomes", "known_keys"]
+__all__ = ["ACCOUNT_KEYS", "DEFAULTS", "KEYS", "build_scenario", "parse_outcomes", "known_keys"]
 
 #: Defaults used when a key is absent (the CLI, sweeps and scenario files share them).
 DEFAULTS: dict[str, Any] = {
@@ -34,24 +36,19 @@ DEFAULTS: dict[str, Any] = {
     "block_length": 5,
 }
 
-#: Keys of the account model (issue: the ruin engine).
+#: Keys of the account model (the trade model, sizing, horizon and barriers, the run).
 ACCOUNT_KEYS = frozenset(DEFAULTS)
 
-# Extensions (leveraged market model, behaviour rules) register extra keys and a builder
-# that receives the full mapping and returns the keyword arguments it adds to Scenario.
-_EXTENSIONS: list[tuple[frozenset[str], Any]] = []
-
-
-def register_extension(keys: frozenset[str], builder: Any) -> None:
-    """Let another module add flat keys; ``builder(params) -> dict`` of Scenario kwargs."""
-    _EXTENSIONS.append((frozenset(keys), builder))
+#: Every flat key, by the part of the scenario it builds: the account (this module), the
+#: leveraged trade (:data:`ruin.market.flat.LEVERAGE_KEYS`, built by
+#: :func:`ruin.market.flat.build_market`) and the behaviour rules
+#: (:data:`ruin.behaviour.rules.BEHAVIOUR_KEYS`, :func:`ruin.behaviour.rules.build_behaviour`).
+KEYS = ACCOUNT_KEYS | LEVERAGE_KEYS | BEHAVIOUR_KEYS
 
 
 def known_keys() -> frozenset[str]:
-    out = set(ACCOUNT_KEYS)
-    for keys, _ in _EXTENSIONS:
-        out |= keys
-    return frozenset(out)
+    """Every flat key :func:`build_scenario` accepts."""
+    return KEYS
 
 
 def parse_outcomes(text: str) -> Discrete:
@@ -91,7 +88,7 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
         raise ParameterError("trades_file", "not combined with outcomes (choose one model)",
                              p["trades_file"])
     if p["trades_file"] is not None:
-        from .tradefile import load_trades
+        from .tradefile import load_trades  # polars: imported only when a file is read
 
         values, kind = load_trades(p["trades_file"])
         model: Any = Bootstrap(trades=values, method=p["bootstrap"],
@@ -106,8 +103,13 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
     if isinstance(goal, float) and math.isnan(goal):
         goal = None
     account = Account(trades=p["trades"], ruin_level=p["ruin_level"], goal=goal)
-    extra: dict[str, Any] = {}
-    for _keys, builder in _EXTENSIONS:
-        extra.update(builder(p) or {})
+    rules = sorted(k for k in BEHAVIOUR_KEYS if p.get(k) is not None)
+    leveraged = sorted(k for k in LEVERAGE_KEYS if p.get(k) is not None)
+    if rules and leveraged:
+        raise ParameterError(rules[0], f"used without the leveraged market model (not with "
+                             f"{leveraged[0]}); the behaviour rules act on R outcomes",
+                             p[rules[0]])
+    behaviour = build_behaviour(p)
+    market = build_market(p, DEFAULTS)
     return Scenario(model=model, sizing=sizing, account=account, paths=p["paths"],
-                    seed=p["seed"], **extra)
+                    seed=p["seed"], behaviour=behaviour, market=market)

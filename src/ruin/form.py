@@ -39,7 +39,7 @@ from . import market, share, venues
 from .config import build_scenario, known_keys
 from .errors import ParameterError
 from .params import Bootstrap, Scenario
-from .rng import resolve_seed
+from .engine.rng import resolve_seed
 from .studies.scenarios import list_scenarios
 from .tradefile import read_trades_bytes
 

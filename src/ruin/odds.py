@@ -25,11 +25,12 @@ take-profit ``x`` sits at ``log(1 + x)``. A short is the mirror image: liquidati
   of the finer grid *before* extrapolation: a conservative bound (1e-5 for 30 daily checks
   of a 10x long at 60% vol, where the extrapolated value is within 1e-7 of a 128-cells-per-sd
   grid).
-* Monte Carlo: a numba kernel, one counter-keyed stream per path (:mod:`ruin.rng`). Continuous
-  monitoring is unbiased: a Brownian-bridge crossing test ``exp(-2 (x0-b)(x1-b)/(sigma^2
-  dt))`` inside every step (exact for one barrier at any step size); with a take-profit the
-  step is also small enough (strip width >= 6 sigma sqrt(dt)) that crossing both barriers in
-  one step is negligible. Discrete monitoring checks only at step ends.
+* Monte Carlo: a numba kernel, one counter-keyed stream per path (:mod:`ruin.engine.rng`).
+  Continuous monitoring is unbiased: a Brownian-bridge crossing test
+  ``exp(-2 (x0-b)(x1-b)/(sigma^2 dt))`` inside every step (exact for one barrier at any step
+  size); with a take-profit the step is also small enough (strip width >= 6 sigma sqrt(dt))
+  that crossing both barriers in one step is negligible. Discrete monitoring checks only at
+  step ends.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from typing import Any, Literal
 import numpy as np
 from numba import njit, prange
 
+from .brownian import two_barrier_probability
+from .engine.rng import next_double, next_normal, resolve_seed, stream_init
+from .engine.streams import PASSAGE, stream_keys
 from .errors import ParameterError, check_choice, check_int, check_number
 from .margin import adverse_move_to_liquidation, approx_liquidation_price
 from .metrics import Proportion, wilson
-from .rng import next_double, next_normal, resolve_seed, seed_keys, stream_init
 
 __all__ = [
     "OddsResult",
@@ -169,13 +172,10 @@ def two_barrier_infinite_horizon(lower: float, upper: float, drift: float,
     """``P(upper before lower)`` with no time limit: scale-function formula.
 
     ``(1 - exp(2 nu a / sigma^2)) / (exp(-2 nu c / sigma^2) - exp(2 nu a / sigma^2))`` with
-    ``a = -lower``, ``c = upper``; ``a / (a + c)`` when ``nu = 0``.
+    ``a = -lower``, ``c = upper``; ``a / (a + c)`` when ``nu = 0``
+    (:func:`ruin.brownian.two_barrier_probability`).
     """
-    a, c = -lower, upper
-    if drift == 0.0:
-        return a / (a + c)
-    k = 2.0 * drift / (sigma * sigma)
-    return float(-math.expm1(k * a) / (math.exp(-k * c) - math.exp(k * a)))
+    return two_barrier_probability(drift, sigma, -lower, upper)
 
 
 # ------------------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def simulate_passage(lower: float, upper: float, drift: float, sigma: float, hor
     seed = resolve_seed(seed)
     n = check_int("paths", paths, 1, MAX_PATHS)
     ns = check_int("steps", n_steps, 1, MAX_STEPS)
-    k0, k1 = seed_keys(seed)
+    k0, k1 = stream_keys(seed, PASSAGE)
     kind = np.empty(n, np.int8)
     step = np.empty(n, np.int32)
     amb = _passage_kernel(k0, k1, n, ns, horizon / ns, float(drift), float(sigma),

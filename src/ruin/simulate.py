@@ -16,192 +16,37 @@ Definitions reported here (the same ones the CLI and app show)
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
-import numba
-import numpy as np
+from .behaviour.run import behaviour_path_run
+from .engine.driver import DEFAULT_CHUNK, PathRun, memory_needed, numba_threads, run
+from .engine.result import DEFAULT_DRAWDOWN_LEVELS, SimulationResult
+from .market.run import market_path_run
+from .outcomes import iid_path_run
+from .params import Scenario
 
-from . import engine
-from .errors import ParameterError
-from .metrics import Proportion, percentile_bands, quantiles, survival_curve, wilson
-from .params import Bernoulli, Bootstrap, Scenario
-from .rng import resolve_seed, seed_keys
-
-__all__ = ["simulate", "SimulationResult", "DEFAULT_DRAWDOWN_LEVELS", "memory_needed"]
-
-DEFAULT_DRAWDOWN_LEVELS = (0.1, 0.2, 0.3, 0.5)
-MDD_QS = (0.5, 0.9, 0.95, 0.99)
-EQ_QS = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
-_BYTES_PER_PATH = 8 + 8 + 4 * 6
-_CHUNK = 1 << 18
+__all__ = [
+    "simulate",
+    "path_run",
+    "SimulationResult",
+    "DEFAULT_DRAWDOWN_LEVELS",
+    "memory_needed",
+    "numba_threads",
+]
 
 
-def memory_needed(paths: int, trades: int, recorded: int) -> int:
-    """Bytes the per-path results and recorded curves need (what the engine allocates)."""
-    return paths * _BYTES_PER_PATH + recorded * (trades + 1) * 8
-
-
-def _memory_limit() -> int:
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        total = 8 << 30
-    return total // 2
-
-
-@contextmanager
-def numba_threads(n: int | None):
-    """Run the block with ``n`` numba threads (``None``: leave the setting alone)."""
-    if n is None:
-        yield
-        return
-    old = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    model: int
-    steps: np.ndarray
-    rvals: np.ndarray
-    thr32: np.uint64
-    accept: np.ndarray
-    alias: np.ndarray
-    block_len: int
-    fractional: bool
-    risk: float
-    x_floor: float
-    ruin_x: float
-    goal_x: float
-
-
-def _prepare(sc: Scenario) -> _Prepared:
-    f = sc.sizing.risk
-    fractional = sc.sizing.rule == "fractional"
-    rvals, probs = sc.r_outcomes()
-    m = sc.model
-    if isinstance(m, Bernoulli):
-        model = engine.MODEL_TWO_POINT
-        thr32 = np.uint64(min(round(m.win_rate * 2.0**32), 2**32))
-    elif isinstance(m, Bootstrap) and m.method == "block":
-        model, thr32 = engine.MODEL_BLOCK, np.uint64(0)
-    else:
-        model, thr32 = engine.MODEL_ALIAS, np.uint64(0)
-    accept, alias = engine.alias_table(probs)
-    if fractional:
-        g = 1.0 + f * rvals
-        with np.errstate(divide="ignore"):
-            steps = np.where(g > 0.0, np.log(np.maximum(g, 1e-300)), -np.inf)
-    else:
-        steps = rvals.copy()
-    x_floor, ruin_x, goal_x = engine.thresholds(
-        sc.sizing.rule, f, sc.account.ruin_level, sc.account.goal
-    )
-    return _Prepared(
-        model, np.ascontiguousarray(steps, dtype=np.float64),
-        np.ascontiguousarray(rvals, dtype=np.float64), thr32, accept, alias,
-        int(getattr(m, "block_length", 1)), fractional, f, float(x_floor), float(ruin_x),
-        float(goal_x),
-    )
-
-
-@dataclass(frozen=True)
-class SimulationResult:
-    """Per-path results of one run plus the summaries built from them.
-
-    Per-path arrays (length ``paths``): ``final_equity`` (multiple of start),
-    ``max_drawdown`` (fraction), ``ruin_trade`` / ``goal_trade`` (1..N, -1 if never),
-    ``longest_losing_streak``, ``longest_underwater`` (trades), ``wins``, ``trades_taken``.
-    ``sample_paths`` holds the equity curves of the first ``recorded`` paths
-    (shape recorded x (N + 1)); ``bands`` are per-trade 5/25/50/75/95% quantiles of those.
-    """
-
-    scenario: Scenario
-    seed: int
-    final_equity: np.ndarray
-    max_drawdown: np.ndarray
-    ruin_trade: np.ndarray
-    goal_trade: np.ndarray
-    longest_losing_streak: np.ndarray
-    longest_underwater: np.ndarray
-    wins: np.ndarray
-    trades_taken: np.ndarray
-    sample_paths: np.ndarray
-    elapsed_seconds: float
-    drawdown_levels: tuple[float, ...] = DEFAULT_DRAWDOWN_LEVELS
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def paths(self) -> int:
-        return int(self.final_equity.size)
-
-    @property
-    def trades(self) -> int:
-        return self.scenario.account.trades
-
-    @property
-    def ruin(self) -> Proportion:
-        return wilson(int(np.count_nonzero(self.ruin_trade > 0)), self.paths)
-
-    @property
-    def goal(self) -> Proportion:
-        return wilson(int(np.count_nonzero(self.goal_trade > 0)), self.paths)
-
-    def drawdown_exceedance(self, level: float) -> Proportion:
-        """P(MDD >= level), inclusive (with a 1e-12 allowance for round-off)."""
-        return wilson(int(np.count_nonzero(self.max_drawdown >= level - 1e-12)), self.paths)
-
-    @property
-    def survival(self) -> np.ndarray:
-        return survival_curve(self.ruin_trade, self.trades)
-
-    @property
-    def win_rate_realized(self) -> float:
-        n = int(self.trades_taken.sum(dtype=np.int64))
-        return float(self.wins.sum(dtype=np.int64) / n) if n else float("nan")
-
-    @property
-    def bands(self) -> dict[str, np.ndarray]:
-        return percentile_bands(self.sample_paths)
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON contract of ``ruin simulate --json`` (theory added by the caller)."""
-        fe = self.final_equity
-        ruined = self.ruin_trade > 0
-        out: dict[str, Any] = {
-            "seed": self.seed,
-            "paths": self.paths,
-            "trades": self.trades,
-            "ruin_probability": self.ruin.as_dict(),
-        }
-        if self.scenario.account.goal is not None:
-            out["goal_probability"] = self.goal.as_dict()
-        out["drawdown_exceedance"] = {
-            f"{lv:g}": self.drawdown_exceedance(lv).as_dict() for lv in self.drawdown_levels
-        }
-        out["max_drawdown_quantiles"] = quantiles(self.max_drawdown, MDD_QS)
-        out["final_equity"] = {
-            "mean": float(fe.mean()),
-            "median": float(np.median(fe)),
-            "quantiles": quantiles(fe, EQ_QS),
-            "p_below_start": wilson(int(np.count_nonzero(fe < 1.0 - 1e-12)), fe.size).as_dict(),
-        }
-        out["longest_losing_streak"] = quantiles(self.longest_losing_streak, MDD_QS)
-        out["longest_underwater"] = quantiles(self.longest_underwater, MDD_QS)
-        out["trades_to_ruin"] = quantiles(self.ruin_trade[ruined], (0.1, 0.25, 0.5, 0.75, 0.9))
-        out["win_rate_realized"] = self.win_rate_realized
-        out.update(self.extra)
-        out["elapsed_seconds"] = self.elapsed_seconds
-        return out
+def path_run(scenario: Scenario) -> PathRun:
+    """The model that yields ``scenario``'s trades, as a run of the one driver: the
+    leveraged price paths (:mod:`ruin.market`), the behaviour rules (:mod:`ruin.behaviour`)
+    or the i.i.d. models (:mod:`ruin.outcomes`)."""
+    if scenario.market is not None:
+        return market_path_run(scenario)
+    if scenario.behaviour is not None:
+        return behaviour_path_run(scenario)
+    sizing, account = scenario.sizing, scenario.account
+    return iid_path_run(scenario.model, rule=sizing.rule, risk=sizing.risk,
+                        ruin_level=account.ruin_level, goal=account.goal,
+                        trades=account.trades)
 
 
 def simulate(
@@ -211,7 +56,7 @@ def simulate(
     record: int = 200,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    chunk: int = _CHUNK,
+    chunk: int = DEFAULT_CHUNK,
 ) -> SimulationResult:
     """Run the account Monte Carlo for ``scenario``.
 
@@ -239,88 +84,5 @@ def simulate(
     ParameterError
         For invalid drawdown levels, or a request needing more than half the machine's memory.
     """
-    if getattr(scenario, "market", None) is not None:
-        return _simulate_market(scenario, drawdown_levels=drawdown_levels, record=record,
-                                threads=threads, progress=progress, chunk=chunk)
-    if getattr(scenario, "behaviour", None) is not None:
-        return _simulate_behaviour(scenario, drawdown_levels=drawdown_levels, record=record,
-                                   threads=threads, progress=progress, chunk=chunk)
-    for lv in drawdown_levels:
-        from .errors import check_number
-
-        check_number("drawdown_levels", lv, 0.0, 1.0, lo_incl=False)
-    n, N = scenario.paths, scenario.account.trades
-    n_rec = max(0, min(int(record), n))
-    need = memory_needed(n, N, n_rec)
-    if need > _memory_limit():
-        raise ParameterError(
-            "paths x trades",
-            f"a run that fits in memory (at most {_memory_limit() / 2**30:.1f} GiB here)",
-            f"{n:,} paths x {N:,} trades needing {need / 2**30:.1f} GiB",
-            "Use fewer paths or record fewer sample paths.",
-        )
-    seed = resolve_seed(scenario.seed)
-    k0, k1 = seed_keys(seed)
-    prep = _prepare(scenario)
-    final = np.empty(n, np.float64)
-    mdd = np.empty(n, np.float64)
-    rt = np.empty(n, np.int32)
-    gt = np.empty(n, np.int32)
-    streak = np.empty(n, np.int32)
-    uw = np.empty(n, np.int32)
-    wins = np.empty(n, np.int32)
-    taken = np.empty(n, np.int32)
-    rec = np.empty((n_rec, N + 1), np.float64)
-    no_rec = np.empty((0, N + 1), np.float64)
-    chunk = max(1, int(chunk))
-    t0 = time.perf_counter()
-    with numba_threads(threads):
-        for start in range(0, n, chunk):
-            stop = min(n, start + chunk)
-            sl = slice(start, stop)
-            _call(prep, k0, k1, start, stop - start, N, final[sl], mdd[sl], rt[sl], gt[sl],
-                  streak[sl], uw[sl], wins[sl], taken[sl], no_rec)
-            if progress is not None:
-                progress(stop, n)
-        if n_rec:
-            tmp = [np.empty(n_rec, a.dtype) for a in (final, mdd, rt, gt, streak, uw, wins, taken)]
-            _call(prep, k0, k1, 0, n_rec, N, *tmp, rec)
-    elapsed = time.perf_counter() - t0
-    return SimulationResult(
-        scenario=scenario, seed=seed, final_equity=final, max_drawdown=mdd, ruin_trade=rt,
-        goal_trade=gt, longest_losing_streak=streak, longest_underwater=uw, wins=wins,
-        trades_taken=taken, sample_paths=rec, elapsed_seconds=elapsed,
-        drawdown_levels=tuple(float(x) for x in drawdown_levels),
-    )
-
-
-def _call(prep: _Prepared, k0, k1, offset, count, N, *outs) -> None:
-    """Run paths ``offset..offset+count-1`` into ``outs`` (8 per-path arrays, then ``rec``).
-
-    With recorded rows, the serial recording kernel runs; otherwise the parallel kernel
-    specialised for the model and sizing rule. Both give identical per-path results.
-    """
-    *res, rec = outs
-    args = (
-        k0, k1, np.int64(offset), np.int64(count), np.int64(N), prep.steps, prep.rvals,
-        prep.thr32, prep.accept, prep.alias, np.int64(prep.block_len), prep.risk,
-        prep.x_floor, prep.ruin_x, prep.goal_x, *res,
-    )
-    if rec.shape[0]:
-        engine.run_record(prep.model, prep.fractional, *args, rec)
-    else:
-        engine.KERNELS[(prep.model, prep.fractional)](*args)
-
-
-def _simulate_behaviour(scenario: Scenario, **kw: Any) -> SimulationResult:
-    """Scenarios with behaviour / sizing / exit rules run in :mod:`ruin.behaviour`."""
-    from .behaviour import simulate_behaviour
-
-    return simulate_behaviour(scenario, **kw)
-
-
-def _simulate_market(scenario: Scenario, **kw: Any) -> SimulationResult:
-    """Leveraged price-path scenarios (``scenario.market``) run in :mod:`ruin.market`."""
-    from .market import simulate_market
-
-    return simulate_market(scenario, **kw)
+    return run(scenario, path_run(scenario), drawdown_levels=drawdown_levels, record=record,
+               threads=threads, progress=progress, chunk=chunk)

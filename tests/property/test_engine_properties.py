@@ -1,11 +1,12 @@
 """Exact invariants of the account engine, with hypothesis drawing seeds and parameters."""
 
 import numpy as np
+from given_outcomes import simulate_given
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ruin import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
-from ruin.engine import TOL, simulate_given
+from ruin.engine import TOL
 from ruin.simulate import simulate
 
 SETTINGS = settings(max_examples=12, deadline=None,

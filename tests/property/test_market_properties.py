@@ -128,9 +128,11 @@ def lane_scenarios(draw):
 def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
     from hypothesis import assume
 
+    from ruin.engine.streams import MARKET, stream_keys
     from ruin.errors import ParameterError
-    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
-    from ruin.rng import seed_keys
+    from ruin.market.kernels.single import single_kernel
+    from ruin.market.plan import plan_market
+    from ruin.market.run import lanes_apply
 
     kw, rule, risk, seed = case
     n, trades = 40, 25
@@ -142,16 +144,15 @@ def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
         res = simulate(sc, record=2)
     except ParameterError:  # e.g. the margin does not fit in the account
         assume(False)
-    fr = rule == "fractional"
-    x_floor, ruin_x, goal_x = _thresholds(fr, risk, sc.account)
-    plan = plan_market(sc.market, risk=risk, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
-                       x_floor=x_floor, trades=trades)
+    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=risk,
+                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
+                       trades=trades)
     assume(not plan.exact)
-    assert _lanes_apply(plan)
+    assert lanes_apply(plan)
     outs = (np.empty(n), np.empty(n)) + tuple(np.empty(n, np.int32) for _ in range(6))
     exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
-    k0, k1 = seed_keys(seed, 1)
-    _single_kernel(k0, k1, np.int64(0), np.int64(n), plan.fp, plan.ip, *outs, exits, aux,
+    k0, k1 = stream_keys(seed, MARKET)
+    single_kernel(k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux,
                    np.empty((0, trades + 1)))
     got = (res.final_equity, res.max_drawdown, res.ruin_trade, res.goal_trade,
            res.longest_losing_streak, res.longest_underwater, res.wins, res.trades_taken)

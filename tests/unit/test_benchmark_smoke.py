@@ -10,8 +10,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-
-from ruin.engine import simulate_given
+from given_outcomes import simulate_given
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_engine.py"
 

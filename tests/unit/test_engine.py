@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from given_outcomes import EXIT_NAMES, simulate_given
 
 from ruin import Account, Bernoulli, Bootstrap, Discrete, ParameterError, Scenario, Sizing
 from ruin import simulate as simulate_fn
-from ruin.engine import EXIT_NAMES, simulate_given
 from ruin.simulate import simulate
 
 

@@ -13,9 +13,7 @@ from ruin.cli import main
 from ruin.config import build_scenario
 from ruin.errors import ParameterError
 from ruin.market import (
-    EXIT_LIQ,
     LeveragedTrade,
-    _liq_u,
     adverse_move_to_liquidation,
     describe_position,
     leverage_warnings,
@@ -23,6 +21,8 @@ from ruin.market import (
     solve_drift,
     two_barrier_probability,
 )
+from ruin.market.liquidation import liquidation_price_ratio
+from ruin.market.settle import EXIT_LIQ
 from ruin.params import Account, Bernoulli, Scenario, Sizing
 from ruin.simulate import simulate
 
@@ -70,7 +70,7 @@ def test_liquidation_inside_trades_matches_margin_py():
     mk = LeveragedTrade(leverage=25, stop=0.03, take_profit=0.05, drift=0.0, mmr=0.01,
                         fee_bps=5, slippage_bps=2)
     f = mk.entry_cost + 0.0003  # entry costs plus three funding payments of 1 bp
-    u = _liq_u(1, 1 / 25, f, 0.0, 0.01)
+    u = liquidation_price_ratio(1.0, 1 / 25, f, 0.0, 0.01)
     ref = margin.liquidation_price(1000.0, 25, 0.01, qty=1.0, fees_paid=f * 1000.0)
     assert u * 1000.0 == pytest.approx(ref.liquidation_price, rel=1e-12)
 
@@ -350,22 +350,25 @@ def test_market_benchmark_quick_runs(capsys):
 
 
 def test_liquidation_loss_rules_and_backstop_by_hand():
-    from ruin.market import _close
+    from ruin.market.settle import CloseTerms, close_position
+
+    def close(y, *, fill, liquidation_fee=0.0, backstop=0.0):
+        terms = CloseTerms(1.0, s, 0.0, 0.0, fill, liquidation_fee, backstop, 0.0)
+        return close_position(2, y, 0.2, 0.0, 0.0, terms)
 
     # 5x long, mmr 5%: a gap fills at 0.825 x entry, equity 0.2 - 0.175 = 0.025 of notional
     s, y = 0.1, math.log(0.825)
-    r_margin, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 0, 0.0, 0.0, 0.0)
+    r_margin = close(y, fill=False).r
     assert r_margin == pytest.approx(-0.2 / s)  # whole margin lost
-    r_fill, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0, 0.0, 0.0)
+    r_fill = close(y, fill=True).r
     assert r_fill == pytest.approx((-0.2 + 0.025) / s)  # the rest is returned
-    r_fee, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.01, 0.0, 0.0)
+    r_fee = close(y, fill=True, liquidation_fee=0.01).r
     assert r_fee == pytest.approx((-0.2 + 0.025 - 0.01 * 0.825) / s)
     # Hyperliquid backstop: equity 0.025 < 2/3 x maintenance 0.05 x 0.825 = 0.0275: all lost
-    r_bs, *_ = _close(2, 1.0, y, 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0, 2 / 3 * 0.05, 0.0)
+    r_bs = close(y, fill=True, backstop=2 / 3 * 0.05).r
     assert r_bs == pytest.approx(-0.2 / s)
     # beyond bankruptcy: the trader loses the margin, the excess is bad debt
-    r_bd, _, _, _, bad = _close(2, 1.0, math.log(0.7), 0.2, 0.0, 0.0, s, 0.0, 0.0, 1, 0.0,
-                                0.0, 0.0)
+    r_bd, _, _, _, bad = close(math.log(0.7), fill=True)
     assert r_bd == pytest.approx(-0.2 / s) and bad == pytest.approx(0.1 / s)
     assert build_scenario({"leverage": 5, "venue": "hyperliquid", "drift": 0.0}) \
         .market.backstop_fraction == pytest.approx(2 / 3)
@@ -383,23 +386,21 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
     # account engine's kernel runs it on the same stream; the result equals the exact kernel's
     import dataclasses
 
+    from ruin.engine.streams import MARKET, stream_keys
     from ruin.market import plan_market, run_market
-    from ruin.rng import seed_keys
 
     kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, **extra}
     sc = _scenario(rule=rule, risk=0.04, trades=101, paths=700, ruin_level=0.6, **kw)
     res = simulate(sc, record=0)
-    from ruin.market import _thresholds
 
-    fr = rule == "fractional"
-    x_floor, ruin_x, goal_x = _thresholds(fr, 0.04, sc.account)
-    plan = plan_market(sc.market, risk=0.04, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
-                       x_floor=x_floor, trades=101)
+    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=0.04,
+                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
+                       trades=101)
     assert plan.exact and plan.two_point is not None
     kern = dataclasses.replace(plan, two_point=None)
     outs = (np.empty(700), np.empty(700)) + tuple(np.empty(700, np.int32) for _ in range(6))
     exits, aux = np.empty((700, 4), np.int64), np.empty((700, 4))
-    k0, k1 = seed_keys(sc.seed, 1)
+    k0, k1 = stream_keys(sc.seed, MARKET)
     run_market(kern, k0, k1, 0, 700, outs, exits, aux, np.empty((0, 102)))
     assert (res.ruin_trade > 0).any()
     names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
@@ -411,12 +412,12 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
 
 
 def test_exact_trades_with_costs_under_fractional_sizing_stay_in_the_exact_kernel():
-    from ruin.market import _thresholds, plan_market
+    from ruin.market.plan import plan_market
 
     sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, fee_bps=5.0)
-    x_floor, ruin_x, goal_x = _thresholds(True, 0.01, sc.account)
-    plan = plan_market(sc.market, risk=0.01, fractional=True, ruin_x=ruin_x, goal_x=goal_x,
-                       x_floor=x_floor, trades=50)
+    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=0.01,
+                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
+                       trades=50)
     assert plan.exact and plan.two_point is None
 
 
@@ -435,24 +436,25 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     # simulate() runs these plans in the lane kernel (plain steps vectorised, the rest by the
     # scalar step) and the recorded paths in the one-position kernel: every per-path result
     # must equal the one-position kernel's over all paths
-    from ruin.market import _lanes_apply, _single_kernel, _thresholds, plan_market
-    from ruin.rng import seed_keys
+    from ruin.engine.streams import MARKET, stream_keys
+    from ruin.market.kernels.single import single_kernel
+    from ruin.market.plan import plan_market
+    from ruin.market.run import lanes_apply
 
     if rule == "fixed" and extra.get("margin_mode") == "cross":
         extra = {**extra, "margin_mode": "isolated"}
     n, trades, risk = 333, 120, 0.03
     kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, "volatility": 0.03, **extra}
     sc = _scenario(rule=rule, risk=risk, trades=trades, paths=n, ruin_level=0.6, **kw)
-    fr = rule == "fractional"
-    x_floor, ruin_x, goal_x = _thresholds(fr, risk, sc.account)
-    plan = plan_market(sc.market, risk=risk, fractional=fr, ruin_x=ruin_x, goal_x=goal_x,
-                       x_floor=x_floor, trades=trades)
-    assert _lanes_apply(plan)
+    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=risk,
+                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
+                       trades=trades)
+    assert lanes_apply(plan)
     res = simulate(sc, record=5)
     outs = (np.empty(n), np.empty(n)) + tuple(np.empty(n, np.int32) for _ in range(6))
     exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
-    k0, k1 = seed_keys(sc.seed, 1)
-    _single_kernel(k0, k1, np.int64(0), np.int64(n), plan.fp, plan.ip, *outs, exits, aux,
+    k0, k1 = stream_keys(sc.seed, MARKET)
+    single_kernel(k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux,
                    np.empty((0, trades + 1)))
     names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
              "longest_losing_streak", "longest_underwater", "wins", "trades_taken")
@@ -466,9 +468,9 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
 def test_exp_neg_is_within_two_ulps_of_math_exp():
     from numba import njit
 
-    from ruin.market import _exp_neg
+    from ruin.market.bridge import exp_neg
 
-    f = njit(lambda m: _exp_neg(m))
+    f = njit(lambda m: exp_neg(m))
     rng = np.random.default_rng(3)
     ms = np.concatenate([np.linspace(0.0, 40.0, 40_001), rng.uniform(0.0, 40.0, 20_000),
                          [5e-324, 1e-12, math.log(2) / 2, 40.0]])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from ruin.rng import (
+from ruin.engine.rng import (
     next_double,
     next_normal,
     next_u64,
@@ -127,7 +127,7 @@ def test_ziggurat_normal_and_exponential_match_their_distributions():
     # slow paths (the normal tail beyond R = 3.654 and the exponential tail beyond 7.697)
     from scipy import stats
 
-    from ruin.rng import _ZE_R, _ZN_R, _zig_fill
+    from ruin.engine.rng import _ZE_R, _ZN_R, _zig_fill
 
     k0, k1 = seed_keys(2026)
     n = 400_000

@@ -28,7 +28,7 @@ import polars as pl
 
 from ..errors import ParameterError, check_int, check_number
 from ..params import Bernoulli
-from ..rng import resolve_seed
+from ..engine.rng import resolve_seed
 from ..simulate import SimulationResult, simulate
 from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import polars as pl
 
 from ..errors import ParameterError, check_choice, check_int, check_number
-from ..rng import resolve_seed
+from ..engine.rng import resolve_seed
 from .cells import Cell, _resolve_preset, expand_cells, plan_batches
 from .executors import (
     CONNECT_TIMEOUT,
