@@ -43,12 +43,12 @@ WIN, PAYOFF, RISK, RUIN = 0.45, 1.5, 0.02, 0.5
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.json"
 
 
-
 def _numba():
     """numba, imported after ruin (which sets the vector width before numba loads)."""
     import numba
 
     return numba
+
 
 def scenario(paths: int, trades: int, seed: int) -> Scenario:
     return Scenario(
@@ -154,11 +154,13 @@ def run(quick: bool, seed: int = 2024) -> dict:
     engine(100, trades, seed, None)  # compile / load the cached kernel before timing
     rss0 = maxrss_mib()
     load0 = os.getloadavg()[0]
-    (big, t_big, c_big), eng_bytes = traced(engine, big_paths, trades, seed, None,
-                                            1 if quick else 3)
+    (big, t_big, c_big), eng_bytes = traced(
+        engine, big_paths, trades, seed, None, 1 if quick else 3
+    )
     rss_engine = maxrss_mib()
-    (cmp_res, t_eng, c_eng), _ = traced(engine, cmp_paths, trades, seed + 1, None,
-                                        1 if quick else 3)
+    (cmp_res, t_eng, c_eng), _ = traced(
+        engine, cmp_paths, trades, seed + 1, None, 1 if quick else 3
+    )
     _, t_eng1, c_eng1 = engine(cmp_paths, trades, seed + 1, 1, 1 if quick else 2)
     (nv, t_naive, c_naive), naive_bytes = traced(naive, cmp_paths, trades, seed + 2, chunk)
 
@@ -179,8 +181,13 @@ def run(quick: bool, seed: int = 2024) -> dict:
             "load_average_1min_end": os.getloadavg()[0],
         },
         "quick": quick,
-        "model": {"win_rate": WIN, "payoff": PAYOFF, "risk": RISK, "ruin_level": RUIN,
-                  "sizing": "fractional"},
+        "model": {
+            "win_rate": WIN,
+            "payoff": PAYOFF,
+            "risk": RISK,
+            "ruin_level": RUIN,
+            "sizing": "fractional",
+        },
         "trades": trades,
         "compare_paths": cmp_paths,
         "naive_chunk_paths": chunk,
@@ -260,8 +267,12 @@ def report(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, smoke test only")
-    ap.add_argument("--out", type=Path, default=None,
-                    help=f"JSON results file (default for a full run: {RESULTS})")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"JSON results file (default for a full run: {RESULTS})",
+    )
     args = ap.parse_args(argv)
     r = run(args.quick)
     print(report(r))

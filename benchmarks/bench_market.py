@@ -36,8 +36,16 @@ from pathlib import Path
 from ruin.config import build_scenario
 from ruin.simulate import simulate
 
-BASE = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, "win_rate": 0.45,
-        "volatility": 0.026, "risk": 0.01, "ruin_level": 0.5, "seed": 1}
+BASE = {
+    "leverage": 10,
+    "stop": 0.01,
+    "take_profit": 0.015,
+    "win_rate": 0.45,
+    "volatility": 0.026,
+    "risk": 0.01,
+    "ruin_level": 0.5,
+    "seed": 1,
+}
 CASES = {
     "normal_continuous": {},
     "t_garch_jumps": {"tails": "t:4", "garch": "0.10,0.85", "jumps": "0.0333,-0.10,0.05"},
@@ -45,12 +53,12 @@ CASES = {
 }
 
 
-
 def _numba():
     """numba, imported after ruin (which sets the vector width before numba loads)."""
     import numba
 
     return numba
+
 
 def run_case(name: str, paths: int, trades: int, repeat: int) -> dict:
     sc = build_scenario({**BASE, **CASES[name], "paths": paths, "trades": trades})
@@ -69,7 +77,9 @@ def run_case(name: str, paths: int, trades: int, repeat: int) -> dict:
     s = res.summary()
     taken = int(res.trades_taken.sum())
     return {
-        "paths": paths, "trades": trades, "seconds": best,
+        "paths": paths,
+        "trades": trades,
+        "seconds": best,
         "path_trades_per_second": paths * trades / best,
         "cpu_seconds": best_cpu,
         "path_trades_per_cpu_second": paths * trades / best_cpu,
@@ -95,16 +105,20 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {k: [(2_000, 200)] for k in sizes}
     out = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": platform.platform(), "cpus": os.cpu_count(),
-        "numba_threads": _numba().get_num_threads(), "cases": {},
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "numba_threads": _numba().get_num_threads(),
+        "cases": {},
     }
     for name, sz in sizes.items():
         for paths, trades in sz:
             r = run_case(name, paths, trades, args.repeat)
             out["cases"][f"{name}/{paths}x{trades}"] = r
-            print(f"{name:18s} {paths:>7,} x {trades:>5,}  {r['seconds']:7.3f} s  "
-                  f"{r['path_trades_per_second'] / 1e6:8.1f} M path-trades/s  "
-                  f"({r['path_trades_per_cpu_second'] / 1e6:6.1f} M per CPU-second)")
+            print(
+                f"{name:18s} {paths:>7,} x {trades:>5,}  {r['seconds']:7.3f} s  "
+                f"{r['path_trades_per_second'] / 1e6:8.1f} M path-trades/s  "
+                f"({r['path_trades_per_cpu_second'] / 1e6:6.1f} M per CPU-second)"
+            )
     if not args.quick:
         path = Path(__file__).parent / "results" / "market.json"
         path.parent.mkdir(exist_ok=True)

@@ -49,10 +49,17 @@ from ruin.sweep import expand_cells, load_spec, run_sweep
 def scaling_spec(n_risk: int, n_win: int, paths: int, trades: int) -> dict:
     return {
         "name": "scaling",
-        "base": {"trades": trades, "paths": paths, "seed": 1, "ruin_level": 0.5,
-                 "sizing": "fixed"},  # fixed stakes: every path runs all N trades mostly
-        "axes": {"risk": [round(0.001 + 0.0005 * i, 6) for i in range(n_risk)],
-                 "win_rate": [round(0.45 + 0.1 * i / n_win, 6) for i in range(n_win)]},
+        "base": {
+            "trades": trades,
+            "paths": paths,
+            "seed": 1,
+            "ruin_level": 0.5,
+            "sizing": "fixed",
+        },  # fixed stakes: every path runs all N trades mostly
+        "axes": {
+            "risk": [round(0.001 + 0.0005 * i, 6) for i in range(n_risk)],
+            "win_rate": [round(0.45 + 0.1 * i / n_win, 6) for i in range(n_win)],
+        },
     }
 
 
@@ -83,8 +90,15 @@ class Meter:
 def timed_sweep(spec, client=None, **kw) -> tuple[Meter, dict, object]:
     stats: dict = {}
     with tempfile.TemporaryDirectory() as tmp, Meter(client) as m:
-        df = run_sweep(spec, out=Path(tmp) / "s.parquet", progress=False, threads=1,
-                       stats=stats, scheduler=client, **kw)
+        df = run_sweep(
+            spec,
+            out=Path(tmp) / "s.parquet",
+            progress=False,
+            threads=1,
+            stats=stats,
+            scheduler=client,
+            **kw,
+        )
     return m, stats, df
 
 
@@ -111,8 +125,10 @@ def warm(spec: dict, client) -> Meter:
     start (spawn, import, kernel load in 2 processes) on the same model."""
     run_sweep(tiny(spec), workers=1, progress=False, threads=1)
     run_sweep(tiny(spec), scheduler=client, progress=False, threads=1, batch_size=1)
-    return min((timed_sweep(tiny(spec), workers=2, batch_size=1)[0] for _ in range(2)),
-               key=lambda m: m.wall)
+    return min(
+        (timed_sweep(tiny(spec), workers=2, batch_size=1)[0] for _ in range(2)),
+        key=lambda m: m.wall,
+    )
 
 
 def engine_stamp() -> tuple[float, int]:
@@ -129,13 +145,22 @@ def main() -> None:
 
     stamp0 = engine_stamp()
     results: dict = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version(), "load_avg_before": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_avg_before": os.getloadavg(),
+        },
         "method": "best of --repeat wall times per configuration (runs interleaved); CPU "
-                  "seconds summed over this process, local pool children and Dask workers",
+        "seconds summed over this process, local pool children and Dask workers",
     }
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     client = Client(cluster, set_as_default=False)
     try:
         # --- scaling ------------------------------------------------------------------
@@ -145,9 +170,11 @@ def main() -> None:
         results["local_pool_startup"] = {"wall_s": startup.wall, "cpu_s": startup.cpu}
         n_cells = n_risk * n_win
         sim_wall, sim_cpu = simulation_seconds(spec)
-        configs = {"local_1_worker": (1, {"workers": 1}),
-                   "local_2_workers": (2, {"workers": 2}),
-                   "dask_localcluster_2_workers": (2, {"client": client})}
+        configs = {
+            "local_1_worker": (1, {"workers": 1}),
+            "local_2_workers": (2, {"workers": 2}),
+            "dask_localcluster_2_workers": (2, {"client": client}),
+        }
         best: dict = {}
         tables = []
         for _ in range(args.repeat):
@@ -161,22 +188,34 @@ def main() -> None:
         runs = {}
         for name, (w, _kw) in configs.items():
             m, st = best[name]
-            r = {"workers": w, "wall_s": m.wall, "cpu_s": m.cpu, "batches": st["batches"],
-                 "cells_per_s": n_cells / m.wall,
-                 "efficiency": n_cells / m.wall / (w * rate1)}
+            r = {
+                "workers": w,
+                "wall_s": m.wall,
+                "cpu_s": m.cpu,
+                "batches": st["batches"],
+                "cells_per_s": n_cells / m.wall,
+                "efficiency": n_cells / m.wall / (w * rate1),
+            }
             fixed_cpu = 0.0
             if name == "local_2_workers":
                 net = max(m.wall - startup.wall, 1e-9)
                 fixed_cpu = startup.cpu
-                r.update(wall_net_of_startup_s=net, cells_per_s_net_of_startup=n_cells / net,
-                         efficiency_net_of_startup=n_cells / net / (w * rate1))
+                r.update(
+                    wall_net_of_startup_s=net,
+                    cells_per_s_net_of_startup=n_cells / net,
+                    efficiency_net_of_startup=n_cells / net / (w * rate1),
+                )
             # work efficiency: CPU the 1-worker run needed / CPU this run needed
             r["cpu_efficiency"] = best["local_1_worker"][0].cpu / (m.cpu - fixed_cpu)
             runs[name] = r
         results["scaling"] = {
-            "cells": n_cells, "paths_per_cell": 10_000, "trades_per_cell": 250,
-            "simulation_wall_s_serial": sim_wall, "simulation_cpu_s_serial": sim_cpu,
-            "runs": runs, "identical_tables": True,
+            "cells": n_cells,
+            "paths_per_cell": 10_000,
+            "trades_per_cell": 250,
+            "simulation_wall_s_serial": sim_wall,
+            "simulation_cpu_s_serial": sim_cpu,
+            "runs": runs,
+            "identical_tables": True,
         }
 
         # --- per-cell overhead: many cheap cells ----------------------------------------
@@ -185,24 +224,30 @@ def main() -> None:
         cheap["base"]["sizing"] = "fractional"
         n_cheap = n_ov[0] * n_ov[1]
         startup = warm(cheap, client)
-        results["local_pool_startup_cheap_cells"] = {"wall_s": startup.wall,
-                                                     "cpu_s": startup.cpu}
+        results["local_pool_startup_cheap_cells"] = {"wall_s": startup.wall, "cpu_s": startup.cpu}
         sim_wall_c, sim_cpu_c = simulation_seconds(cheap)
         over = {}
         for name, (w, kw) in configs.items():
             m, st, _ = timed_sweep(cheap, **kw)
             fixed = startup.cpu if name == "local_2_workers" else 0.0
             over[name] = {
-                "workers": w, "wall_s": m.wall, "cpu_s": m.cpu, "batches": st["batches"],
-                "batch_size": st["batch_size"], "cells_per_s": n_cheap / m.wall,
+                "workers": w,
+                "wall_s": m.wall,
+                "cpu_s": m.cpu,
+                "batches": st["batches"],
+                "batch_size": st["batch_size"],
+                "cells_per_s": n_cheap / m.wall,
                 "overhead_cpu_ms_per_cell": 1e3 * (m.cpu - fixed - sim_cpu_c) / n_cheap,
                 "simulation_share_of_cpu": sim_cpu_c / m.cpu,
             }
             if fixed:
                 over[name]["pool_startup_cpu_s_excluded"] = fixed
         results["overhead"] = {
-            "cells": n_cheap, "paths_per_cell": 500, "trades_per_cell": 100,
-            "simulation_wall_s_serial": sim_wall_c, "simulation_cpu_s_serial": sim_cpu_c,
+            "cells": n_cheap,
+            "paths_per_cell": 500,
+            "trades_per_cell": 100,
+            "simulation_wall_s_serial": sim_wall_c,
+            "simulation_cpu_s_serial": sim_cpu_c,
             "simulation_cpu_ms_per_cell": 1e3 * sim_cpu_c / n_cheap,
             "runs": over,
         }

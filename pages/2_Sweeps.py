@@ -55,8 +55,9 @@ def main() -> None:
     x = c1.selectbox("Horizontal axis", axes, index=0, key="sweep_x")
     y = c2.selectbox("Vertical axis", [a for a in axes if a != x], index=0, key="sweep_y")
     rest = [a for a in axes if a not in (x, y)]
-    facet = c3.selectbox("Panels (third axis)", ["(none)", *rest], index=1 if rest else 0,
-                         key="sweep_facet")
+    facet = c3.selectbox(
+        "Panels (third axis)", ["(none)", *rest], index=1 if rest else 0, key="sweep_facet"
+    )
     default_value = values.index("ruin_probability") if "ruin_probability" in values else 0
     value = c4.selectbox("Output", values, index=default_value, key="sweep_value")
 
@@ -74,8 +75,10 @@ def main() -> None:
         st.error(str(exc))
         return
     st.altair_chart(chart)
-    st.caption(f"{view.height:,} of {df.height:,} cells shown. Hover a cell for its value, "
-               "its 95% interval (simulated cells) and whether it was simulated or exact.")
+    st.caption(
+        f"{view.height:,} of {df.height:,} cells shown. Hover a cell for its value, "
+        "its 95% interval (simulated cells) and whether it was simulated or exact."
+    )
     st.dataframe(view, hide_index=True)
 
 

@@ -100,10 +100,15 @@ def fan_frames(
     """
     rec = np.asarray(result.sample_paths, dtype=np.float64)
     if rec.ndim != 2 or rec.shape[0] == 0:
-        empty = pl.DataFrame(schema={"trade": pl.Int64, **{f"q{q}": pl.Float64 for q in
-                                                           ("05", "25", "50", "75", "95")}})
-        return empty, pl.DataFrame(schema={"trade": pl.Int64, "path": pl.Int64,
-                                           "equity": pl.Float64})
+        empty = pl.DataFrame(
+            schema={
+                "trade": pl.Int64,
+                **{f"q{q}": pl.Float64 for q in ("05", "25", "50", "75", "95")},
+            }
+        )
+        return empty, pl.DataFrame(
+            schema={"trade": pl.Int64, "path": pl.Int64, "equity": pl.Float64}
+        )
     idx = thin_index(rec.shape[1], max_points)
     # Per-trade quantiles with numpy's inverted_cdf rule (the value at rank ceil(n*q)),
     # from one sort of the thinned columns instead of one sort per quantile.
@@ -119,11 +124,13 @@ def fan_frames(
     sub = rec[:k][:, idx]
     if floor is not None:
         sub = np.maximum(sub, floor)
-    paths = pl.DataFrame({
-        "trade": np.tile(idx.astype(np.int64), k),
-        "path": np.repeat(np.arange(k, dtype=np.int64), idx.size),
-        "equity": sub.ravel(),
-    })
+    paths = pl.DataFrame(
+        {
+            "trade": np.tile(idx.astype(np.int64), k),
+            "path": np.repeat(np.arange(k, dtype=np.int64), idx.size),
+            "equity": sub.ravel(),
+        }
+    )
     return bands, paths
 
 
@@ -143,26 +150,47 @@ def fan_chart(
     y_title = "Equity (multiple of start" + (", log scale)" if log else ")")
     band_dom = ["5–95% of paths", "25–75% of paths", "Median path", "Sample paths"]
     band_rng = [OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["black"], OKABE_ITO["grey"]]
-    colour = alt.Color("what:N", scale=alt.Scale(domain=band_dom, range=band_rng),
-                       legend=alt.Legend(title=None, orient="top"))
+    colour = alt.Color(
+        "what:N",
+        scale=alt.Scale(domain=band_dom, range=band_rng),
+        legend=alt.Legend(title=None, orient="top"),
+    )
     base = alt.Chart(bands)
-    outer = base.transform_calculate(what="'5–95% of paths'").mark_area(opacity=0.3).encode(
-        x, alt.Y("q05:Q", scale=scale, title=y_title), alt.Y2("q95:Q"), colour,
-        tooltip=[alt.Tooltip("trade:Q", title="trade"),
-                 alt.Tooltip("q05:Q", title="5th pct", format=".3f"),
-                 alt.Tooltip("q95:Q", title="95th pct", format=".3f")],
+    outer = (
+        base.transform_calculate(what="'5–95% of paths'")
+        .mark_area(opacity=0.3)
+        .encode(
+            x,
+            alt.Y("q05:Q", scale=scale, title=y_title),
+            alt.Y2("q95:Q"),
+            colour,
+            tooltip=[
+                alt.Tooltip("trade:Q", title="trade"),
+                alt.Tooltip("q05:Q", title="5th pct", format=".3f"),
+                alt.Tooltip("q95:Q", title="95th pct", format=".3f"),
+            ],
+        )
     )
-    inner = base.transform_calculate(what="'25–75% of paths'").mark_area(opacity=0.45).encode(
-        x, alt.Y("q25:Q", scale=scale), alt.Y2("q75:Q"), colour
+    inner = (
+        base.transform_calculate(what="'25–75% of paths'")
+        .mark_area(opacity=0.45)
+        .encode(x, alt.Y("q25:Q", scale=scale), alt.Y2("q75:Q"), colour)
     )
-    median = base.transform_calculate(what="'Median path'").mark_line(strokeWidth=2.5).encode(
-        x, alt.Y("q50:Q", scale=scale), colour,
-        tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("q50:Q", title="median", format=".3f")],
+    median = (
+        base.transform_calculate(what="'Median path'")
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x,
+            alt.Y("q50:Q", scale=scale),
+            colour,
+            tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("q50:Q", title="median", format=".3f")],
+        )
     )
     layers: list[Any] = [outer, inner]
     if paths is not None and paths.height:
         layers.append(
-            alt.Chart(paths).transform_calculate(what="'Sample paths'")
+            alt.Chart(paths)
+            .transform_calculate(what="'Sample paths'")
             .mark_line(strokeWidth=0.8, opacity=0.7)
             .encode(x, alt.Y("equity:Q", scale=scale), alt.Detail("path:N"), colour)
         )
@@ -174,20 +202,25 @@ def fan_chart(
         rules.append({"level": float(goal), "label": f"goal {goal:g}× start"})
     if rules:
         rf = pl.DataFrame(rules)
-        layers.append(alt.Chart(rf).mark_rule(color=OKABE_ITO["vermillion"], strokeDash=[6, 4],
-                                              strokeWidth=2)
-                      .encode(y=alt.Y("level:Q", scale=scale)))
-        layers.append(alt.Chart(rf).mark_text(align="left", dx=4, dy=-7,
-                                              color=OKABE_ITO["vermillion"])
-                      .encode(y=alt.Y("level:Q", scale=scale), x=alt.value(2), text="label:N"))
+        layers.append(
+            alt.Chart(rf)
+            .mark_rule(color=OKABE_ITO["vermillion"], strokeDash=[6, 4], strokeWidth=2)
+            .encode(y=alt.Y("level:Q", scale=scale))
+        )
+        layers.append(
+            alt.Chart(rf)
+            .mark_text(align="left", dx=4, dy=-7, color=OKABE_ITO["vermillion"])
+            .encode(y=alt.Y("level:Q", scale=scale), x=alt.value(2), text="label:N")
+        )
     return alt.layer(*layers).properties(height=height, title=title)
 
 
 # --------------------------------------------------------------------------- drawdown
 
 
-def drawdown_frames(max_drawdown: np.ndarray, *, bins: int = 40) -> tuple[pl.DataFrame,
-                                                                          pl.DataFrame]:
+def drawdown_frames(
+    max_drawdown: np.ndarray, *, bins: int = 40
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Histogram of maximum drawdown and the exceedance curve ``P(MDD >= x)``.
 
     Returns ``hist`` (``dd_lo, dd_hi, share`` in percent of equity / share of paths) and
@@ -198,15 +231,17 @@ def drawdown_frames(max_drawdown: np.ndarray, *, bins: int = 40) -> tuple[pl.Dat
     edges = np.linspace(0.0, top, bins + 1)
     counts, _ = np.histogram(mdd, bins=edges)
     n = max(mdd.size, 1)
-    hist = pl.DataFrame({"dd_lo": edges[:-1] * 100, "dd_hi": edges[1:] * 100,
-                         "share": counts / n})
+    hist = pl.DataFrame({"dd_lo": edges[:-1] * 100, "dd_hi": edges[1:] * 100, "share": counts / n})
     levels = np.linspace(0.0, top, 101)
     exceed = pl.DataFrame({"dd": levels * 100, "p": exceedance(mdd, levels)})
     return hist, exceed
 
 
 def drawdown_chart(
-    hist: pl.DataFrame, exceed: pl.DataFrame, *, marks: dict[str, float] | None = None,
+    hist: pl.DataFrame,
+    exceed: pl.DataFrame,
+    *,
+    marks: dict[str, float] | None = None,
     height: int = 300,
 ) -> alt.LayerChart:
     """Bars: share of paths per drawdown bin; line: P(MDD >= x) on the right axis.
@@ -214,33 +249,56 @@ def drawdown_chart(
     ``marks`` maps a label (``"median"``) to a drawdown fraction drawn as a vertical rule.
     """
     x = alt.X("dd_lo:Q", title="Maximum drawdown (% of peak equity)", bin="binned")
-    bars = alt.Chart(hist).mark_bar(color=OKABE_ITO["sky"], opacity=0.8).encode(
-        x, alt.X2("dd_hi:Q"),
-        alt.Y("share:Q", title="Share of paths in bin", axis=alt.Axis(format="%",
-                                                                       titleColor="#2b7bb9")),
-        tooltip=[alt.Tooltip("dd_lo:Q", title="from %", format=".1f"),
-                 alt.Tooltip("dd_hi:Q", title="to %", format=".1f"),
-                 alt.Tooltip("share:Q", title="share", format=".2%")],
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(color=OKABE_ITO["sky"], opacity=0.8)
+        .encode(
+            x,
+            alt.X2("dd_hi:Q"),
+            alt.Y(
+                "share:Q",
+                title="Share of paths in bin",
+                axis=alt.Axis(format="%", titleColor="#2b7bb9"),
+            ),
+            tooltip=[
+                alt.Tooltip("dd_lo:Q", title="from %", format=".1f"),
+                alt.Tooltip("dd_hi:Q", title="to %", format=".1f"),
+                alt.Tooltip("share:Q", title="share", format=".2%"),
+            ],
+        )
     )
-    line = alt.Chart(exceed).mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2.5).encode(
-        alt.X("dd:Q"),
-        alt.Y("p:Q", title="P(max drawdown ≥ x)", scale=alt.Scale(domain=[0, 1]),
-              axis=alt.Axis(format="%", titleColor=OKABE_ITO["vermillion"])),
-        tooltip=[alt.Tooltip("dd:Q", title="drawdown ≥ %", format=".1f"),
-                 alt.Tooltip("p:Q", title="probability", format=".2%")],
+    line = (
+        alt.Chart(exceed)
+        .mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2.5)
+        .encode(
+            alt.X("dd:Q"),
+            alt.Y(
+                "p:Q",
+                title="P(max drawdown ≥ x)",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", titleColor=OKABE_ITO["vermillion"]),
+            ),
+            tooltip=[
+                alt.Tooltip("dd:Q", title="drawdown ≥ %", format=".1f"),
+                alt.Tooltip("p:Q", title="probability", format=".2%"),
+            ],
+        )
     )
     layers: list[Any] = [bars, line]
     chart = alt.layer(bars, line).resolve_scale(y="independent")
     if marks:
         mf = pl.DataFrame({"label": list(marks), "dd": [100 * float(v) for v in marks.values()]})
-        rule = alt.Chart(mf).mark_rule(color=OKABE_ITO["black"], strokeDash=[4, 3]).encode(
-            x="dd:Q")
-        text = alt.Chart(mf).mark_text(align="left", dx=3, y=8, color=OKABE_ITO["black"]).encode(
-            x="dd:Q", text="label:N")
+        rule = alt.Chart(mf).mark_rule(color=OKABE_ITO["black"], strokeDash=[4, 3]).encode(x="dd:Q")
+        text = (
+            alt.Chart(mf)
+            .mark_text(align="left", dx=3, y=8, color=OKABE_ITO["black"])
+            .encode(x="dd:Q", text="label:N")
+        )
         layers += [rule, text]
         chart = alt.layer(bars, line, rule, text).resolve_scale(y="independent")
-    return chart.properties(height=height,
-                            title="Maximum drawdown: histogram and chance of at least x")
+    return chart.properties(
+        height=height, title="Maximum drawdown: histogram and chance of at least x"
+    )
 
 
 # --------------------------------------------------------------------------- final equity
@@ -275,9 +333,10 @@ def final_equity_frame(final_equity: np.ndarray, *, bins: int = 40) -> pl.DataFr
         rows_hi.append(0.0)
         shares.append(zero / n)
         labels.append("bust")
-    return pl.DataFrame({"lo": rows_lo, "hi": rows_hi, "share": shares, "label": labels},
-                        schema={"lo": pl.Float64, "hi": pl.Float64, "share": pl.Float64,
-                                "label": pl.String})
+    return pl.DataFrame(
+        {"lo": rows_lo, "hi": rows_hi, "share": shares, "label": labels},
+        schema={"lo": pl.Float64, "hi": pl.Float64, "share": pl.Float64, "label": pl.String},
+    )
 
 
 def final_equity_chart(
@@ -289,23 +348,39 @@ def final_equity_chart(
     title = "Final equity after the last trade"
     if bust.height:
         title += f" ({bust['share'][0]:.1%} of paths went bust, not shown)"
-    bars = alt.Chart(data).mark_bar(color=OKABE_ITO["green"], opacity=0.85).encode(
-        alt.X("lo:Q", bin="binned", scale=alt.Scale(type="log"),
-              title="Final equity (multiple of start, log scale)"),
-        alt.X2("hi:Q"),
-        alt.Y("share:Q", title="Share of paths", axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("lo:Q", title="from ×", format=".3f"),
-                 alt.Tooltip("hi:Q", title="to ×", format=".3f"),
-                 alt.Tooltip("share:Q", format=".2%")],
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=OKABE_ITO["green"], opacity=0.85)
+        .encode(
+            alt.X(
+                "lo:Q",
+                bin="binned",
+                scale=alt.Scale(type="log"),
+                title="Final equity (multiple of start, log scale)",
+            ),
+            alt.X2("hi:Q"),
+            alt.Y("share:Q", title="Share of paths", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("lo:Q", title="from ×", format=".3f"),
+                alt.Tooltip("hi:Q", title="to ×", format=".3f"),
+                alt.Tooltip("share:Q", format=".2%"),
+            ],
+        )
     )
     marks = [{"x": 1.0, "label": "start"}]
     if median is not None and median > 0:
         marks.append({"x": float(median), "label": f"median {median:.2f}×"})
     mf = pl.DataFrame(marks)
-    rule = alt.Chart(mf).mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"]).encode(
-        x=alt.X("x:Q", scale=alt.Scale(type="log")))
-    text = alt.Chart(mf).mark_text(align="left", dx=3, y=8).encode(
-        x=alt.X("x:Q", scale=alt.Scale(type="log")), text="label:N")
+    rule = (
+        alt.Chart(mf)
+        .mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
+        .encode(x=alt.X("x:Q", scale=alt.Scale(type="log")))
+    )
+    text = (
+        alt.Chart(mf)
+        .mark_text(align="left", dx=3, y=8)
+        .encode(x=alt.X("x:Q", scale=alt.Scale(type="log")), text="label:N")
+    )
     return alt.layer(bars, rule, text).properties(height=height, title=title)
 
 
@@ -320,29 +395,43 @@ def survival_frame(survival: np.ndarray, *, max_points: int = 600) -> pl.DataFra
 
 
 def survival_chart(
-    frame: pl.DataFrame, *, marker: int | None = None, marker_label: str = "first month",
+    frame: pl.DataFrame,
+    *,
+    marker: int | None = None,
+    marker_label: str = "first month",
     height: int = 300,
 ) -> alt.LayerChart:
     """Step line of the share of accounts still alive; optional vertical marker."""
     low = float(frame["survival"].min()) if frame.height else 1.0
     low = max(0.0, min(0.9, np.floor((low - 0.02) * 20) / 20))  # room below, 5% steps
-    line = alt.Chart(frame).mark_line(interpolate="step-after", color=OKABE_ITO["blue"],
-                                      strokeWidth=2.5).encode(
-        alt.X("trade:Q", title="Trade number"),
-        alt.Y("survival:Q", title="Share of accounts not ruined",
-              axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[low, 1.0])),
-        tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("survival:Q", format=".2%")],
+    line = (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after", color=OKABE_ITO["blue"], strokeWidth=2.5)
+        .encode(
+            alt.X("trade:Q", title="Trade number"),
+            alt.Y(
+                "survival:Q",
+                title="Share of accounts not ruined",
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[low, 1.0]),
+            ),
+            tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("survival:Q", format=".2%")],
+        )
     )
     layers: list[Any] = [line]
     if marker is not None and frame.height and marker <= int(frame["trade"].max()):
         mf = pl.DataFrame({"trade": [int(marker)], "label": [marker_label]})
-        layers.append(alt.Chart(mf).mark_rule(strokeDash=[4, 3], color=OKABE_ITO["orange"],
-                                              strokeWidth=2).encode(x="trade:Q"))
-        layers.append(alt.Chart(mf).mark_text(align="left", dx=4, y=10,
-                                              color=OKABE_ITO["orange"])
-                      .encode(x="trade:Q", text="label:N"))
-    return alt.layer(*layers).properties(height=height,
-                                         title="Survival: accounts not yet ruined")
+        layers.append(
+            alt.Chart(mf)
+            .mark_rule(strokeDash=[4, 3], color=OKABE_ITO["orange"], strokeWidth=2)
+            .encode(x="trade:Q")
+        )
+        layers.append(
+            alt.Chart(mf)
+            .mark_text(align="left", dx=4, y=10, color=OKABE_ITO["orange"])
+            .encode(x="trade:Q", text="label:N")
+        )
+    return alt.layer(*layers).properties(height=height, title="Survival: accounts not yet ruined")
 
 
 def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -351,17 +440,18 @@ def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Cha
     ``frame`` columns: ``variant``, ``survival`` (share not ruined) and ``day`` (calendar
     days, when the lesson has a trading calendar) or ``trade`` (trade number).
     """
-    x = (alt.X("day:Q", title="calendar days since the start") if "day" in frame.columns
-         else alt.X("trade:Q", title="trade number"))
+    x = (
+        alt.X("day:Q", title="calendar days since the start")
+        if "day" in frame.columns
+        else alt.X("trade:Q", title="trade number")
+    )
     return (
         alt.Chart(frame)
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("survival:Q", title="share of accounts not ruined",
-                    axis=alt.Axis(format="%")),
-            color=alt.Color("variant:N", title="variant",
-                            scale=alt.Scale(scheme="tableau10")),
+            y=alt.Y("survival:Q", title="share of accounts not ruined", axis=alt.Axis(format="%")),
+            color=alt.Color("variant:N", title="variant", scale=alt.Scale(scheme="tableau10")),
         )
         .properties(height=height)
     )
@@ -377,20 +467,27 @@ def streak_frame(streaks: np.ndarray) -> pl.DataFrame:
     counts = np.bincount(s, minlength=1) if s.size else np.zeros(1, np.int64)
     share = counts / n
     at_least = share[::-1].cumsum()[::-1]
-    return pl.DataFrame({"streak": np.arange(counts.size, dtype=np.int64), "share": share,
-                         "at_least": at_least})
+    return pl.DataFrame(
+        {"streak": np.arange(counts.size, dtype=np.int64), "share": share, "at_least": at_least}
+    )
 
 
 def streak_chart(frame: pl.DataFrame, *, height: int = 300) -> alt.Chart:
     """Bars: share of paths whose longest losing run had exactly k losses."""
-    return alt.Chart(frame.filter(pl.col("share") > 0)).mark_bar(
-        color=OKABE_ITO["purple"]).encode(
-        alt.X("streak:O", title="Longest losing streak in the run (trades in a row)"),
-        alt.Y("share:Q", title="Share of paths", axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("streak:O", title="streak"),
-                 alt.Tooltip("share:Q", title="exactly", format=".2%"),
-                 alt.Tooltip("at_least:Q", title="at least this long", format=".2%")],
-    ).properties(height=height, title="Losing streaks: the longest run of losses per account")
+    return (
+        alt.Chart(frame.filter(pl.col("share") > 0))
+        .mark_bar(color=OKABE_ITO["purple"])
+        .encode(
+            alt.X("streak:O", title="Longest losing streak in the run (trades in a row)"),
+            alt.Y("share:Q", title="Share of paths", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("streak:O", title="streak"),
+                alt.Tooltip("share:Q", title="exactly", format=".2%"),
+                alt.Tooltip("at_least:Q", title="at least this long", format=".2%"),
+            ],
+        )
+        .properties(height=height, title="Losing streaks: the longest run of losses per account")
+    )
 
 
 def exit_mix_chart(frame: pl.DataFrame, *, height: int = 220) -> alt.Chart:
@@ -398,45 +495,73 @@ def exit_mix_chart(frame: pl.DataFrame, *, height: int = 220) -> alt.Chart:
     dom = [k for k in EXIT_COLOURS if k in set(frame["exit"].to_list())]
     dom += [k for k in frame["exit"].to_list() if k not in dom]
     rng = [EXIT_COLOURS.get(k, OKABE_ITO["grey"]) for k in dom]
-    return alt.Chart(frame).mark_bar().encode(
-        alt.Y("exit:N", title="How the trade ended", sort=dom),
-        alt.X("share:Q", title="Share of trades", axis=alt.Axis(format="%")),
-        alt.Color("exit:N", scale=alt.Scale(domain=dom, range=rng), legend=None),
-        tooltip=[alt.Tooltip("exit:N"), alt.Tooltip("share:Q", format=".2%")],
-    ).properties(height=height, title="How trades ended")
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            alt.Y("exit:N", title="How the trade ended", sort=dom),
+            alt.X("share:Q", title="Share of trades", axis=alt.Axis(format="%")),
+            alt.Color("exit:N", scale=alt.Scale(domain=dom, range=rng), legend=None),
+            tooltip=[alt.Tooltip("exit:N"), alt.Tooltip("share:Q", format=".2%")],
+        )
+        .properties(height=height, title="How trades ended")
+    )
 
 
 # --------------------------------------------------------------------------- leverage
 
 
 def liquidation_curve_chart(
-    frame: pl.DataFrame, *, leverage: float | None = None, x: str = "leverage",
-    y: str = "p_liquidation", height: int = 300, title: str | None = None,
+    frame: pl.DataFrame,
+    *,
+    leverage: float | None = None,
+    x: str = "leverage",
+    y: str = "p_liquidation",
+    height: int = 300,
+    title: str | None = None,
 ) -> alt.LayerChart:
     """P(liquidation) against leverage, the user's leverage marked with a rule."""
-    line = alt.Chart(frame).mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2.5,
-                                      point=True).encode(
-        alt.X(f"{x}:Q", title="Leverage (×)", scale=alt.Scale(type="log")),
-        alt.Y(f"{y}:Q", title="Probability of liquidation", axis=alt.Axis(format="%"),
-              scale=alt.Scale(domain=[0, 1])),
-        tooltip=[alt.Tooltip(f"{x}:Q", title="leverage", format=".1f"),
-                 alt.Tooltip(f"{y}:Q", title="P(liquidation)", format=".2%")],
+    line = (
+        alt.Chart(frame)
+        .mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2.5, point=True)
+        .encode(
+            alt.X(f"{x}:Q", title="Leverage (×)", scale=alt.Scale(type="log")),
+            alt.Y(
+                f"{y}:Q",
+                title="Probability of liquidation",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{x}:Q", title="leverage", format=".1f"),
+                alt.Tooltip(f"{y}:Q", title="P(liquidation)", format=".2%"),
+            ],
+        )
     )
     layers: list[Any] = [line]
     if leverage is not None:
         mf = pl.DataFrame({x: [float(leverage)], "label": [f"your {leverage:g}×"]})
-        layers.append(alt.Chart(mf).mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-                      .encode(x=f"{x}:Q"))
-        layers.append(alt.Chart(mf).mark_text(align="left", dx=4, y=10)
-                      .encode(x=f"{x}:Q", text="label:N"))
+        layers.append(
+            alt.Chart(mf).mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"]).encode(x=f"{x}:Q")
+        )
+        layers.append(
+            alt.Chart(mf).mark_text(align="left", dx=4, y=10).encode(x=f"{x}:Q", text="label:N")
+        )
     return alt.layer(*layers).properties(
-        height=height, title=title or "Liquidation odds against leverage")
+        height=height, title=title or "Liquidation odds against leverage"
+    )
 
 
 def liquidation_heatmap(
-    frame: pl.DataFrame, *, x: str = "leverage", y: str = "volatility",
-    value: str = "p_liquidation", height: int = 320, x_title: str = "Leverage (×)",
-    y_title: str = "Annualised volatility", y_format: str = ".0%",
+    frame: pl.DataFrame,
+    *,
+    x: str = "leverage",
+    y: str = "volatility",
+    value: str = "p_liquidation",
+    height: int = 320,
+    x_title: str = "Leverage (×)",
+    y_title: str = "Annualised volatility",
+    y_format: str = ".0%",
 ) -> alt.LayerChart:
     """Heat map of liquidation odds over a leverage x volatility grid (viridis, labelled)."""
     base = alt.Chart(frame).encode(
@@ -444,24 +569,35 @@ def liquidation_heatmap(
         alt.Y(f"{y}:O", title=y_title, sort="descending", axis=alt.Axis(format=y_format)),
     )
     rect = base.mark_rect().encode(
-        alt.Color(f"{value}:Q", title="P(liquidation)", scale=alt.Scale(
-            scheme="viridis", domain=[0, 1]), legend=alt.Legend(format="%")),
-        tooltip=[alt.Tooltip(f"{x}:O"), alt.Tooltip(f"{y}:O", format=y_format),
-                 alt.Tooltip(f"{value}:Q", format=".1%")],
+        alt.Color(
+            f"{value}:Q",
+            title="P(liquidation)",
+            scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+            legend=alt.Legend(format="%"),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{x}:O"),
+            alt.Tooltip(f"{y}:O", format=y_format),
+            alt.Tooltip(f"{value}:Q", format=".1%"),
+        ],
     )
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text(f"{value}:Q", format=".0%"),
         color=alt.condition(f"datum.{value} > 0.5", alt.value("black"), alt.value("white")),
     )
     return alt.layer(rect, text).properties(
-        height=height, title="Liquidation odds by leverage and volatility")
+        height=height, title="Liquidation odds by leverage and volatility"
+    )
 
 
 # --------------------------------------------------------------------------- risk sweep
 
 
 def risk_sweep_chart(
-    frame: pl.DataFrame, *, kelly: float | None = None, current: float | None = None,
+    frame: pl.DataFrame,
+    *,
+    kelly: float | None = None,
+    current: float | None = None,
     height: int = 200,
 ) -> alt.VConcatChart:
     """Median growth and P(ruin) against risk per trade, full / half Kelly and yours marked.
@@ -470,44 +606,78 @@ def risk_sweep_chart(
     of start), ``p_ruin``, ``p_ruin_lo``, ``p_ruin_hi``.
     """
     x = alt.X("risk:Q", title="Risk per trade (% of equity)", axis=alt.Axis(format="%"))
-    growth = alt.Chart(frame).mark_line(point=True, color=OKABE_ITO["green"],
-                                        strokeWidth=2.5).encode(
-        x, alt.Y("median_growth:Q", title="Median final equity (×, log)",
-                 scale=alt.Scale(type="log")),
-        tooltip=[alt.Tooltip("risk:Q", format=".2%"),
-                 alt.Tooltip("median_growth:Q", title="median final ×", format=".3f")],
+    growth = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=OKABE_ITO["green"], strokeWidth=2.5)
+        .encode(
+            x,
+            alt.Y(
+                "median_growth:Q", title="Median final equity (×, log)", scale=alt.Scale(type="log")
+            ),
+            tooltip=[
+                alt.Tooltip("risk:Q", format=".2%"),
+                alt.Tooltip("median_growth:Q", title="median final ×", format=".3f"),
+            ],
+        )
     )
-    ci = alt.Chart(frame).mark_area(opacity=0.25, color=OKABE_ITO["vermillion"]).encode(
-        x, alt.Y("p_ruin_lo:Q", title="Probability of ruin", axis=alt.Axis(format="%"),
-                 scale=alt.Scale(domain=[0, 1])), alt.Y2("p_ruin_hi:Q"))
-    ruin = alt.Chart(frame).mark_line(point=True, color=OKABE_ITO["vermillion"],
-                                      strokeWidth=2.5).encode(
-        x, alt.Y("p_ruin:Q"),
-        tooltip=[alt.Tooltip("risk:Q", format=".2%"),
-                 alt.Tooltip("p_ruin:Q", title="P(ruin)", format=".2%")],
+    ci = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25, color=OKABE_ITO["vermillion"])
+        .encode(
+            x,
+            alt.Y(
+                "p_ruin_lo:Q",
+                title="Probability of ruin",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            alt.Y2("p_ruin_hi:Q"),
+        )
+    )
+    ruin = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=OKABE_ITO["vermillion"], strokeWidth=2.5)
+        .encode(
+            x,
+            alt.Y("p_ruin:Q"),
+            tooltip=[
+                alt.Tooltip("risk:Q", format=".2%"),
+                alt.Tooltip("p_ruin:Q", title="P(ruin)", format=".2%"),
+            ],
+        )
     )
     marks = []
     if kelly is not None and kelly > 0:
-        marks += [{"risk": float(kelly), "label": "full Kelly"},
-                  {"risk": float(kelly) / 2, "label": "half Kelly"}]
+        marks += [
+            {"risk": float(kelly), "label": "full Kelly"},
+            {"risk": float(kelly) / 2, "label": "half Kelly"},
+        ]
     if current is not None:
         marks.append({"risk": float(current), "label": "yours"})
     top: list[Any] = [growth]
     bottom: list[Any] = [ci, ruin]
     if marks:
         mf = pl.DataFrame(marks)
-        colour = alt.Color("label:N", scale=alt.Scale(
-            domain=["full Kelly", "half Kelly", "yours"],
-            range=[OKABE_ITO["blue"], OKABE_ITO["sky"], OKABE_ITO["black"]]),
-            legend=alt.Legend(title=None, orient="top"))
-        rule = alt.Chart(mf).mark_rule(strokeDash=[5, 3], strokeWidth=2).encode(
-            x="risk:Q", color=colour)
+        colour = alt.Color(
+            "label:N",
+            scale=alt.Scale(
+                domain=["full Kelly", "half Kelly", "yours"],
+                range=[OKABE_ITO["blue"], OKABE_ITO["sky"], OKABE_ITO["black"]],
+            ),
+            legend=alt.Legend(title=None, orient="top"),
+        )
+        rule = (
+            alt.Chart(mf)
+            .mark_rule(strokeDash=[5, 3], strokeWidth=2)
+            .encode(x="risk:Q", color=colour)
+        )
         top.append(rule)
         bottom.append(rule)
     return alt.vconcat(
         alt.layer(*top).properties(height=height, title="Median growth vs risk per trade"),
-        alt.layer(*bottom).properties(height=height, title="Probability of ruin vs risk "
-                                                           "per trade (95% band)"),
+        alt.layer(*bottom).properties(
+            height=height, title="Probability of ruin vs risk per trade (95% band)"
+        ),
     )
 
 
@@ -522,16 +692,25 @@ def compare_fan_chart(
     data = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
     names = [n for n, _ in bands]
     rng = [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["purple"]]
-    colour = alt.Color("scenario:N", scale=alt.Scale(domain=names, range=rng[: len(names)]),
-                       legend=alt.Legend(title=None, orient="top"))
+    colour = alt.Color(
+        "scenario:N",
+        scale=alt.Scale(domain=names, range=rng[: len(names)]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     base = alt.Chart(data)
     area = base.mark_area(opacity=0.2).encode(
         alt.X("trade:Q", title="Trade number"),
-        alt.Y("q05:Q", scale=scale, title="Equity (multiple of start)"), alt.Y2("q95:Q"),
-        colour)
+        alt.Y("q05:Q", scale=scale, title="Equity (multiple of start)"),
+        alt.Y2("q95:Q"),
+        colour,
+    )
     med = base.mark_line(strokeWidth=2.5).encode(
-        alt.X("trade:Q"), alt.Y("q50:Q", scale=scale), colour,
-        tooltip=["scenario:N", "trade:Q", alt.Tooltip("q50:Q", format=".3f")])
+        alt.X("trade:Q"),
+        alt.Y("q50:Q", scale=scale),
+        colour,
+        tooltip=["scenario:N", "trade:Q", alt.Tooltip("q50:Q", format=".3f")],
+    )
     return alt.layer(area, med).properties(
-        height=height, title="A vs B on the same random numbers: median and 5–95% band")
+        height=height, title="A vs B on the same random numbers: median and 5–95% band"
+    )

@@ -37,9 +37,9 @@ from typing import Any
 
 from . import market, share, venues
 from .config import build_scenario, known_keys
+from .engine.rng import resolve_seed
 from .errors import ParameterError
 from .params import Bootstrap, Scenario
-from .engine.rng import resolve_seed
 from .studies.scenarios import list_scenarios
 from .tradefile import read_trades_bytes
 

@@ -108,14 +108,10 @@ def percentile_bands(
     equity: np.ndarray, qs: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 ) -> dict[str, np.ndarray]:
     """Per-trade quantiles of recorded equity curves (shape paths x (N + 1)), inverted_cdf."""
-    return {
-        f"{q:g}": np.quantile(equity, q, axis=0, method="inverted_cdf") for q in qs
-    }
+    return {f"{q:g}": np.quantile(equity, q, axis=0, method="inverted_cdf") for q in qs}
 
 
-def quantile_interval(
-    values: np.ndarray, q: float, z: float = Z95
-) -> tuple[float, float, float]:
+def quantile_interval(values: np.ndarray, q: float, z: float = Z95) -> tuple[float, float, float]:
     """``(estimate, ci_low, ci_high)`` for the ``q`` quantile, distribution-free.
 
     The estimate follows :func:`quantiles` (``np.median`` for 0.5, else ``inverted_cdf``);
@@ -126,8 +122,7 @@ def quantile_interval(
     n = v.size
     if n == 0:
         return float("nan"), float("nan"), float("nan")
-    est = float(np.median(v)) if q == 0.5 else float(
-        np.quantile(v, q, method="inverted_cdf"))
+    est = float(np.median(v)) if q == 0.5 else float(np.quantile(v, q, method="inverted_cdf"))
     half = z * np.sqrt(n * q * (1.0 - q))
     lo = int(np.clip(np.floor(n * q - half), 0, n - 1))
     hi = int(np.clip(np.ceil(n * q + half), 0, n - 1))

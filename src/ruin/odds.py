@@ -95,8 +95,9 @@ def first_passage_probability(barrier, drift, sigma, horizon):
     """
     from scipy.special import log_ndtr, ndtr
 
-    b, nu, sg, t = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64)
-                                         for v in (barrier, drift, sigma, horizon)))
+    b, nu, sg, t = np.broadcast_arrays(
+        *(np.asarray(v, dtype=np.float64) for v in (barrier, drift, sigma, horizon))
+    )
     out = np.ones(b.shape)
     live = np.isfinite(b) & (b < 0)
     never = np.isneginf(b)
@@ -109,8 +110,7 @@ def first_passage_probability(barrier, drift, sigma, horizon):
     return float(out) if out.ndim == 0 else out
 
 
-def _image_sum(y0: float, w: float, nu: float, sigma: float, horizon: float,
-               pref: float) -> float:
+def _image_sum(y0: float, w: float, nu: float, sigma: float, horizon: float, pref: float) -> float:
     """``exp(pref) * sum_k sign(y_k) G(|y_k|)`` with ``y_k = y0 + 2 k w`` (see module doc)."""
     from scipy.special import log_ndtr
 
@@ -119,8 +119,12 @@ def _image_sum(y0: float, w: float, nu: float, sigma: float, horizon: float,
     k_max = int(math.ceil((abs(nu) * horizon + 12.0 * sd + y0) / (2.0 * w))) + 2
     while True:
         if k_max > 5_000_000:
-            raise ParameterError("horizon_days", "short enough for the two-barrier series "
-                                 "(horizon volatility below ~1e6 strip widths)", horizon)
+            raise ParameterError(
+                "horizon_days",
+                "short enough for the two-barrier series "
+                "(horizon volatility below ~1e6 strip widths)",
+                horizon,
+            )
         k = np.arange(-k_max, k_max + 1, dtype=np.float64)
         y = y0 + 2.0 * k * w
         ay = np.abs(y)
@@ -135,8 +139,9 @@ def _image_sum(y0: float, w: float, nu: float, sigma: float, horizon: float,
     return float(np.sum(terms[order]))
 
 
-def two_barrier_probabilities(lower: float, upper: float, drift: float, sigma: float,
-                              horizon: float) -> tuple[float, float, float]:
+def two_barrier_probabilities(
+    lower: float, upper: float, drift: float, sigma: float, horizon: float
+) -> tuple[float, float, float]:
     """Exit probabilities of ``X_t = drift t + sigma W_t`` from the strip ``(lower, upper)``.
 
     Parameters
@@ -167,8 +172,7 @@ def two_barrier_probabilities(lower: float, upper: float, drift: float, sigma: f
     return p_lo, p_up, max(0.0, 1.0 - p_lo - p_up)
 
 
-def two_barrier_infinite_horizon(lower: float, upper: float, drift: float,
-                                 sigma: float) -> float:
+def two_barrier_infinite_horizon(lower: float, upper: float, drift: float, sigma: float) -> float:
     """``P(upper before lower)`` with no time limit: scale-function formula.
 
     ``(1 - exp(2 nu a / sigma^2)) / (exp(-2 nu c / sigma^2) - exp(2 nu a / sigma^2))`` with
@@ -183,8 +187,9 @@ def two_barrier_infinite_horizon(lower: float, upper: float, drift: float,
 # ------------------------------------------------------------------------------------------
 
 
-def _discrete_once(lower: float, upper: float, mu: float, s: float, m: int,
-                   cells_per_sd: float, max_cells: int) -> tuple[float, float]:
+def _discrete_once(
+    lower: float, upper: float, mu: float, s: float, m: int, cells_per_sd: float, max_cells: int
+) -> tuple[float, float]:
     from scipy.signal import fftconvolve
     from scipy.special import ndtr
 
@@ -211,14 +216,21 @@ def _discrete_once(lower: float, upper: float, mu: float, s: float, m: int,
             lo_mass += float(p @ below)
         if above is not None:
             up_mass += float(p @ above)
-        p = fftconvolve(p, kern)[jj:jj + n]
+        p = fftconvolve(p, kern)[jj : jj + n]
         np.maximum(p, 0.0, out=p)  # FFT round-off
     return lo_mass, up_mass
 
 
-def discrete_passage_probabilities(lower: float, upper: float, drift: float, sigma: float,
-                                   step: float, checks: int, *,
-                                   max_cells: int = 6_000) -> dict[str, float]:
+def discrete_passage_probabilities(
+    lower: float,
+    upper: float,
+    drift: float,
+    sigma: float,
+    step: float,
+    checks: int,
+    *,
+    max_cells: int = 6_000,
+) -> dict[str, float]:
     """Exact (numerical) barrier probabilities with checks only at ``k * step``, k = 1..checks.
 
     The density of ``X`` is carried on a grid of cells (mass per cell), propagated with the
@@ -265,8 +277,9 @@ _BLOCK = 1024
 
 
 @njit(parallel=True, cache=True)
-def _passage_kernel(key0, key1, n_paths, n_steps, dt, mu, sigma, lo, hi, bridge,
-                    kind, step_hit):  # pragma: no cover - compiled
+def _passage_kernel(
+    key0, key1, n_paths, n_steps, dt, mu, sigma, lo, hi, bridge, kind, step_hit
+):  # pragma: no cover - compiled
     """Per path: kind 0 neither, 1 lower first, 2 upper first; step_hit (1-based) or 0.
 
     Returns the number of steps in which both barriers were crossed (order ambiguous).
@@ -339,9 +352,18 @@ class PassageSample:
         return wilson(int(np.count_nonzero(self.kind == code)), int(self.kind.size))
 
 
-def simulate_passage(lower: float, upper: float, drift: float, sigma: float, horizon: float,
-                     *, n_steps: int, paths: int, seed: int | None = None,
-                     bridge: bool = True) -> PassageSample:
+def simulate_passage(
+    lower: float,
+    upper: float,
+    drift: float,
+    sigma: float,
+    horizon: float,
+    *,
+    n_steps: int,
+    paths: int,
+    seed: int | None = None,
+    bridge: bool = True,
+) -> PassageSample:
     """Monte Carlo of ``X_t = drift t + sigma W_t`` against the barriers ``lower < 0 < upper``.
 
     ``n_steps`` equal steps of ``horizon / n_steps``; ``bridge=True`` tests for a crossing
@@ -355,8 +377,20 @@ def simulate_passage(lower: float, upper: float, drift: float, sigma: float, hor
     k0, k1 = stream_keys(seed, PASSAGE)
     kind = np.empty(n, np.int8)
     step = np.empty(n, np.int32)
-    amb = _passage_kernel(k0, k1, n, ns, horizon / ns, float(drift), float(sigma),
-                          float(lower), float(upper), bool(bridge), kind, step)
+    amb = _passage_kernel(
+        k0,
+        k1,
+        n,
+        ns,
+        horizon / ns,
+        float(drift),
+        float(sigma),
+        float(lower),
+        float(upper),
+        bool(bridge),
+        kind,
+        step,
+    )
     return PassageSample(kind, step, seed, ns, horizon / ns, int(amb))
 
 
@@ -367,12 +401,26 @@ def simulate_passage(lower: float, upper: float, drift: float, sigma: float, hor
 
 def _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage=None):
     d = adverse_move_to_liquidation(
-        leverage if max_leverage is None else check_number(
-            "leverage", leverage, 1.0, float(max_leverage),
-            hint=f"The venue allows at most {float(max_leverage):g}x."),
-        mmr, side)
-    sg = check_number("volatility", volatility, 0.0, 1.0, lo_incl=False,
-                      hint="Daily standard deviation of log returns: 0.0314 is 60% a year.")
+        leverage
+        if max_leverage is None
+        else check_number(
+            "leverage",
+            leverage,
+            1.0,
+            float(max_leverage),
+            hint=f"The venue allows at most {float(max_leverage):g}x.",
+        ),
+        mmr,
+        side,
+    )
+    sg = check_number(
+        "volatility",
+        volatility,
+        0.0,
+        1.0,
+        lo_incl=False,
+        hint="Daily standard deviation of log returns: 0.0314 is 60% a year.",
+    )
     t = check_number("horizon_days", horizon_days, 0.0, MAX_HORIZON_DAYS, lo_incl=False)
     nu = check_number("drift", drift, -1.0, 1.0, hint="Log-price drift per day, e.g. 0.001.")
     return d, sg, t, nu
@@ -389,8 +437,9 @@ def _log_barriers(d: float, side: str, take_profit: float | None) -> tuple[float
     return lo, hi
 
 
-def liquidation_probability(leverage, mmr, volatility, horizon_days, *, drift=0.0,
-                            side: Side = "long"):
+def liquidation_probability(
+    leverage, mmr, volatility, horizon_days, *, drift=0.0, side: Side = "long"
+):
     """Closed-form ``P(touch liquidation within T)``, continuous monitoring, no take-profit.
 
     Parameters
@@ -527,8 +576,7 @@ def liquidation_odds(
     """
     t0 = time.perf_counter()
     side = check_choice("side", side, ("long", "short"))
-    d, sg, t, nu = _validate(leverage, mmr, volatility, horizon_days, drift, side,
-                             max_leverage)
+    d, sg, t, nu = _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage)
     lev, m = float(leverage), float(mmr)
     pe = check_number("entry", entry, 0.0, None, lo_incl=False)
     n_paths = check_int("paths", paths, 1, MAX_PATHS)
@@ -537,14 +585,26 @@ def liquidation_odds(
     tp = None
     if take_profit is not None:
         hi_tp = 1.0 if side == "short" else None
-        tp = check_number("take_profit", take_profit, 0.0, hi_tp, lo_incl=False,
-                          hi_incl=False, hint="Use 0.1 for a take-profit 10% from entry.")
+        tp = check_number(
+            "take_profit",
+            take_profit,
+            0.0,
+            hi_tp,
+            lo_incl=False,
+            hi_incl=False,
+            hint="Use 0.1 for a take-profit 10% from entry.",
+        )
     if monitoring == "continuous":
         step_days = None
     else:
-        step_days = check_number("monitoring", monitoring, 0.0, t, lo_incl=False,
-                                 hint="Use 'continuous' or a check interval in days "
-                                      "no longer than the horizon.")
+        step_days = check_number(
+            "monitoring",
+            monitoring,
+            0.0,
+            t,
+            lo_incl=False,
+            hint="Use 'continuous' or a check interval in days no longer than the horizon.",
+        )
     s = 1.0 if side == "long" else -1.0
     nu_l = s * nu  # drift in the long-equivalent coordinate
     lo, hi = _log_barriers(d, side, tp)
@@ -569,38 +629,53 @@ def liquidation_odds(
             n_steps = max(n_steps, math.ceil(t / dt_max))
         if n_steps > MAX_STEPS:
             raise ParameterError(
-                "take_profit", "far enough from the liquidation price for the simulation "
-                f"(it would need {n_steps:,} steps; at most {MAX_STEPS:,})", take_profit)
-        sample = simulate_passage(lo, hi, nu_l, sg, t, n_steps=n_steps, paths=n_paths,
-                                  seed=seed, bridge=True)
+                "take_profit",
+                "far enough from the liquidation price for the simulation "
+                f"(it would need {n_steps:,} steps; at most {MAX_STEPS:,})",
+                take_profit,
+            )
+        sample = simulate_passage(
+            lo, hi, nu_l, sg, t, n_steps=n_steps, paths=n_paths, seed=seed, bridge=True
+        )
         monitoring_out: str | float = "continuous"
     else:
         checks = int(math.floor(t / step_days + 1e-9))
         if checks > MAX_STEPS:
-            raise ParameterError("monitoring", f"at least horizon / {MAX_STEPS:,} days",
-                                 step_days)
+            raise ParameterError("monitoring", f"at least horizon / {MAX_STEPS:,} days", step_days)
         disc = discrete_passage_probabilities(lo, hi, nu_l, sg, step_days, checks)
-        closed.update({
-            "discrete_exact": disc["lower"],
-            "discrete_abs_error": disc["abs_error"],
-            "checks": checks,
-            "step_days": step_days,
-            "discrete_method": "density recursion on a grid (FFT), Richardson-extrapolated; "
-                               "abs_error is its error estimate",
-        })
-        sample = simulate_passage(lo, hi, nu_l, sg, checks * step_days, n_steps=checks,
-                                  paths=n_paths, seed=seed, bridge=False)
+        closed.update(
+            {
+                "discrete_exact": disc["lower"],
+                "discrete_abs_error": disc["abs_error"],
+                "checks": checks,
+                "step_days": step_days,
+                "discrete_method": "density recursion on a grid (FFT), Richardson-extrapolated; "
+                "abs_error is its error estimate",
+            }
+        )
+        sample = simulate_passage(
+            lo,
+            hi,
+            nu_l,
+            sg,
+            checks * step_days,
+            n_steps=checks,
+            paths=n_paths,
+            seed=seed,
+            bridge=False,
+        )
         n_steps = checks
         monitoring_out = step_days
         if tp is not None:
-            extra["discrete_exact"] = {"take_profit_first": disc["upper"],
-                                       "neither": disc["neither"]}
+            extra["discrete_exact"] = {
+                "take_profit_first": disc["upper"],
+                "neither": disc["neither"],
+            }
     mc = sample.proportion(1)
     tp_out = neither_out = None
     if tp is not None:
         tp_out = {"closed_form": tp_cont, "monte_carlo": sample.proportion(2).as_dict()}
-        neither_out = {"closed_form": neither_cont,
-                       "monte_carlo": sample.proportion(0).as_dict()}
+        neither_out = {"closed_form": neither_cont, "monte_carlo": sample.proportion(0).as_dict()}
         if step_days is not None:
             tp_out["discrete_exact"] = extra["discrete_exact"]["take_profit_first"]
             neither_out["discrete_exact"] = extra["discrete_exact"]["neither"]
@@ -609,14 +684,29 @@ def liquidation_odds(
             extra["ambiguous_steps"] = sample.ambiguous_steps
     liq_px = pe * math.exp(lo) if side == "long" else pe * math.exp(-lo)
     return OddsResult(
-        side=side, leverage=lev, mmr=m, volatility=sg, horizon_days=t, drift=nu, entry=pe,
-        take_profit=tp, monitoring=monitoring_out, adverse_move=d,
-        liquidation_price=liq_px, approx_liquidation_price=approx_px,
+        side=side,
+        leverage=lev,
+        mmr=m,
+        volatility=sg,
+        horizon_days=t,
+        drift=nu,
+        entry=pe,
+        take_profit=tp,
+        monitoring=monitoring_out,
+        adverse_move=d,
+        liquidation_price=liq_px,
+        approx_liquidation_price=approx_px,
         closed_form=closed,
         approx_closed_form=first_passage_probability(lo_approx, nu_l, sg, t),
-        monte_carlo=mc, take_profit_first=tp_out, neither=neither_out,
-        seed=sample.seed, paths=n_paths, steps=n_steps, step_days=sample.dt,
-        elapsed_seconds=time.perf_counter() - t0, extra=extra,
+        monte_carlo=mc,
+        take_profit_first=tp_out,
+        neither=neither_out,
+        seed=sample.seed,
+        paths=n_paths,
+        steps=n_steps,
+        step_days=sample.dt,
+        elapsed_seconds=time.perf_counter() - t0,
+        extra=extra,
     )
 
 
@@ -625,9 +715,15 @@ def liquidation_odds(
 # ------------------------------------------------------------------------------------------
 
 
-def liquidation_grid(leverages: Sequence[float], volatilities: Sequence[float],
-                     horizons: Sequence[float], *, mmr: float, drift: float = 0.0,
-                     side: Side = "long"):
+def liquidation_grid(
+    leverages: Sequence[float],
+    volatilities: Sequence[float],
+    horizons: Sequence[float],
+    *,
+    mmr: float,
+    drift: float = 0.0,
+    side: Side = "long",
+):
     """Closed-form liquidation probability on a leverage x volatility x horizon grid.
 
     Parameters
@@ -652,8 +748,7 @@ def liquidation_grid(leverages: Sequence[float], volatilities: Sequence[float],
     side = check_choice("side", side, ("long", "short"))
     levs = [float(x) for x in leverages]
     vols = [check_number("volatility", v, 0.0, 1.0, lo_incl=False) for v in volatilities]
-    hors = [check_number("horizon_days", h, 0.0, MAX_HORIZON_DAYS, lo_incl=False)
-            for h in horizons]
+    hors = [check_number("horizon_days", h, 0.0, MAX_HORIZON_DAYS, lo_incl=False) for h in horizons]
     nu = check_number("drift", drift, -1.0, 1.0)
     for name, seq in (("leverages", levs), ("volatilities", vols), ("horizons", hors)):
         if not seq:
@@ -668,10 +763,12 @@ def liquidation_grid(leverages: Sequence[float], volatilities: Sequence[float],
     L, V, H = np.meshgrid(np.arange(len(levs)), np.array(vols), np.array(hors), indexing="ij")
     b = lo[L.ravel()]
     p = first_passage_probability(b, s * nu, V.ravel(), H.ravel())
-    return pl.DataFrame({
-        "leverage": np.asarray(levs)[L.ravel()],
-        "volatility": V.ravel(),
-        "horizon_days": H.ravel(),
-        "liquidation_probability": np.atleast_1d(p),
-        "adverse_move": d[L.ravel()],
-    })
+    return pl.DataFrame(
+        {
+            "leverage": np.asarray(levs)[L.ravel()],
+            "volatility": V.ravel(),
+            "horizon_days": H.ravel(),
+            "liquidation_probability": np.atleast_1d(p),
+            "adverse_move": d[L.ravel()],
+        }
+    )

@@ -142,8 +142,11 @@ def encode(
 
 
 def decode(
-    query: Mapping[str, Any], defaults: Mapping[str, Any], fields: Mapping[str, Field],
-    *, ignore: tuple[str, ...] = ("embed", "embed_options"),
+    query: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    fields: Mapping[str, Field],
+    *,
+    ignore: tuple[str, ...] = ("embed", "embed_options"),
 ) -> tuple[dict[str, Any], list[str]]:
     """Read a query mapping back into flat parameters; never raises.
 

@@ -47,25 +47,30 @@ def read_trades_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[tuple[f
     """Parse trade-list bytes (CSV, or Parquet when ``name`` ends in .parquet)."""
     label = f"trades file {name}"
     if len(data) > MAX_FILE_BYTES:
-        raise ParameterError(label, f"at most {MAX_FILE_BYTES // 2**20} MiB",
-                             f"{len(data) / 2**20:.1f} MiB")
+        raise ParameterError(
+            label, f"at most {MAX_FILE_BYTES // 2**20} MiB", f"{len(data) / 2**20:.1f} MiB"
+        )
     if not data.strip():
-        raise ParameterError(label, "a non-empty file with a header row ('r' or 'return')",
-                             "an empty file")
+        raise ParameterError(
+            label, "a non-empty file with a header row ('r' or 'return')", "an empty file"
+        )
     try:
         if name.lower().endswith(".parquet"):
             df = pl.read_parquet(io.BytesIO(data))
         else:
             df = pl.read_csv(io.BytesIO(data), infer_schema=False, n_rows=MAX_ROWS + 1)
     except Exception as exc:  # polars raises several error types for malformed input
-        raise ParameterError(label, "a readable CSV or Parquet file",
-                             f"unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})"
-                             ) from None
+        raise ParameterError(
+            label,
+            "a readable CSV or Parquet file",
+            f"unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+        ) from None
     cols = {c.strip().lower(): c for c in df.columns}
     found = [c for c in COLUMNS if c in cols]
     if not found:
-        raise ParameterError(f"{label} columns", "to include 'r' (R multiples) or 'return'",
-                             list(df.columns))
+        raise ParameterError(
+            f"{label} columns", "to include 'r' (R multiples) or 'return'", list(df.columns)
+        )
     col = cols[found[0]]
     kind = COLUMNS[found[0]]
     if df.height == 0:
@@ -79,8 +84,7 @@ def read_trades_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[tuple[f
         bad = (num.is_null() | num.is_nan() | num.is_infinite()).arg_true()
         if bad.len():
             i = int(bad[0])
-            raise ParameterError(f"{label} column '{col}' row {i + 2}", "a finite number",
-                                 s[i])
+            raise ParameterError(f"{label} column '{col}' row {i + 2}", "a finite number", s[i])
     else:
         try:
             num = s.cast(pl.Float64)
@@ -89,6 +93,5 @@ def read_trades_bytes(data: bytes, *, name: str = "upload.csv") -> tuple[tuple[f
         bad = (num.is_null() | num.is_nan() | num.is_infinite()).arg_true()
         if bad.len():
             i = int(bad[0])
-            raise ParameterError(f"{label} column '{col}' row {i + 1}", "a finite number",
-                                 s[i])
+            raise ParameterError(f"{label} column '{col}' row {i + 1}", "a finite number", s[i])
     return tuple(float(v) for v in num.to_list()), kind

@@ -28,4 +28,3 @@ def charts(at: AppTest) -> list:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-

@@ -12,7 +12,14 @@ def _compiled_kernels():
     from ruin.simulate import simulate
 
     for rule in ("fractional", "fixed"):
-        simulate(Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5),
-                          sizing=Sizing(risk=0.01, rule=rule), account=Account(trades=4),
-                          paths=40, seed=0), record=2)
+        simulate(
+            Scenario(
+                model=Bernoulli(win_rate=0.5, payoff=1.5),
+                sizing=Sizing(risk=0.01, rule=rule),
+                account=Account(trades=4),
+                paths=40,
+                seed=0,
+            ),
+            record=2,
+        )
     market.warm_up()

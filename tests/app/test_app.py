@@ -15,16 +15,30 @@ def test_default_page_runs_and_shows_everything():
     no_exception(at)
     assert not at.error
     labels = [m.label for m in at.metric]
-    for want in ("Probability of ruin", "P(at least one liquidation)", "Median max drawdown",
-                 "95th-percentile max drawdown", "Median final equity", "Realised win rate",
-                 "Kelly fraction"):
+    for want in (
+        "Probability of ruin",
+        "P(at least one liquidation)",
+        "Median max drawdown",
+        "95th-percentile max drawdown",
+        "Median final equity",
+        "Realised win rate",
+        "Kelly fraction",
+    ):
         assert want in labels
     assert all(m.help for m in at.metric), "every metric explains itself"
     assert len(charts(at)) >= 6
     assert any("95% interval" in c.value for c in at.caption)
-    assert {"Download a template CSV", "Summary CSV", "Summary JSON", "Summary Parquet",
-            "Paths CSV", "Paths JSON", "Paths Parquet", "PNG", "SVG"} <= {
-                b.label for b in at.download_button}
+    assert {
+        "Download a template CSV",
+        "Summary CSV",
+        "Summary JSON",
+        "Summary Parquet",
+        "Paths CSV",
+        "Paths JSON",
+        "Paths Parquet",
+        "PNG",
+        "SVG",
+    } <= {b.label for b in at.download_button}
     assert len(at.latex) >= 5  # the formulas expander
 
 

@@ -4,8 +4,15 @@ import json
 
 from app_helpers import charts, make_app, metric, no_exception
 
-BASE = {"leveraged": "1", "leverage": "10.0", "stop": "0.02", "take_profit": "0.03",
-        "volatility": "0.03", "trades": "100", "paths": "1000"}
+BASE = {
+    "leveraged": "1",
+    "leverage": "10.0",
+    "stop": "0.02",
+    "take_profit": "0.03",
+    "volatility": "0.03",
+    "trades": "100",
+    "paths": "1000",
+}
 
 
 def test_leverage_mode_shows_liquidation_numbers_and_charts():

@@ -12,9 +12,18 @@ def _flat(v):
 
 
 def test_link_sets_every_input_and_is_written_back():
-    q = {"win_rate": "0.55", "payoff": "1.2", "risk": "0.04", "sizing": "fixed",
-         "trades": "150", "paths": "3000", "seed": "4242", "ruin_level": "0.3",
-         "goal": "2.0", "log": "0"}
+    q = {
+        "win_rate": "0.55",
+        "payoff": "1.2",
+        "risk": "0.04",
+        "sizing": "fixed",
+        "trades": "150",
+        "paths": "3000",
+        "seed": "4242",
+        "ruin_level": "0.3",
+        "goal": "2.0",
+        "log": "0",
+    }
     at = make_app(**q).run()
     no_exception(at)
     assert at.slider(key="w_win_rate").value == 55.0

@@ -52,10 +52,26 @@ def server():
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     t0 = time.monotonic()
     yield {"url": f"http://127.0.0.1:{port}/", "started": t0, "log": log.name}
@@ -162,11 +178,21 @@ def test_page_draws_and_slider_updates_headline(server, page):
     assert _headline(page).endswith("%")
 
     _full_screenshot(page, ARTIFACTS / "app_full.png")
-    (ARTIFACTS / "browser_timings.json").write_text(json.dumps(
-        {"first_render_s": round(first_render, 2), "slider_rerun_s": round(rerun, 2),
-         "headline_before": before, "headline_after": after}, indent=1))
-    print(f"first render {first_render:.2f}s (server start to drawn charts), "
-          f"slider move to redrawn page {rerun:.2f}s")
+    (ARTIFACTS / "browser_timings.json").write_text(
+        json.dumps(
+            {
+                "first_render_s": round(first_render, 2),
+                "slider_rerun_s": round(rerun, 2),
+                "headline_before": before,
+                "headline_after": after,
+            },
+            indent=1,
+        )
+    )
+    print(
+        f"first render {first_render:.2f}s (server start to drawn charts), "
+        f"slider move to redrawn page {rerun:.2f}s"
+    )
 
 
 def test_shared_link_and_embed(server, page):

@@ -20,8 +20,19 @@ except ImportError:  # run as a script
     import cases  # type: ignore[no-redef]
 
 #: Per-path arrays hashed for every simulate case (those a result may lack are skipped).
-ARRAYS = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "longest_losing_streak",
-          "longest_underwater", "wins", "trades_taken", "sample_paths", "exits", "aux")
+ARRAYS = (
+    "final_equity",
+    "max_drawdown",
+    "ruin_trade",
+    "goal_trade",
+    "longest_losing_streak",
+    "longest_underwater",
+    "wins",
+    "trades_taken",
+    "sample_paths",
+    "exits",
+    "aux",
+)
 RECORDED = 5
 
 

@@ -15,5 +15,6 @@ if __name__ == "__main__":
     path = Path(__file__).resolve().parent / "golden.json"
     data = record.record_all()
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {path} ({len(data['simulate'])} simulate cases, "
-          f"{len(data['commands'])} commands)")
+    print(
+        f"wrote {path} ({len(data['simulate'])} simulate cases, {len(data['commands'])} commands)"
+    )

@@ -9,10 +9,17 @@ from ruin import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
 from ruin.engine import TOL
 from ruin.simulate import simulate
 
-SETTINGS = settings(max_examples=12, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-FIELDS = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "longest_losing_streak",
-          "longest_underwater", "wins", "trades_taken")
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FIELDS = (
+    "final_equity",
+    "max_drawdown",
+    "ruin_trade",
+    "goal_trade",
+    "longest_losing_streak",
+    "longest_underwater",
+    "wins",
+    "trades_taken",
+)
 
 seeds = st.integers(0, 2**63 - 1)
 rules = st.sampled_from(["fractional", "fixed"])
@@ -28,13 +35,13 @@ def models(draw):
         return Bernoulli(win_rate=draw(st.floats(0.05, 0.95)), payoff=draw(st.floats(0.2, 4)))
     vals = draw(st.lists(st.floats(-3, 5, allow_nan=False), min_size=1, max_size=6))
     if kind == "discrete":
-        w = np.array(draw(st.lists(st.floats(0.01, 1), min_size=len(vals),
-                                   max_size=len(vals))))
+        w = np.array(draw(st.lists(st.floats(0.01, 1), min_size=len(vals), max_size=len(vals))))
         return Discrete(values=tuple(vals), probs=tuple(w / w.sum()))
     if kind == "iid":
         return Bootstrap(trades=tuple(vals))
-    return Bootstrap(trades=tuple(vals), method="block",
-                     block_length=draw(st.integers(1, len(vals))))
+    return Bootstrap(
+        trades=tuple(vals), method="block", block_length=draw(st.integers(1, len(vals)))
+    )
 
 
 @st.composite
@@ -42,8 +49,9 @@ def scenarios(draw, paths=300):
     return Scenario(
         model=draw(models()),
         sizing=Sizing(risk=draw(risks), rule=draw(rules)),
-        account=Account(trades=draw(st.integers(1, 120)), ruin_level=draw(ruin_levels),
-                        goal=draw(goals)),
+        account=Account(
+            trades=draw(st.integers(1, 120)), ruin_level=draw(ruin_levels), goal=draw(goals)
+        ),
         paths=paths,
         seed=draw(seeds),
     )
@@ -89,17 +97,29 @@ def test_same_seed_identical_on_any_threads_and_chunks(sc, chunk):
 
 
 @SETTINGS
-@given(seeds, st.floats(0.1, 0.9), st.floats(0.0, 0.3), st.floats(0.3, 3.0),
-       st.floats(0.0, 1.0), risks, rules, ruin_levels, goals)
+@given(
+    seeds,
+    st.floats(0.1, 0.9),
+    st.floats(0.0, 0.3),
+    st.floats(0.3, 3.0),
+    st.floats(0.0, 1.0),
+    risks,
+    rules,
+    ruin_levels,
+    goals,
+)
 def test_worse_outcomes_never_ruin_fewer_paths(seed, p, dp, b, db_frac, risk, rule, lvl, goal):
     # Common random numbers: a win is u32 < thr(p), so lowering p (or the payoff) turns
     # some wins into losses (or shrinks them) and never the reverse: equity is pointwise
     # lower, so every path ruined before is ruined now.
     def res(win_rate, payoff):
-        sc = Scenario(model=Bernoulli(win_rate=win_rate, payoff=payoff),
-                      sizing=Sizing(risk=risk, rule=rule),
-                      account=Account(trades=150, ruin_level=lvl, goal=goal),
-                      paths=400, seed=seed)
+        sc = Scenario(
+            model=Bernoulli(win_rate=win_rate, payoff=payoff),
+            sizing=Sizing(risk=risk, rule=rule),
+            account=Account(trades=150, ruin_level=lvl, goal=goal),
+            paths=400,
+            seed=seed,
+        )
         return simulate(sc, record=0)
 
     base = res(p, b)
@@ -117,8 +137,9 @@ def test_worse_outcomes_never_ruin_fewer_paths(seed, p, dp, b, db_frac, risk, ru
 @SETTINGS
 @given(st.integers(1, 8), st.integers(1, 25), st.data(), rules, risks, ruin_levels, goals)
 def test_given_mode_invariants(n, N, data, rule, risk, lvl, goal):
-    r = np.array(data.draw(st.lists(st.floats(-2, 3, allow_nan=False), min_size=n * N,
-                                    max_size=n * N))).reshape(n, N)
+    r = np.array(
+        data.draw(st.lists(st.floats(-2, 3, allow_nan=False), min_size=n * N, max_size=n * N))
+    ).reshape(n, N)
     out = simulate_given(r, risk=risk, rule=rule, ruin_level=lvl, goal=goal)
     ruined, reached = out["ruin_trade"] > 0, out["goal_trade"] > 0
     assert not np.any(ruined & reached)

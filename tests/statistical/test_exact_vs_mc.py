@@ -19,15 +19,21 @@ K = 4.0
 
 
 def _sc(p, b, f, rule, n, rl, goal, paths, seed):
-    return Scenario(model=Bernoulli(win_rate=p, payoff=b), sizing=Sizing(risk=f, rule=rule),
-                    account=Account(trades=n, ruin_level=rl, goal=goal), paths=paths, seed=seed)
+    return Scenario(
+        model=Bernoulli(win_rate=p, payoff=b),
+        sizing=Sizing(risk=f, rule=rule),
+        account=Account(trades=n, ruin_level=rl, goal=goal),
+        paths=paths,
+        seed=seed,
+    )
 
 
 def assert_prob(successes: int, trials: int, exact: float, what: str = "") -> None:
     est = successes / trials
     se = math.sqrt(exact * (1.0 - exact) / trials)
     assert abs(est - exact) <= K * se, (
-        f"{what}: MC {est:.5f} vs exact {exact:.5f} ({(est - exact) / se:+.1f} SE)")
+        f"{what}: MC {est:.5f} vs exact {exact:.5f} ({(est - exact) / se:+.1f} SE)"
+    )
 
 
 def assert_mean(values: np.ndarray, exact: float, sd: float, what: str = "") -> None:
@@ -35,7 +41,8 @@ def assert_mean(values: np.ndarray, exact: float, sd: float, what: str = "") -> 
     se = sd / math.sqrt(values.size)
     assert abs(values.mean() - exact) <= K * se, (
         f"{what}: MC mean {values.mean():.5f} vs exact {exact:.5f} "
-        f"({(values.mean() - exact) / se:+.1f} SE)")
+        f"({(values.mean() - exact) / se:+.1f} SE)"
+    )
 
 
 RUIN_CASES = [
@@ -63,12 +70,17 @@ def test_ruin_goal_survival_and_final_equity(case):
     rt = res.ruin_trade
     for t in (n // 4, n // 2, 3 * n // 4):
         exact_t = float(ex.ruin_by_trade[t])
-        assert_prob(int(np.count_nonzero((rt > 0) & (rt <= t))), res.paths, exact_t,
-                    f"P(ruin by {t})")
+        assert_prob(
+            int(np.count_nonzero((rt > 0) & (rt <= t))), res.paths, exact_t, f"P(ruin by {t})"
+        )
     sd = math.sqrt(np.dot(ex.final_probs, (ex.final_values - ex.final_equity_mean) ** 2))
     assert_mean(res.final_equity, ex.final_equity_mean, sd, "final equity")
-    assert_prob(int(np.count_nonzero(res.final_equity < 1 - 1e-12)), res.paths,
-                ex.p_final_below_start, "P(final < start)")
+    assert_prob(
+        int(np.count_nonzero(res.final_equity < 1 - 1e-12)),
+        res.paths,
+        ex.p_final_below_start,
+        "P(final < start)",
+    )
 
 
 def test_fractional_with_ruin_level_zero_is_never_ruined():
@@ -90,19 +102,20 @@ DD_CASES = [
 @pytest.mark.parametrize("case", DD_CASES)
 def test_drawdown_exceedance(case):
     p, b, f, rule, n, rl, goal, levels, seed = case
-    res = simulate(_sc(p, b, f, rule, n, rl, goal, 40_000, seed), record=0,
-                   drawdown_levels=levels)
+    res = simulate(_sc(p, b, f, rule, n, rl, goal, 40_000, seed), record=0, drawdown_levels=levels)
     for lv in levels:
-        r = E.drawdown_exceedance_exact(p, b, f, sizing=rule, trades=n, level=lv,
-                                        ruin_level=rl, goal=goal)
+        r = E.drawdown_exceedance_exact(
+            p, b, f, sizing=rule, trades=n, level=lv, ruin_level=rl, goal=goal
+        )
         assert r["probability"] is not None, r["note"]
         assert 0.005 < r["probability"] < 0.995
         mc = res.drawdown_exceedance(lv)
         assert_prob(mc.successes, mc.trials, r["probability"], f"P(MDD >= {lv})")
 
 
-@pytest.mark.parametrize(("p", "start", "target", "seed"),
-                         [(0.5, 10, 20, 31), (0.55, 10, 20, 32), (0.47, 8, 12, 33)])
+@pytest.mark.parametrize(
+    ("p", "start", "target", "seed"), [(0.5, 10, 20, 31), (0.55, 10, 20, 32), (0.47, 8, 12, 33)]
+)
 def test_gamblers_ruin_finite_target(p, start, target, seed):
     # fixed stake of 1/start of equity, payoff 1, bust at 0, goal target/start x start.
     # N = 3000 trades: the chance of still playing is below 1e-12 for these games.
@@ -115,8 +128,7 @@ def test_gamblers_ruin_finite_target(p, start, target, seed):
     assert_prob(res.ruin.successes, res.paths, exact, "gambler's ruin")
     # duration: SE from the sample (the duration's distribution has a light, geometric tail)
     d = res.trades_taken.astype(np.float64)
-    assert_mean(d, E.gamblers_ruin_duration(p, start, target), float(d.std(ddof=1)),
-                "duration")
+    assert_mean(d, E.gamblers_ruin_duration(p, start, target), float(d.std(ddof=1)), "duration")
     # and the finite-horizon DP has converged to the closed form
     ex = E.lattice_dp(p, 1.0, f, sizing="fixed", trades=3000, goal=goal)
     assert ex.ruin_probability == pytest.approx(exact, abs=1e-10)
@@ -130,8 +142,9 @@ def test_infinite_horizon_root_integer_payoff(p, b, f, seed):
     fs = E.fixed_stake_ruin(p, b, units)
     assert fs["exact"]
     n = 1500
-    dp = [E.lattice_dp(p, b, f, sizing="fixed", trades=k).ruin_probability
-          for k in (50, 200, 800, n)]
+    dp = [
+        E.lattice_dp(p, b, f, sizing="fixed", trades=k).ruin_probability for k in (50, 200, 800, n)
+    ]
     assert all(a <= c for a, c in zip(dp, dp[1:], strict=False))
     assert dp[-1] <= fs["ruin_probability"] + 1e-12
     assert fs["ruin_probability"] - dp[-1] < 1e-4  # truncation at N is tiny here
@@ -174,30 +187,43 @@ def test_default_scenario_large():
     """The app's default-like scenario at 400k paths: ruin, survival and MDD levels."""
     p, b, f, rl, n = 0.45, 1.5, 0.05, 0.5, 500
     levels = (0.2, 0.3, 0.5)
-    res = simulate(_sc(p, b, f, "fractional", n, rl, None, 400_000, 51), record=0,
-                   drawdown_levels=levels)
+    res = simulate(
+        _sc(p, b, f, "fractional", n, rl, None, 400_000, 51), record=0, drawdown_levels=levels
+    )
     ex = E.lattice_dp(p, b, f, trades=n, ruin_level=rl)
     assert_prob(res.ruin.successes, res.paths, ex.ruin_probability, "P(ruin)")
     curve = E.exact_ruin_curve(res.scenario)
     np.testing.assert_array_equal(curve, ex.ruin_by_trade)
     for t in (50, 100, 200, 300, 400):
-        assert_prob(int(round((1 - res.survival[t]) * res.paths)), res.paths,
-                    float(curve[t]), f"survival at {t}")
+        assert_prob(
+            int(round((1 - res.survival[t]) * res.paths)),
+            res.paths,
+            float(curve[t]),
+            f"survival at {t}",
+        )
     for lv in levels:
         r = E.drawdown_exceedance_exact(p, b, f, trades=n, level=lv, ruin_level=rl)
         mc = res.drawdown_exceedance(lv)
         assert_prob(mc.successes, mc.trials, r["probability"], f"P(MDD >= {lv})")
 
 
-@pytest.mark.parametrize(("values", "probs", "f", "n", "rl", "goal", "seed"), [
-    ((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, 200, 0.5, 2.0, 61),
-    ((-2.0, -1.0, 0.0, 1.5), (0.05, 0.45, 0.1, 0.4), 0.04, 250, 0.6, None, 62),
-])
+@pytest.mark.parametrize(
+    ("values", "probs", "f", "n", "rl", "goal", "seed"),
+    [
+        ((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, 200, 0.5, 2.0, 61),
+        ((-2.0, -1.0, 0.0, 1.5), (0.05, 0.45, 0.1, 0.4), 0.04, 250, 0.6, None, 62),
+    ],
+)
 def test_discrete_fixed_stake_lattice(values, probs, f, n, rl, goal, seed):
     from ruin import Discrete
 
-    sc = Scenario(model=Discrete(values=values, probs=probs), sizing=Sizing(risk=f, rule="fixed"),
-                  account=Account(trades=n, ruin_level=rl, goal=goal), paths=40_000, seed=seed)
+    sc = Scenario(
+        model=Discrete(values=values, probs=probs),
+        sizing=Sizing(risk=f, rule="fixed"),
+        account=Account(trades=n, ruin_level=rl, goal=goal),
+        paths=40_000,
+        seed=seed,
+    )
     levels = (0.2, 0.35)
     res = simulate(sc, record=0, drawdown_levels=levels)
     ex = E.discrete_lattice_dp(values, probs, f, trades=n, ruin_level=rl, goal=goal)
@@ -206,7 +232,8 @@ def test_discrete_fixed_stake_lattice(values, probs, f, n, rl, goal, seed):
     if goal is not None:
         assert_prob(res.goal.successes, res.paths, ex.goal_probability, "P(goal)")
     for lv in levels:
-        r = E.discrete_drawdown_exceedance_exact(values, probs, f, trades=n, level=lv,
-                                                 ruin_level=rl, goal=goal)
+        r = E.discrete_drawdown_exceedance_exact(
+            values, probs, f, trades=n, level=lv, ruin_level=rl, goal=goal
+        )
         mc = res.drawdown_exceedance(lv)
         assert_prob(mc.successes, mc.trials, r["probability"], f"P(MDD >= {lv})")

@@ -17,9 +17,14 @@ from ruin.simulate import simulate
 
 
 def _run(*, paths, trades, risk=0.01, seed=11, **kw):
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk),
-                  account=Account(trades=trades, ruin_level=0.0), paths=paths, seed=seed,
-                  market=LeveragedTrade(**kw))
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=risk),
+        account=Account(trades=trades, ruin_level=0.0),
+        paths=paths,
+        seed=seed,
+        market=LeveragedTrade(**kw),
+    )
     return simulate(sc, record=0)
 
 
@@ -29,8 +34,15 @@ def _within(count: int, n: int, p: float, k: float = 4.0) -> None:
 
 
 def test_calibrated_win_rate_exact_sampler():
-    res = _run(paths=4000, trades=100, leverage=1, stop=0.01, take_profit=0.015,
-               win_rate=0.45, volatility=0.026)
+    res = _run(
+        paths=4000,
+        trades=100,
+        leverage=1,
+        stop=0.01,
+        take_profit=0.015,
+        win_rate=0.45,
+        volatility=0.026,
+    )
     n = int(res.trades_taken.sum())
     assert n == 400_000
     _within(int(res.exits[:, 0].sum()), n, 0.45)
@@ -40,8 +52,16 @@ def test_calibrated_win_rate_exact_sampler():
 
 def test_calibrated_win_rate_bridge_stepping():
     # a long time stop forces the stepped kernel; exits still come from the two barriers
-    res = _run(paths=2000, trades=50, leverage=2, stop=0.012, take_profit=0.018,
-               win_rate=0.45, volatility=0.026, max_hold_days=1000.0)
+    res = _run(
+        paths=2000,
+        trades=50,
+        leverage=2,
+        stop=0.012,
+        take_profit=0.018,
+        win_rate=0.45,
+        volatility=0.026,
+        max_hold_days=1000.0,
+    )
     n = int(res.trades_taken.sum())
     assert res.exits[:, 3].sum() == 0
     _within(int(res.exits[:, 0].sum()), n, 0.45)
@@ -51,8 +71,17 @@ def test_calibrated_win_rate_bridge_stepping():
 def test_two_barrier_with_drift_continuous_steps():
     # explicit drift; take-profit probability against the closed form
     nu, sig = -0.01, 0.03
-    res = _run(paths=2000, trades=50, leverage=1, stop=0.02, take_profit=0.02, drift=nu,
-               volatility=sig, max_hold_days=1000.0, step_hours=2.0)
+    res = _run(
+        paths=2000,
+        trades=50,
+        leverage=1,
+        stop=0.02,
+        take_profit=0.02,
+        drift=nu,
+        volatility=sig,
+        max_hold_days=1000.0,
+        step_hours=2.0,
+    )
     a, b = -math.log(0.98), math.log(1.02)
     p = two_barrier_probability(nu, sig, a, b)
     _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), p)
@@ -63,8 +92,17 @@ def test_liquidation_first_passage_reflection_principle():
     # P(min log price <= b within T) = 2 Phi(b / (sigma sqrt T)) for zero log drift
     sig = 0.6 / math.sqrt(365.0)
     T = 30.0
-    res = _run(paths=20000, trades=1, leverage=10, mmr=0.0125, stop=0.5, take_profit=10.0,
-               drift=0.0, volatility=sig, max_hold_days=T)
+    res = _run(
+        paths=20000,
+        trades=1,
+        leverage=10,
+        mmr=0.0125,
+        stop=0.5,
+        take_profit=10.0,
+        drift=0.0,
+        volatility=sig,
+        max_hold_days=T,
+    )
     b = math.log(liquidation_ratio(10, 0.0125))
     p = 2 * norm.cdf(b / (sig * math.sqrt(T)))
     _within(int(res.exits[:, 2].sum()), 20000, p)
@@ -73,8 +111,16 @@ def test_liquidation_first_passage_reflection_principle():
 
 def test_exact_sampler_liquidation_probability_when_stop_beyond_liquidation():
     sig = 0.03
-    res = _run(paths=2000, trades=100, leverage=20, mmr=0.005, stop=0.06, take_profit=0.09,
-               drift=0.0, volatility=sig)
+    res = _run(
+        paths=2000,
+        trades=100,
+        leverage=20,
+        mmr=0.005,
+        stop=0.06,
+        take_profit=0.09,
+        drift=0.0,
+        volatility=sig,
+    )
     a = -math.log(liquidation_ratio(20, 0.005))
     b = math.log(1.09)
     # zero drift: P(lower barrier first) = b / (a + b)
@@ -107,8 +153,18 @@ def _discrete_exit_probabilities(a, b, nu, sd, n_steps, m=3001):
 def test_discrete_monitoring_matches_exact_random_walk():
     # a bot checking daily closes: stop / take-profit 5%, 3%/day volatility, 10 days
     sig, nu = 0.03, 0.002
-    res = _run(paths=4000, trades=25, leverage=1, stop=0.05, take_profit=0.05, drift=nu,
-               volatility=sig, monitoring="discrete", check_hours=24.0, max_hold_days=10.0)
+    res = _run(
+        paths=4000,
+        trades=25,
+        leverage=1,
+        stop=0.05,
+        take_profit=0.05,
+        drift=nu,
+        volatility=sig,
+        monitoring="discrete",
+        check_hours=24.0,
+        max_hold_days=10.0,
+    )
     a, b = -math.log(0.95), math.log(1.05)
     p_up, p_dn, p_time = _discrete_exit_probabilities(a, b, nu, sig, 10)
     assert p_up + p_dn + p_time == pytest.approx(1.0, abs=1e-6)
@@ -117,8 +173,17 @@ def test_discrete_monitoring_matches_exact_random_walk():
     _within(int(res.exits[:, 1].sum()), n, p_dn)
     _within(int(res.exits[:, 3].sum()), n, p_time)
     # checking only closes misses touches: fewer exits than continuous monitoring
-    cont = _run(paths=4000, trades=25, leverage=1, stop=0.05, take_profit=0.05, drift=nu,
-                volatility=sig, max_hold_days=10.0, step_hours=24.0)
+    cont = _run(
+        paths=4000,
+        trades=25,
+        leverage=1,
+        stop=0.05,
+        take_profit=0.05,
+        drift=nu,
+        volatility=sig,
+        max_hold_days=10.0,
+        step_hours=24.0,
+    )
     assert cont.exits[:, 3].sum() < res.exits[:, 3].sum()
 
 
@@ -130,11 +195,16 @@ def test_account_bookkeeping_matches_lattice_dp(rule, stepped):
     from ruin.exact import lattice_dp
 
     extra = {"max_hold_days": 1000.0} if stepped else {}
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5),
-                  sizing=Sizing(risk=0.1, rule=rule),
-                  account=Account(trades=60, ruin_level=0.5, goal=2.0), paths=6000, seed=5,
-                  market=LeveragedTrade(leverage=12, stop=0.01, take_profit=0.015,
-                                        win_rate=0.45, volatility=0.03, **extra))
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=0.1, rule=rule),
+        account=Account(trades=60, ruin_level=0.5, goal=2.0),
+        paths=6000,
+        seed=5,
+        market=LeveragedTrade(
+            leverage=12, stop=0.01, take_profit=0.015, win_rate=0.45, volatility=0.03, **extra
+        ),
+    )
     res = simulate(sc, record=0)
     exact = lattice_dp(0.45, 1.5, 0.1, sizing=rule, trades=60, ruin_level=0.5, goal=2.0)
     _within(int(np.count_nonzero(res.ruin_trade > 0)), 6000, exact.ruin_probability)
@@ -146,11 +216,23 @@ def test_shocks_have_the_stated_variance(df):
     # no barrier in reach, closed at market after 2 days: Var(log price) = sigma^2 T for normal
     # and unit-variance Student-t shocks (integer and non-integer degrees of freedom)
     sig, T, n, risk, stop = 0.03, 2.0, 20000, 0.01, 0.9
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
-                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=21,
-                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
-                                        volatility=sig, max_hold_days=T, step_hours=2.0,
-                                        tails_df=df))
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=risk, rule="fixed"),
+        account=Account(trades=1, ruin_level=0.0),
+        paths=n,
+        seed=21,
+        market=LeveragedTrade(
+            leverage=1,
+            stop=stop,
+            take_profit=10.0,
+            drift=0.0,
+            volatility=sig,
+            max_hold_days=T,
+            step_hours=2.0,
+            tails_df=df,
+        ),
+    )
     res = simulate(sc, record=0)
     assert np.all(res.exits[:, 3] == 1)
     y = np.log1p(stop * (res.final_equity - 1.0) / risk)
@@ -166,11 +248,23 @@ def test_shocks_have_the_stated_variance(df):
 def test_garch_keeps_the_unconditional_variance():
     # daily GARCH(1,1) with omega set so the unconditional daily variance is sigma^2
     sig, T, n, risk, stop = 0.03, 20.0, 20000, 0.01, 0.9
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
-                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=22,
-                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
-                                        volatility=sig, max_hold_days=T, step_hours=24.0,
-                                        garch=(0.10, 0.85)))
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=risk, rule="fixed"),
+        account=Account(trades=1, ruin_level=0.0),
+        paths=n,
+        seed=22,
+        market=LeveragedTrade(
+            leverage=1,
+            stop=stop,
+            take_profit=10.0,
+            drift=0.0,
+            volatility=sig,
+            max_hold_days=T,
+            step_hours=24.0,
+            garch=(0.10, 0.85),
+        ),
+    )
     res = simulate(sc, record=0)
     assert np.all(res.exits[:, 3] == 1)
     y = np.log1p(stop * (res.final_equity - 1.0) / risk)
@@ -186,11 +280,23 @@ def test_daily_returns_are_student_t(df):
     from scipy import stats
 
     sig, n, risk, stop = 0.03, 20000, 0.01, 0.9
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule="fixed"),
-                  account=Account(trades=1, ruin_level=0.0), paths=n, seed=23,
-                  market=LeveragedTrade(leverage=1, stop=stop, take_profit=10.0, drift=0.0,
-                                        volatility=sig, max_hold_days=1.0, step_hours=2.0,
-                                        tails_df=df))
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=risk, rule="fixed"),
+        account=Account(trades=1, ruin_level=0.0),
+        paths=n,
+        seed=23,
+        market=LeveragedTrade(
+            leverage=1,
+            stop=stop,
+            take_profit=10.0,
+            drift=0.0,
+            volatility=sig,
+            max_hold_days=1.0,
+            step_hours=2.0,
+            tails_df=df,
+        ),
+    )
     res = simulate(sc, record=0)
     assert np.all(res.exits[:, 3] == 1)
     z = np.log1p(stop * (res.final_equity - 1.0) / risk) / sig
@@ -202,8 +308,18 @@ def test_daily_returns_are_student_t(df):
 def test_adaptive_steps_keep_the_win_rate_under_fat_tails_and_garch():
     # the step follows each day's volatility (t mixing, GARCH): with no drift the exit is
     # still a time-changed Brownian motion, so P(take-profit first) = a / (a + b) exactly
-    res = _run(paths=4000, trades=50, leverage=1, stop=0.01, take_profit=0.015, drift=0.0,
-               volatility=0.026, tails_df=3.0, garch=(0.15, 0.8), max_hold_days=1000.0)
+    res = _run(
+        paths=4000,
+        trades=50,
+        leverage=1,
+        stop=0.01,
+        take_profit=0.015,
+        drift=0.0,
+        volatility=0.026,
+        tails_df=3.0,
+        garch=(0.15, 0.8),
+        max_hold_days=1000.0,
+    )
     a, b = -math.log(0.99), math.log(1.015)
     assert res.exits[:, 3].sum() == 0
     _within(int(res.exits[:, 0].sum()), int(res.trades_taken.sum()), a / (a + b))
@@ -221,9 +337,23 @@ def test_exit_times_are_exact_crash_jumps_strike_before_the_exit(step_hours, pos
     # Two perfectly correlated positions (the several-positions kernel) share one path, so
     # each is hit with the same probability.
     lam, sig = 2.0, 0.026
-    res = _run(paths=4000, trades=100, leverage=10, stop=0.01, take_profit=0.015, drift=0.0,
-               volatility=sig, mmr=0.005, jump_rate=lam, jump_mean=-0.5, jump_sd=1e-6,
-               step_hours=step_hours, risk=0.001, positions=positions, correlation=1.0)
+    res = _run(
+        paths=4000,
+        trades=100,
+        leverage=10,
+        stop=0.01,
+        take_profit=0.015,
+        drift=0.0,
+        volatility=sig,
+        mmr=0.005,
+        jump_rate=lam,
+        jump_mean=-0.5,
+        jump_sd=1e-6,
+        step_hours=step_hours,
+        risk=0.001,
+        positions=positions,
+        correlation=1.0,
+    )
     a, b = -math.log(0.99), math.log(1.015)
     th = math.sqrt(2.0 * lam) / sig
     p = 1.0 - math.cosh(th * (a - (a + b) / 2)) / math.cosh(th * (a + b) / 2)

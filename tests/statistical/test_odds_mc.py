@@ -34,8 +34,7 @@ def test_bridge_mc_matches_reflection_closed_form(n_steps):
     _within(s.proportion(1), first_passage_probability(b, 0.0, SIG60, 30.0))
 
 
-@pytest.mark.parametrize(("side", "drift"), [("long", -0.002), ("short", 0.003),
-                                             ("long", 0.004)])
+@pytest.mark.parametrize(("side", "drift"), [("long", -0.002), ("short", 0.003), ("long", 0.004)])
 def test_liquidation_odds_mc_with_drift(side, drift):
     r = liquidation_odds(10, 0.0125, SIG60, 30, drift=drift, side=side, paths=30_000, seed=5)
     _within(r.monte_carlo, r.closed_form["continuous"])
@@ -53,11 +52,13 @@ def test_closes_only_undercounts_and_bridge_does_not():
     assert closes.proportion(1).ci_high < exact * 0.9  # at least a 10% under-count
 
 
-@pytest.mark.parametrize(("side", "drift", "tp"), [("long", 0.0, 0.1), ("short", 0.002, 0.05),
-                                                   ("long", 0.003, 0.2)])
+@pytest.mark.parametrize(
+    ("side", "drift", "tp"), [("long", 0.0, 0.1), ("short", 0.002, 0.05), ("long", 0.003, 0.2)]
+)
 def test_two_barrier_mc_matches_image_series(side, drift, tp):
-    r = liquidation_odds(10, 0.0125, SIG60, 30, drift=drift, side=side, take_profit=tp,
-                         paths=30_000, seed=17)
+    r = liquidation_odds(
+        10, 0.0125, SIG60, 30, drift=drift, side=side, take_profit=tp, paths=30_000, seed=17
+    )
     d = r.as_dict()
     _within(r.monte_carlo, d["closed_form"]["continuous"])
     for key in ("take_profit_first", "neither"):
@@ -78,8 +79,9 @@ def test_two_barrier_zero_drift_long_run_mc():
 
 @pytest.mark.parametrize("tp", [None, 0.1])
 def test_discrete_mc_matches_exact_discrete(tp):
-    r = liquidation_odds(10, 0.0125, SIG60, 30, drift=0.001, take_profit=tp, monitoring=1.0,
-                         paths=30_000, seed=29)
+    r = liquidation_odds(
+        10, 0.0125, SIG60, 30, drift=0.001, take_profit=tp, monitoring=1.0, paths=30_000, seed=29
+    )
     d = r.as_dict()
     cf = d["closed_form"]
     assert cf["checks"] == 30 and cf["discrete_abs_error"] < 1e-4
@@ -113,8 +115,12 @@ def test_same_seed_same_numbers_and_seed_is_reported():
 
 
 @settings(max_examples=15, deadline=None)
-@given(seed=st.integers(0, 2**63 - 1), lev=st.floats(2.0, 30.0), bump=st.floats(0.5, 40.0),
-       bridge=st.booleans())
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    lev=st.floats(2.0, 30.0),
+    bump=st.floats(0.5, 40.0),
+    bridge=st.booleans(),
+)
 def test_higher_leverage_liquidates_every_path_lower_leverage_does(seed, lev, bump, bridge):
     from ruin.margin import adverse_move_to_liquidation
 
@@ -131,8 +137,10 @@ def test_higher_leverage_liquidates_every_path_lower_leverage_does(seed, lev, bu
 
 
 def test_liquidation_odds_monotone_in_leverage_on_common_random_numbers():
-    est = [liquidation_odds(lev, 0.0125, SIG60, 30, paths=5_000, seed=7).monte_carlo.estimate
-           for lev in (2, 3, 5, 10, 20, 40)]
+    est = [
+        liquidation_odds(lev, 0.0125, SIG60, 30, paths=5_000, seed=7).monte_carlo.estimate
+        for lev in (2, 3, 5, 10, 20, 40)
+    ]
     assert est == sorted(est)
     assert est[0] < 0.01
     p40 = liquidation_probability(40, 0.0125, SIG60, 30)

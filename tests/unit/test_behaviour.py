@@ -29,8 +29,9 @@ def run(record=0, **params):
 def test_martingale_doubles_after_losses_and_resets_after_a_win(tmp_path):
     # Trade list L, L, W replayed as a circular block: every path is one of three rotations.
     b = 1.5
-    res = run(record=40, trades=3, martingale=2.0, risk=0.01,
-              **_block_of(tmp_path, [-1.0, -1.0, b]))
+    res = run(
+        record=40, trades=3, martingale=2.0, risk=0.01, **_block_of(tmp_path, [-1.0, -1.0, b])
+    )
     expected = {
         "LLW": [1.0, 0.99, 0.99 * 0.98, 0.99 * 0.98 * (1 + 0.04 * b)],
         "LWL": [1.0, 0.99, 0.99 * (1 + 0.02 * b), 0.99 * (1 + 0.02 * b) * 0.99],
@@ -76,8 +77,7 @@ def test_drawdown_cut_halves_risk_while_in_drawdown():
 
 def test_fixed_stake_martingale_is_ruined_on_the_third_loss():
     # stakes 10%, 20%, 40% of start: 0.9, 0.7, 0.3 <= 0.5 -> ruined at trade 3
-    res = run(outcomes="-1:1", martingale=2.0, risk=0.1, sizing="fixed", ruin_level=0.5,
-              trades=10)
+    res = run(outcomes="-1:1", martingale=2.0, risk=0.1, sizing="fixed", ruin_level=0.5, trades=10)
     assert np.all(res.ruin_trade == 3)
     assert np.allclose(res.final_equity, 0.3, rtol=1e-12)
     # ruin level 0: the fourth stake (capped by the floor) takes the rest
@@ -92,11 +92,14 @@ NEUTRAL = [  # rules that run the behaviour kernel but never change the risk
 
 
 @pytest.mark.parametrize("rules", NEUTRAL)
-@pytest.mark.parametrize("params", [
-    {"win_rate": 0.45, "payoff": 1.5, "risk": 0.05},
-    {"outcomes": "-1:0.5,0.5:0.2,3:0.3", "risk": 0.1, "ruin_level": 0.3, "goal": 3.0},
-    {"win_rate": 0.5, "payoff": 1.0, "risk": 0.1, "sizing": "fixed", "ruin_level": 0.2},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"win_rate": 0.45, "payoff": 1.5, "risk": 0.05},
+        {"outcomes": "-1:0.5,0.5:0.2,3:0.3", "risk": 0.1, "ruin_level": 0.3, "goal": 3.0},
+        {"win_rate": 0.5, "payoff": 1.0, "risk": 0.1, "sizing": "fixed", "ruin_level": 0.2},
+    ],
+)
 def test_neutral_rules_reproduce_the_plain_engine(params, rules):
     base = {"trades": 200, "paths": 1000, "seed": 5, **params}
     plain = simulate(build_scenario(base), record=20)
@@ -113,15 +116,23 @@ def test_neutral_rules_reproduce_the_plain_engine(params, rules):
 
 
 def test_martingale_uses_the_same_trades_as_the_plain_run():
-    base = {"win_rate": 0.45, "payoff": 1.5, "risk": 0.01, "trades": 100, "paths": 2000,
-            "seed": 9, "ruin_level": 0.0}
+    base = {
+        "win_rate": 0.45,
+        "payoff": 1.5,
+        "risk": 0.01,
+        "trades": 100,
+        "paths": 2000,
+        "seed": 9,
+        "ruin_level": 0.0,
+    }
     plain = simulate(build_scenario(base))
     mart = simulate(build_scenario({**base, "martingale": 2.0, "risk_cap": 0.05}))
     full = (plain.trades_taken == 100) & (mart.trades_taken == 100)
     assert full.sum() > 1500
     np.testing.assert_array_equal(plain.wins[full], mart.wins[full])
-    np.testing.assert_array_equal(plain.longest_losing_streak[full],
-                                  mart.longest_losing_streak[full])
+    np.testing.assert_array_equal(
+        plain.longest_losing_streak[full], mart.longest_losing_streak[full]
+    )
     assert not np.allclose(plain.final_equity[full], mart.final_equity[full])
 
 
@@ -141,8 +152,15 @@ def test_beta_draws_match_the_posterior_moments():
 
 def test_uncertain_win_rate_moves_only_the_threshold():
     # Same uniforms: a path whose drawn P(win) is above the plain one wins at least as often.
-    base = {"win_rate": 0.55, "payoff": 1.0, "risk": 0.001, "trades": 200, "paths": 3000,
-            "seed": 21, "ruin_level": 0.0}
+    base = {
+        "win_rate": 0.55,
+        "payoff": 1.0,
+        "risk": 0.001,
+        "trades": 200,
+        "paths": 3000,
+        "seed": 21,
+        "ruin_level": 0.0,
+    }
     plain = simulate(build_scenario(base))
     unc = simulate(build_scenario({**base, "win_rate_sample": 40}))
     p = beta_draws(21, 3000, 23.0, 19.0)
@@ -167,8 +185,9 @@ def test_partial_take_profit_at_zero_drift_by_hand():
     assert m.edge == pytest.approx(0.0, abs=1e-12)
     # without the break-even stop the rest can still be stopped at -1 R:
     # from +1, P(+2 before -1) = 2/3; outcomes -1, 1.5 (1/3), 0.5*1 - 0.5 = 0 (1/6)
-    m2 = exit_rule_model(Bernoulli(win_rate=1 / 3, payoff=2.0),
-                         Behaviour(partial_tp=1.0, breakeven=False))
+    m2 = exit_rule_model(
+        Bernoulli(win_rate=1 / 3, payoff=2.0), Behaviour(partial_tp=1.0, breakeven=False)
+    )
     assert m2.values == pytest.approx((-1.0, 1.5, 0.0))
     assert m2.probs == pytest.approx((0.5, 1 / 3, 1 / 6))
 
@@ -183,8 +202,9 @@ def test_scale_in_at_zero_drift_by_hand():
 
 def test_no_stop_by_hand():
     # zero drift: P(+1.5 before -4.5) = 4.5 / 6; liquidation costs 5 R
-    m = exit_rule_model(Bernoulli(win_rate=0.4, payoff=1.5),
-                        Behaviour(no_stop=4.5, liquidation_loss=5.0))
+    m = exit_rule_model(
+        Bernoulli(win_rate=0.4, payoff=1.5), Behaviour(no_stop=4.5, liquidation_loss=5.0)
+    )
     assert m.values == (-5.0, 1.5)
     assert m.probs == pytest.approx((0.25, 0.75))
 
@@ -213,16 +233,19 @@ def test_exit_rule_runs_through_simulate_and_reports_its_model():
 # ------------------------------------------------------------------ validation and CLI
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"martingale": 0.5}, "martingale must be at least 1"),
-    ({"martingale": 2, "anti_martingale": 2}, "anti_martingale must be 1"),
-    ({"risk_cap": 0}, "risk_cap must be greater than 0"),
-    ({"drawdown_cut": 1.5}, "drawdown_cut must be between 0 and 1"),
-    ({"win_rate_sample": 0}, "win_rate_sample must be a whole number at least 1"),
-    ({"partial_tp": 1.0, "no_stop": 3.0}, "no_stop must be not combined with partial_tp"),
-    ({"liquidation_loss": 5.0}, "liquidation_loss must be used only together with no_stop"),
-    ({"breakeven": "yes"}, "breakeven must be true or false"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"martingale": 0.5}, "martingale must be at least 1"),
+        ({"martingale": 2, "anti_martingale": 2}, "anti_martingale must be 1"),
+        ({"risk_cap": 0}, "risk_cap must be greater than 0"),
+        ({"drawdown_cut": 1.5}, "drawdown_cut must be between 0 and 1"),
+        ({"win_rate_sample": 0}, "win_rate_sample must be a whole number at least 1"),
+        ({"partial_tp": 1.0, "no_stop": 3.0}, "no_stop must be not combined with partial_tp"),
+        ({"liquidation_loss": 5.0}, "liquidation_loss must be used only together with no_stop"),
+        ({"breakeven": "yes"}, "breakeven must be true or false"),
+    ],
+)
 def test_bad_rules_are_named(params, match):
     with pytest.raises(ParameterError, match=match):
         build_scenario(params)
@@ -236,9 +259,28 @@ def test_rules_needing_a_win_rate_refuse_other_models():
 
 
 def test_cli_martingale_flags(capsys):
-    rc = main(["simulate", "--win-rate", "0.45", "--payoff", "1.5", "--risk", "0.01",
-               "--martingale", "2", "--risk-cap", "0.2", "--trades", "100", "--paths", "500",
-               "--seed", "3", "--json"])
+    rc = main(
+        [
+            "simulate",
+            "--win-rate",
+            "0.45",
+            "--payoff",
+            "1.5",
+            "--risk",
+            "0.01",
+            "--martingale",
+            "2",
+            "--risk-cap",
+            "0.2",
+            "--trades",
+            "100",
+            "--paths",
+            "500",
+            "--seed",
+            "3",
+            "--json",
+        ]
+    )
     assert rc == 0
     d = json.loads(capsys.readouterr().out)
     assert d["behaviour"]["max_risk_used"]["0.99"] == pytest.approx(0.2)
@@ -252,20 +294,38 @@ def test_cli_bad_rule_is_one_line(capsys):
 
 
 def test_results_do_not_depend_on_threads_or_chunks():
-    sc = build_scenario({"win_rate": 0.5, "payoff": 1.2, "risk": 0.03, "trades": 80,
-                         "paths": 501, "seed": 4, "martingale": 1.5, "risk_cap": 0.2,
-                         "drawdown_cut": 0.2, "win_rate_sample": 60})
+    sc = build_scenario(
+        {
+            "win_rate": 0.5,
+            "payoff": 1.2,
+            "risk": 0.03,
+            "trades": 80,
+            "paths": 501,
+            "seed": 4,
+            "martingale": 1.5,
+            "risk_cap": 0.2,
+            "drawdown_cut": 0.2,
+            "win_rate_sample": 60,
+        }
+    )
     a = simulate(sc, threads=1, chunk=7, record=3)
     b = simulate(sc, threads=2, record=3)
-    for name in ("final_equity", "max_drawdown", "ruin_trade", "wins", "trades_taken",
-                 "longest_losing_streak", "longest_underwater", "sample_paths"):
+    for name in (
+        "final_equity",
+        "max_drawdown",
+        "ruin_trade",
+        "wins",
+        "trades_taken",
+        "longest_losing_streak",
+        "longest_underwater",
+        "sample_paths",
+    ):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
 
 
 def test_uncertain_win_rate_averages_to_the_posterior_mean():
     # w = round(0.55 * 40) = 22: posterior mean (22 + 1) / (40 + 2)
-    res = run(win_rate=0.55, payoff=1.0, risk=0.001, trades=100, paths=4000,
-              win_rate_sample=40)
+    res = run(win_rate=0.55, payoff=1.0, risk=0.001, trades=100, paths=4000, win_rate_sample=40)
     mean = 23 / 42
     per_path = res.wins / res.trades_taken
     sd = float(np.std(per_path)) / math.sqrt(per_path.size)

@@ -31,8 +31,12 @@ def test_quick_benchmark_runs_and_agrees(tmp_path, capsys):
     r = json.loads(out.read_text())
     assert r["quick"] is True and r["ruin_agree_4se"] is True
     assert abs(r["ruin_engine"] - r["ruin_naive"]) <= 4 * r["ruin_difference_se"]
-    for key in ("naive_path_trades_per_s", "engine_path_trades_per_s",
-                "ratio_engine_over_naive", "big_engine_wall_seconds"):
+    for key in (
+        "naive_path_trades_per_s",
+        "engine_path_trades_per_s",
+        "ratio_engine_over_naive",
+        "big_engine_wall_seconds",
+    ):
         assert math.isfinite(r[key]) and r[key] > 0
     # median drawdown and mean streak agree statistically too (loose: 5% relative)
     assert abs(r["mdd_median_engine"] - r["mdd_median_naive"]) < 0.05 * r["mdd_median_naive"]

@@ -35,8 +35,9 @@ def test_fan_frames_bands_match_numpy_and_samples_are_long():
     curves = np.cumprod(1 + rng.normal(0, 0.05, size=(50, 31)), axis=1)
     bands, paths = ch.fan_frames(_fake_result(curves), samples=3)
     assert bands.columns == ["trade", "q05", "q25", "q50", "q75", "q95"]
-    assert np.allclose(bands["q50"].to_numpy(),
-                       np.quantile(curves, 0.5, axis=0, method="inverted_cdf"))
+    assert np.allclose(
+        bands["q50"].to_numpy(), np.quantile(curves, 0.5, axis=0, method="inverted_cdf")
+    )
     assert paths.height == 3 * 31 and sorted(set(paths["path"])) == [0, 1, 2]
     assert np.array_equal(paths.filter(pl.col("path") == 1)["equity"].to_numpy(), curves[1])
 
@@ -62,8 +63,10 @@ def test_fan_chart_spec_has_bands_median_and_ruin_line():
     curves = np.vstack([np.linspace(1, 2, 11), np.linspace(1, 0.4, 11)])
     bands, paths = ch.fan_frames(_fake_result(curves), samples=2)
     spec = _spec(ch.fan_chart(bands, paths, log=True, ruin_level=0.5))
-    marks = [lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"]
-             for lay in spec["layer"]]
+    marks = [
+        lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"]
+        for lay in spec["layer"]
+    ]
     assert marks.count("area") == 2 and "rule" in marks and marks.count("line") == 2
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     assert "multiple of start" in spec["layer"][0]["encoding"]["y"]["title"]
@@ -122,13 +125,24 @@ def test_liquidation_and_sweep_and_compare_specs():
     lev = pl.DataFrame({"leverage": [1.0, 5.0, 20.0], "p_liquidation": [0.0, 0.1, 0.7]})
     spec = _spec(ch.liquidation_curve_chart(lev, leverage=5))
     assert "your 5×" in json.dumps(spec, ensure_ascii=False)
-    grid = pl.DataFrame({"leverage": [1.0, 2.0, 1.0, 2.0], "volatility": [0.5, 0.5, 1.0, 1.0],
-                         "p_liquidation": [0.0, 0.1, 0.2, 0.9]})
+    grid = pl.DataFrame(
+        {
+            "leverage": [1.0, 2.0, 1.0, 2.0],
+            "volatility": [0.5, 0.5, 1.0, 1.0],
+            "p_liquidation": [0.0, 0.1, 0.2, 0.9],
+        }
+    )
     spec = _spec(ch.liquidation_heatmap(grid))
     assert spec["layer"][0]["encoding"]["color"]["scale"]["scheme"] == "viridis"
-    sweep = pl.DataFrame({"risk": [0.01, 0.05], "median_growth": [1.2, 0.8],
-                          "p_ruin": [0.0, 0.3], "p_ruin_lo": [0.0, 0.25],
-                          "p_ruin_hi": [0.01, 0.35]})
+    sweep = pl.DataFrame(
+        {
+            "risk": [0.01, 0.05],
+            "median_growth": [1.2, 0.8],
+            "p_ruin": [0.0, 0.3],
+            "p_ruin_lo": [0.0, 0.25],
+            "p_ruin_hi": [0.01, 0.35],
+        }
+    )
     spec = _spec(ch.risk_sweep_chart(sweep, kelly=0.08, current=0.05))
     text = json.dumps(spec)
     assert "full Kelly" in text and "half Kelly" in text
@@ -136,8 +150,16 @@ def test_liquidation_and_sweep_and_compare_specs():
     marks = [d for ds in _datasets(spec) for d in ds if "label" in d]
     by = {d["label"]: d["risk"] for d in marks}
     assert by["half Kelly"] == pytest.approx(0.04) and by["yours"] == 0.05
-    b = pl.DataFrame({"trade": [0, 1], "q05": [1.0, 0.9], "q25": [1.0, 0.95],
-                      "q50": [1.0, 1.0], "q75": [1.0, 1.05], "q95": [1.0, 1.1]})
+    b = pl.DataFrame(
+        {
+            "trade": [0, 1],
+            "q05": [1.0, 0.9],
+            "q25": [1.0, 0.95],
+            "q50": [1.0, 1.0],
+            "q75": [1.0, 1.05],
+            "q95": [1.0, 1.1],
+        }
+    )
     spec = _spec(ch.compare_fan_chart([("A", b), ("B", b)]))
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["A", "B"]
 
@@ -148,4 +170,5 @@ def test_exit_mix_colours_are_fixed_per_exit():
     sc = spec["encoding"]["color"]["scale"]
     assert dict(zip(sc["domain"], sc["range"], strict=True)) == {
         "take_profit": ch.EXIT_COLOURS["take_profit"],
-        "liquidation": ch.EXIT_COLOURS["liquidation"]}
+        "liquidation": ch.EXIT_COLOURS["liquidation"],
+    }

@@ -4,14 +4,42 @@ from ruin.cli import main
 
 
 def test_simulate_json_contract(capsys):
-    rc = main(["simulate", "--win-rate", "0.45", "--payoff", "1.5", "--risk", "0.02",
-               "--trades", "200", "--paths", "2000", "--seed", "5", "--goal", "2", "--json"])
+    rc = main(
+        [
+            "simulate",
+            "--win-rate",
+            "0.45",
+            "--payoff",
+            "1.5",
+            "--risk",
+            "0.02",
+            "--trades",
+            "200",
+            "--paths",
+            "2000",
+            "--seed",
+            "5",
+            "--goal",
+            "2",
+            "--json",
+        ]
+    )
     assert rc == 0
     d = json.loads(capsys.readouterr().out)
-    for key in ("seed", "paths", "trades", "ruin_probability", "goal_probability",
-                "drawdown_exceedance", "max_drawdown_quantiles", "final_equity",
-                "longest_losing_streak", "trades_to_ruin", "win_rate_realized",
-                "elapsed_seconds"):
+    for key in (
+        "seed",
+        "paths",
+        "trades",
+        "ruin_probability",
+        "goal_probability",
+        "drawdown_exceedance",
+        "max_drawdown_quantiles",
+        "final_equity",
+        "longest_losing_streak",
+        "trades_to_ruin",
+        "win_rate_realized",
+        "elapsed_seconds",
+    ):
         assert key in d
     assert d["seed"] == 5 and d["paths"] == 2000 and d["trades"] == 200
     assert set(d["max_drawdown_quantiles"]) == {"0.5", "0.9", "0.95", "0.99"}

@@ -24,9 +24,11 @@ def test_outcomes_string_builds_discrete():
 
 @pytest.mark.parametrize(
     "text, match",
-    [("-1:0.5,2", "outcomes must be a list like"),
-     ("-1:0.5,x:0.5", "outcomes item 2 must be two numbers"),
-     ("-1:0.5,2:0.4", "probs must be probabilities summing to 1")],
+    [
+        ("-1:0.5,2", "outcomes must be a list like"),
+        ("-1:0.5,x:0.5", "outcomes item 2 must be two numbers"),
+        ("-1:0.5,2:0.4", "probs must be probabilities summing to 1"),
+    ],
 )
 def test_bad_outcomes(text, match):
     with pytest.raises(ParameterError, match=match):
@@ -51,11 +53,13 @@ def test_block_length_longer_than_trade_list_is_refused(tmp_path):
 
 @pytest.mark.parametrize(
     "params, match",
-    [({"win_rate": 55}, "win_rate must be between 0 and 1 .*got 55.*Use 0.55"),
-     ({"ruin_level": 50}, "ruin_level must be at least 0 and less than 1"),
-     ({"goal": 0.5}, "goal must be greater than 1"),
-     ({"paths": 0}, "paths must be a whole number at least 1"),
-     ({"sizing": "kelly"}, "sizing must be one of 'fractional', 'fixed'")],
+    [
+        ({"win_rate": 55}, "win_rate must be between 0 and 1 .*got 55.*Use 0.55"),
+        ({"ruin_level": 50}, "ruin_level must be at least 0 and less than 1"),
+        ({"goal": 0.5}, "goal must be greater than 1"),
+        ({"paths": 0}, "paths must be a whole number at least 1"),
+        ({"sizing": "kelly"}, "sizing must be one of 'fractional', 'fixed'"),
+    ],
 )
 def test_out_of_range_values_are_named(params, match):
     with pytest.raises(ParameterError, match=match):

@@ -19,7 +19,6 @@ def test_importing_every_ruin_module_leaves_streamlit_unloaded():
         "print(len(names), bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.strip().startswith(str(len(names)))

@@ -11,11 +11,16 @@ from ruin import simulate as simulate_fn
 from ruin.simulate import simulate
 
 
-def run(model, risk, rule="fractional", trades=10, ruin_level=0.0, goal=None, paths=50,
-        seed=1, record=0):
-    sc = Scenario(model=model, sizing=Sizing(risk=risk, rule=rule),
-                  account=Account(trades=trades, ruin_level=ruin_level, goal=goal),
-                  paths=paths, seed=seed)
+def run(
+    model, risk, rule="fractional", trades=10, ruin_level=0.0, goal=None, paths=50, seed=1, record=0
+):
+    sc = Scenario(
+        model=model,
+        sizing=Sizing(risk=risk, rule=rule),
+        account=Account(trades=trades, ruin_level=ruin_level, goal=goal),
+        paths=paths,
+        seed=seed,
+    )
     return simulate(sc, record=record)
 
 
@@ -29,6 +34,7 @@ def test_public_simulate_is_the_same_function():
 
 
 # --- Hand-worked sequences through the direct model --------------------------------------
+
 
 def test_up_down_up_gives_mdd_10pct_every_rotation():
     # Circular block bootstrap with block = whole list: each path is a rotation of
@@ -129,6 +135,7 @@ def test_bernoulli_extremes_and_realised_win_rate():
 
 # --- Given-outcome mode ------------------------------------------------------------------
 
+
 def test_given_known_sequence_streak_underwater_wins():
     r = np.array([[1.0, -1.0, -1.0, 1.0, -1.0, -1.0, -1.0, 3.0, 3.0]])
     out = simulate_given(r, risk=0.1, record=1)
@@ -163,12 +170,12 @@ def test_given_exit_counts_and_aux_only_for_taken_trades():
     assert len(EXIT_NAMES) == 4
     # R before each trade as a fraction of start: 0.5 x equity before the trade
     stake0 = 0.5 * np.array([1.0, 0.5, 0.25])
-    np.testing.assert_allclose(out["aux_sums"][0], [0.1 * stake0.sum(),
-                                                    (stake0 * [1, 2, 3]).sum()], rtol=1e-12)
+    np.testing.assert_allclose(
+        out["aux_sums"][0], [0.1 * stake0.sum(), (stake0 * [1, 2, 3]).sum()], rtol=1e-12
+    )
     eq1 = np.cumprod(1 + 0.5 * r[1])
     stake1 = 0.5 * np.r_[1.0, eq1[:-1]]
-    np.testing.assert_allclose(out["aux_sums"][1], [0.1 * stake1.sum(), stake1.sum()],
-                               rtol=1e-12)
+    np.testing.assert_allclose(out["aux_sums"][1], [0.1 * stake1.sum(), stake1.sum()], rtol=1e-12)
 
 
 def test_given_fixed_aux_in_fractions_of_start():
@@ -203,15 +210,25 @@ def _outcomes_from_curves(curves, risk, rule, payoff):
 def test_given_mode_reproduces_the_direct_model(rule, goal):
     # Feed the direct model's own outcomes back as a matrix: same per-path results.
     payoff, risk, n, N = 1.5, 0.1, 300, 60
-    sc = Scenario(model=Bernoulli(win_rate=0.45, payoff=payoff),
-                  sizing=Sizing(risk=risk, rule=rule),
-                  account=Account(trades=N, ruin_level=0.5, goal=goal), paths=n, seed=42)
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.45, payoff=payoff),
+        sizing=Sizing(risk=risk, rule=rule),
+        account=Account(trades=N, ruin_level=0.5, goal=goal),
+        paths=n,
+        seed=42,
+    )
     res = simulate(sc, record=n)
     r = _outcomes_from_curves(res.sample_paths, risk, rule, payoff)
     out = simulate_given(r, risk=risk, rule=rule, ruin_level=0.5, goal=goal)
     assert (res.ruin_trade > 0).any()
-    for key in ("ruin_trade", "goal_trade", "longest_losing_streak", "longest_underwater",
-                "wins", "trades_taken"):
+    for key in (
+        "ruin_trade",
+        "goal_trade",
+        "longest_losing_streak",
+        "longest_underwater",
+        "wins",
+        "trades_taken",
+    ):
         np.testing.assert_array_equal(out[key], getattr(res, key), err_msg=key)
     np.testing.assert_allclose(out["final_equity"], res.final_equity, rtol=1e-12)
     np.testing.assert_allclose(out["max_drawdown"], res.max_drawdown, rtol=1e-9, atol=1e-13)
@@ -237,44 +254,75 @@ def test_given_validation():
 
 # --- Memory guard, recording, chunking ---------------------------------------------------
 
+
 def test_memory_guard_refuses_huge_runs():
-    sc = Scenario(model=Bernoulli(win_rate=0.5, payoff=1.0), sizing=Sizing(risk=0.01),
-                  account=Account(trades=1_000_000), paths=50_000_000, seed=1)
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.0),
+        sizing=Sizing(risk=0.01),
+        account=Account(trades=1_000_000),
+        paths=50_000_000,
+        seed=1,
+    )
     with pytest.raises(ParameterError, match="paths x trades must be a run that fits"):
         simulate(sc, record=50_000_000)
 
 
 def test_recorded_paths_match_the_unrecorded_run():
-    sc = Scenario(model=Discrete(values=(-1.0, -0.5, 2.0), probs=(0.5, 0.2, 0.3)),
-                  sizing=Sizing(risk=0.05), account=Account(trades=80, ruin_level=0.6,
-                                                           goal=1.5), paths=500, seed=9)
+    sc = Scenario(
+        model=Discrete(values=(-1.0, -0.5, 2.0), probs=(0.5, 0.2, 0.3)),
+        sizing=Sizing(risk=0.05),
+        account=Account(trades=80, ruin_level=0.6, goal=1.5),
+        paths=500,
+        seed=9,
+    )
     a = simulate(sc, record=0)
     b = simulate(sc, record=100, chunk=64)
-    for key in ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "wins",
-                "trades_taken", "longest_losing_streak", "longest_underwater"):
+    for key in (
+        "final_equity",
+        "max_drawdown",
+        "ruin_trade",
+        "goal_trade",
+        "wins",
+        "trades_taken",
+        "longest_losing_streak",
+        "longest_underwater",
+    ):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
     np.testing.assert_array_equal(b.sample_paths[:, -1], b.final_equity[:100])
 
 
 @pytest.mark.parametrize("rule", ["fractional", "fixed"])
-@pytest.mark.parametrize(("trades", "ruin_level", "goal"),
-                         [(83, 0.6, 1.5), (200, 0.0, None), (7, 0.9, 1.02), (120, 0.5, None)])
+@pytest.mark.parametrize(
+    ("trades", "ruin_level", "goal"),
+    [(83, 0.6, 1.5), (200, 0.0, None), (7, 0.9, 1.02), (120, 0.5, None)],
+)
 def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_level, goal):
     # The parallel kernel walks 16 Bernoulli paths side by side, two trades per 64-bit draw
     # and eight per load of the lane state (83 = 10 x 8 + 2 + 1 trades: every round kind),
     # and hands the last few running paths to the one-path walk; the recording kernel is the
     # one-path walk throughout. Every per-path result must agree exactly (odd trade counts,
     # goals, ruin at bust and paths stopping in every lane phase included).
-    sc = Scenario(model=Bernoulli(win_rate=0.47, payoff=1.3),
-                  sizing=Sizing(risk=0.12 if rule == "fixed" else 0.08, rule=rule),
-                  account=Account(trades=trades, ruin_level=ruin_level, goal=goal),
-                  paths=1000, seed=31)
+    sc = Scenario(
+        model=Bernoulli(win_rate=0.47, payoff=1.3),
+        sizing=Sizing(risk=0.12 if rule == "fixed" else 0.08, rule=rule),
+        account=Account(trades=trades, ruin_level=ruin_level, goal=goal),
+        paths=1000,
+        seed=31,
+    )
     a = simulate(sc, record=0)
     b = simulate(sc, record=1000)
     bust_unreachable = rule == "fractional" and ruin_level == 0.0  # risk < 1: never 0
     assert (a.ruin_trade > 0).any() or bust_unreachable
-    for key in ("final_equity", "max_drawdown", "ruin_trade", "goal_trade", "wins",
-                "trades_taken", "longest_losing_streak", "longest_underwater"):
+    for key in (
+        "final_equity",
+        "max_drawdown",
+        "ruin_trade",
+        "goal_trade",
+        "wins",
+        "trades_taken",
+        "longest_losing_streak",
+        "longest_underwater",
+    ):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
 
 
@@ -304,8 +352,14 @@ def test_vector_width_changes_speed_not_results():
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CPU_FEATURES"}
     out = {}
     for flag in ("0", "1"):
-        run = subprocess.run([sys.executable, "-c", code], env={**env, "RUIN_PREFER_512": flag},
-                             capture_output=True, text=True, timeout=600, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, "RUIN_PREFER_512": flag},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
         prefer, digest = run.stdout.split()
         out[flag] = digest
         assert prefer == ("False" if flag == "0" else str("+avx512f" in _host_features()))

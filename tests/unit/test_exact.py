@@ -101,8 +101,9 @@ def test_lattice_dp_matches_enumeration(case):
 def test_drawdown_dp_matches_enumeration(case, level):
     p, b, f, sizing, N, rl, goal = case
     w, _rt, _gt, mdd, _final = enumerate_paths(p, b, f, sizing == "fractional", N, rl, goal)
-    r = E.drawdown_exceedance_exact(p, b, f, sizing=sizing, trades=N, level=level,
-                                    ruin_level=rl, goal=goal)
+    r = E.drawdown_exceedance_exact(
+        p, b, f, sizing=sizing, trades=N, level=level, ruin_level=rl, goal=goal
+    )
     brute = w[mdd >= level - 1e-12].sum()
     if sizing == "fixed":  # the joint lattice is exact for every level and barrier
         assert r["probability"] is not None, r["note"]
@@ -148,7 +149,8 @@ def test_gamblers_ruin_hand_worked():
     r = 0.4 / 0.6
     assert E.gamblers_ruin(0.6, 3, 10) == pytest.approx((r**3 - r**10) / (1 - r**10))
     assert E.gamblers_ruin(0.3, 5, 8) == pytest.approx(
-        ((0.7 / 0.3) ** 5 - (0.7 / 0.3) ** 8) / (1 - (0.7 / 0.3) ** 8))
+        ((0.7 / 0.3) ** 5 - (0.7 / 0.3) ** 8) / (1 - (0.7 / 0.3) ** 8)
+    )
     assert E.gamblers_ruin(0.7, 0, 5) == 1.0
     assert E.gamblers_ruin(0.3, 5, 5) == 0.0
     # no overflow for long games
@@ -240,7 +242,8 @@ def test_kelly_and_growth():
     # numeric Kelly of the same two-point distribution equals the formula
     assert E.kelly_fraction_discrete([-1, 1.5], [0.55, 0.45]) == pytest.approx(kf, abs=1e-10)
     assert E.log_growth_discrete(0.05, [-1, 1.5], [0.55, 0.45]) == pytest.approx(
-        E.log_growth(0.05, 0.45, 1.5))
+        E.log_growth(0.05, 0.45, 1.5)
+    )
     assert E.kelly_fraction_discrete([-1, 0.5], [0.7, 0.3]) == 0.0  # negative edge
     # three outcomes: the derivative vanishes at the optimum
     v, w = np.array([-1.0, 0.5, 3.0]), np.array([0.5, 0.3, 0.2])
@@ -259,8 +262,7 @@ def test_approximations_are_labelled_and_classic_equals_gamblers_ruin():
     assert a["(q/(p*payoff))^units"] == pytest.approx((0.45 / 0.55) ** 10)
     a = E.approximations(0.45, 1.5, 0.02, ruin_level=0.5, sizing="fixed")
     assert a["classic_(1-edge)/(1+edge)^units"] == 1.0  # ignores the payoff: "no edge"
-    assert a["payoff_adjusted_(1-edge)/(1+edge)^units"] == pytest.approx(
-        (0.875 / 1.125) ** 25)
+    assert a["payoff_adjusted_(1-edge)/(1+edge)^units"] == pytest.approx((0.875 / 1.125) ** 25)
     mu, var = 0.125, 0.45 * 2.25 + 0.55 - 0.125**2
     assert a["diffusion_exp(-2*mu*units/sigma^2)"] == pytest.approx(math.exp(-2 * mu * 25 / var))
     a = E.approximations(0.45, 1.5, 0.02, ruin_level=0.5, sizing="fractional")
@@ -278,8 +280,13 @@ def test_approximations_are_labelled_and_classic_equals_gamblers_ruin():
 
 def _scn(model=None, risk=0.02, rule="fractional", trades=300, rl=0.5, goal=None):
     model = model or Bernoulli(win_rate=0.45, payoff=1.5)
-    return Scenario(model=model, sizing=Sizing(risk=risk, rule=rule),
-                    account=Account(trades=trades, ruin_level=rl, goal=goal), paths=100, seed=1)
+    return Scenario(
+        model=model,
+        sizing=Sizing(risk=risk, rule=rule),
+        account=Account(trades=trades, ruin_level=rl, goal=goal),
+        paths=100,
+        seed=1,
+    )
 
 
 def test_theory_bernoulli_fractional():
@@ -298,11 +305,13 @@ def test_theory_bernoulli_fractional():
 
 
 def test_theory_fixed_payoff_one_is_gamblers_ruin():
-    t = E.theory(_scn(Bernoulli(win_rate=0.55, payoff=1.0), risk=0.1, rule="fixed", rl=0.0,
-                      goal=2.0))
+    t = E.theory(
+        _scn(Bernoulli(win_rate=0.55, payoff=1.0), risk=0.1, rule="fixed", rl=0.0, goal=2.0)
+    )
     assert t["ruin_probability_infinite_horizon"] == pytest.approx(E.gamblers_ruin(0.55, 10, 20))
     assert t["expected_trades_gamblers_ruin"] == pytest.approx(
-        E.gamblers_ruin_duration(0.55, 10, 20))
+        E.gamblers_ruin_duration(0.55, 10, 20)
+    )
     assert t["ruin_probability_exact"] <= t["ruin_probability_infinite_horizon"]
     assert "goal_probability_exact" in t
 
@@ -310,8 +319,9 @@ def test_theory_fixed_payoff_one_is_gamblers_ruin():
 def test_theory_fixed_general_payoff_and_other_models():
     t = E.theory(_scn(rule="fixed"))
     assert t["ruin_probability_infinite_horizon_is_bound"] is True
-    assert t["ruin_probability_infinite_horizon_lower_bound"] < t[
-        "ruin_probability_infinite_horizon"]
+    assert (
+        t["ruin_probability_infinite_horizon_lower_bound"] < t["ruin_probability_infinite_horizon"]
+    )
     t = E.theory(_scn(Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2))))
     assert t["kelly_fraction"] > 0
     assert "ruin_probability_exact" not in t
@@ -329,14 +339,18 @@ def test_theory_with_market_or_behaviour_returns_notes_only():
     from ruin import LeveragedTrade
 
     sc = _scn()
-    for changed in (replace(sc, behaviour=Fake()),
-                    replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5))):
+    for changed in (
+        replace(sc, behaviour=Fake()),
+        replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5)),
+    ):
         t = E.theory(changed)
         assert "ruin_probability_exact" not in t and "kelly_fraction" not in t
         assert t["notes"]
         assert E.exact_ruin_curve(changed) is None
-    assert "price-path" in E.theory(replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5)))[
-        "notes"][0]
+    assert (
+        "price-path"
+        in E.theory(replace(sc, market=LeveragedTrade(win_rate=0.45, leverage=5)))["notes"][0]
+    )
 
 
 def test_theory_is_cached_and_fast():
@@ -385,15 +399,37 @@ def test_cli_simulate_json_has_theory(capsys):
 
     from ruin.cli import main
 
-    rc = main(["simulate", "--win-rate", "0.55", "--payoff", "1", "--risk", "0.1",
-               "--sizing", "fixed", "--ruin-level", "0", "--goal", "2", "--trades", "100",
-               "--paths", "200", "--seed", "3", "--drawdown-levels", "0.2,0.4", "--json"])
+    rc = main(
+        [
+            "simulate",
+            "--win-rate",
+            "0.55",
+            "--payoff",
+            "1",
+            "--risk",
+            "0.1",
+            "--sizing",
+            "fixed",
+            "--ruin-level",
+            "0",
+            "--goal",
+            "2",
+            "--trades",
+            "100",
+            "--paths",
+            "200",
+            "--seed",
+            "3",
+            "--drawdown-levels",
+            "0.2,0.4",
+            "--json",
+        ]
+    )
     assert rc in (0, None)
     d = json.loads(capsys.readouterr().out)
     th = d["theory"]
     assert th["kelly_fraction"] == pytest.approx(0.1)
-    assert th["ruin_probability_infinite_horizon"] == pytest.approx(
-        E.gamblers_ruin(0.55, 10, 20))
+    assert th["ruin_probability_infinite_horizon"] == pytest.approx(E.gamblers_ruin(0.55, 10, 20))
     assert set(th["drawdown_exceedance_exact"]) == {"0.2", "0.4"}
     assert "classic_(1-edge)/(1+edge)^units" in th["approximations"]
     # text output shows theory lines too
@@ -448,33 +484,45 @@ def test_discrete_lattice_matches_enumeration(case):
     assert res.final_equity_mean == pytest.approx(np.dot(w, final), rel=1e-12)
     assert res.p_final_below_start == pytest.approx(w[final < 1 - 1e-12].sum(), abs=1e-13)
     for lv in (0.1, 0.3, 0.55, 0.8, 1.0):
-        r = E.discrete_drawdown_exceedance_exact(values, probs, f, trades=N, level=lv,
-                                                 ruin_level=rl, goal=goal)
+        r = E.discrete_drawdown_exceedance_exact(
+            values, probs, f, trades=N, level=lv, ruin_level=rl, goal=goal
+        )
         assert r["probability"] == pytest.approx(w[mdd >= lv - 1e-12].sum(), abs=1e-12)
 
 
 def test_discrete_lattice_equals_bernoulli_lattice():
-    a = E.discrete_lattice_dp([-1.0, 1.5], [0.55, 0.45], 0.05, trades=200, ruin_level=0.3,
-                              goal=1.8)
+    a = E.discrete_lattice_dp([-1.0, 1.5], [0.55, 0.45], 0.05, trades=200, ruin_level=0.3, goal=1.8)
     b = E.lattice_dp(0.45, 1.5, 0.05, sizing="fixed", trades=200, ruin_level=0.3, goal=1.8)
     np.testing.assert_allclose(a.ruin_by_trade, b.ruin_by_trade, atol=1e-14)
     np.testing.assert_allclose(a.goal_by_trade, b.goal_by_trade, atol=1e-14)
 
 
 def test_theory_discrete_fixed_and_bootstrap_lattice():
-    sc = _scn(Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2)), risk=0.05, rule="fixed",
-              trades=200, rl=0.5, goal=2.0)
+    sc = _scn(
+        Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2)),
+        risk=0.05,
+        rule="fixed",
+        trades=200,
+        rl=0.5,
+        goal=2.0,
+    )
     t = E.theory(sc)
-    r = E.discrete_lattice_dp((-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, trades=200,
-                              ruin_level=0.5, goal=2.0)
+    r = E.discrete_lattice_dp(
+        (-1.0, 0.5, 3.0), (0.5, 0.3, 0.2), 0.05, trades=200, ruin_level=0.5, goal=2.0
+    )
     assert t["ruin_probability_exact"] == r.ruin_probability
     assert t["goal_probability_exact"] == r.goal_probability
     assert all(v is not None for v in t["drawdown_exceedance_exact"].values())
     # an i.i.d. bootstrap of R multiples is the same discrete model (repeats merged)
-    bs = _scn(Bootstrap(trades=(-1.0, 3.0, -1.0, 0.5, -1.0, 0.5, 3.0, -1.0, -1.0, 0.5)),
-              risk=0.05, rule="fixed", trades=200, rl=0.5, goal=2.0)
-    assert E.theory(bs)["ruin_probability_exact"] == pytest.approx(r.ruin_probability,
-                                                                   abs=1e-14)
+    bs = _scn(
+        Bootstrap(trades=(-1.0, 3.0, -1.0, 0.5, -1.0, 0.5, 3.0, -1.0, -1.0, 0.5)),
+        risk=0.05,
+        rule="fixed",
+        trades=200,
+        rl=0.5,
+        goal=2.0,
+    )
+    assert E.theory(bs)["ruin_probability_exact"] == pytest.approx(r.ruin_probability, abs=1e-14)
     # block bootstrap and off-lattice values: no exact DP, with the reason
     blk = replace(bs, model=Bootstrap(trades=bs.model.trades, method="block", block_length=2))
     assert "ruin_probability_exact" not in E.theory(blk)

@@ -13,13 +13,21 @@ from ruin import charts as ch
 
 @pytest.fixture(scope="module")
 def result():
-    return simulate(build_scenario({"win_rate": 0.45, "payoff": 1.5, "risk": 0.05,
-                                    "trades": 60, "paths": 400, "seed": 3}), record=20)
+    return simulate(
+        build_scenario(
+            {"win_rate": 0.45, "payoff": 1.5, "risk": 0.05, "trades": 60, "paths": 400, "seed": 3}
+        ),
+        record=20,
+    )
 
 
 def test_flatten_nested_and_lists():
     assert export.flatten({"a": {"b": 1, "c": [5, 6]}, "d": "x"}) == {
-        "a.b": 1, "a.c.0": 5, "a.c.1": 6, "d": "x"}
+        "a.b": 1,
+        "a.c.0": 5,
+        "a.c.1": 6,
+        "d": "x",
+    }
 
 
 def test_summary_frame_keeps_numbers_and_text(result):
@@ -46,8 +54,9 @@ def test_paths_frame_csv_and_parquet_round_trip(result):
 def test_json_is_strict_and_nan_becomes_null(result):
     s = result.summary()
     assert np.isnan(s["trades_to_ruin"]["0.5"]) or s["trades_to_ruin"]["0.5"] > 0
-    data = export.to_json_bytes({**s, "bad": float("nan"), "arr": np.arange(3),
-                                 "inf": float("inf")})
+    data = export.to_json_bytes(
+        {**s, "bad": float("nan"), "arr": np.arange(3), "inf": float("inf")}
+    )
     parsed = json.loads(data, parse_constant=lambda c: pytest.fail(f"non-strict {c}"))
     assert parsed["bad"] is None and parsed["inf"] is None and parsed["arr"] == [0, 1, 2]
     assert parsed["ruin_probability"]["estimate"] == pytest.approx(result.ruin.estimate)

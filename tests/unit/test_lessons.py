@@ -87,29 +87,56 @@ def test_calendar_days_for_lessons_with_trades_per_day():
 def _fake(kind="slider", answer=0.62, **pr):
     """A LessonResult with a hand-made frame, to test the wording of grade()."""
     lesson = load_lesson("lesson_01_risk_rule" if kind == "slider" else "lesson_11_scaling_out")
-    frame = pl.DataFrame({"variant": ["a", "b"], "ruin_probability": [0.1, answer],
-                          "ruin_probability_ci_low": [0.05, answer - 0.02],
-                          "ruin_probability_ci_high": [0.15, answer + 0.02]})
-    prediction = {"kind": "slider", "min": 0.0, "max": 1.0, "step": 0.05,
-                  "answer_metric": "ruin_probability", "answer_variant": "b",
-                  "unit": "percent", **pr}
+    frame = pl.DataFrame(
+        {
+            "variant": ["a", "b"],
+            "ruin_probability": [0.1, answer],
+            "ruin_probability_ci_low": [0.05, answer - 0.02],
+            "ruin_probability_ci_high": [0.15, answer + 0.02],
+        }
+    )
+    prediction = {
+        "kind": "slider",
+        "min": 0.0,
+        "max": 1.0,
+        "step": 0.05,
+        "answer_metric": "ruin_probability",
+        "answer_variant": "b",
+        "unit": "percent",
+        **pr,
+    }
     lesson.scenario.lesson["prediction"] = prediction  # a private copy (fresh load)
-    return LessonResult(lesson=lesson, seed=1, frame=frame, survival=pl.DataFrame(),
-                        answer=answer, answer_metric="ruin_probability", results={})
+    return LessonResult(
+        lesson=lesson,
+        seed=1,
+        frame=frame,
+        survival=pl.DataFrame(),
+        answer=answer,
+        answer_metric="ruin_probability",
+        results={},
+    )
 
 
-@pytest.mark.parametrize("guess, verdict", [
-    (0.3, "Far off: 32 percentage points too low. "
-          "Most people underestimate how often this goes wrong."),
-    (0.5, "Close: 12 percentage points too low."),
-    (0.6, "Spot on: within 2 percentage points."),
-    (0.75, "Close: 13 percentage points too high."),
-    (1.0, "Far off: 38 percentage points too high. Look at the table to see why."),
-])
+@pytest.mark.parametrize(
+    "guess, verdict",
+    [
+        (
+            0.3,
+            "Far off: 32 percentage points too low. "
+            "Most people underestimate how often this goes wrong.",
+        ),
+        (0.5, "Close: 12 percentage points too low."),
+        (0.6, "Spot on: within 2 percentage points."),
+        (0.75, "Close: 13 percentage points too high."),
+        (1.0, "Far off: 38 percentage points too high. Look at the table to see why."),
+    ],
+)
 def test_grade_slider_wording(guess, verdict):
     text = grade(guess, _fake())
-    assert text.startswith(f"You guessed {guess:.0%}; the simulation gives 62% (95% interval "
-                           "60% to 64%) for the share of accounts ruined (b).")
+    assert text.startswith(
+        f"You guessed {guess:.0%}; the simulation gives 62% (95% interval "
+        "60% to 64%) for the share of accounts ruined (b)."
+    )
     assert text.endswith(verdict)
 
 
@@ -122,11 +149,16 @@ def test_grade_refuses_out_of_range_or_unknown_answers():
 
 
 def test_metric_value_reads_the_summary():
-    s = {"ruin_probability": {"estimate": 0.25, "ci_low": 0.2, "ci_high": 0.3},
-         "final_equity": {"median": 1.5, "mean": 2.0,
-                          "p_below_start": {"estimate": 0.4, "ci_low": 0, "ci_high": 1}},
-         "max_drawdown_quantiles": {"0.5": 0.33},
-         "liquidation": {"per_trade": 0.2, "path_probability": {"estimate": 0.9}}}
+    s = {
+        "ruin_probability": {"estimate": 0.25, "ci_low": 0.2, "ci_high": 0.3},
+        "final_equity": {
+            "median": 1.5,
+            "mean": 2.0,
+            "p_below_start": {"estimate": 0.4, "ci_low": 0, "ci_high": 1},
+        },
+        "max_drawdown_quantiles": {"0.5": 0.33},
+        "liquidation": {"per_trade": 0.2, "path_probability": {"estimate": 0.9}},
+    }
     assert metric_value(s, "ruin_probability") == 0.25
     assert metric_value(s, "survival_probability") == 0.75
     assert metric_value(s, "median_final_equity") == 1.5
@@ -146,12 +178,27 @@ def test_a_preset_is_not_a_lesson():
 
 
 def test_cli_lesson(capsys):
-    assert main(["lesson", "lesson_10_win_rate_uncertainty", "--predict", "0.2", "--paths",
-                 "300", "--json"]) == 0
+    assert (
+        main(
+            [
+                "lesson",
+                "lesson_10_win_rate_uncertainty",
+                "--predict",
+                "0.2",
+                "--paths",
+                "300",
+                "--json",
+            ]
+        )
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
     assert d["feedback"].startswith("You guessed 20%")
     assert [r["variant"] for r in d["variants"]] == [
-        "known exactly", "measured on 40 trades", "measured on 400 trades"]
+        "known exactly",
+        "measured on 40 trades",
+        "measured on 400 trades",
+    ]
     assert d["answer"] == pytest.approx(d["variants"][1]["p_below_start"])
     assert main(["lesson", "lesson_07_no_stop", "--paths", "100"]) == 0
     out = capsys.readouterr().out

@@ -1,4 +1,3 @@
-
 import pytest
 
 from ruin.errors import ParameterError
@@ -79,8 +78,9 @@ def test_equity_at_liquidation_price_equals_maintenance():
     # the defining condition, with fees and a maintenance amount
     q, pe, lev, mmr, cum, fees = 3.0, 2_000.0, 10.0, 0.01, 25.0, 12.0
     for side, s in (("long", 1), ("short", -1)):
-        r = liquidation_price(pe, lev, mmr, side=side, qty=q, maintenance_amount=cum,
-                              fees_paid=fees)
+        r = liquidation_price(
+            pe, lev, mmr, side=side, qty=q, maintenance_amount=cum, fees_paid=fees
+        )
         p = r.liquidation_price
         equity = r.margin - fees + s * q * (p - pe)
         assert equity == pytest.approx(mmr * q * p - cum, rel=1e-12)
@@ -105,8 +105,14 @@ def test_bybit_documented_example_uses_entry_notional():
 
 def test_gmx_v2_example_with_close_fee():
     # perps.md 1.1: GMX v2 minCollateralFactor 1%, 6 bp close fee, 20x long -> 96,060 / 3.94%
-    r = liquidation_price(100_000, 20, 0.01, qty=0.2, fees_paid=0.0006 * 20_000,
-                          maintenance_basis=venue("gmx_v2").maintenance_basis)
+    r = liquidation_price(
+        100_000,
+        20,
+        0.01,
+        qty=0.2,
+        fees_paid=0.0006 * 20_000,
+        maintenance_basis=venue("gmx_v2").maintenance_basis,
+    )
     assert r.liquidation_price == pytest.approx(96_060.0)
     assert r.adverse_move == pytest.approx(0.0394)
 
@@ -140,15 +146,20 @@ def test_validation_messages():
 
 def test_binance_cum_recursion():
     tiers = venue("binance").tiers["btc"]
-    assert [t.maintenance_amount for t in tiers[:5]] == [0.0, 50.0, 1_300.0, 16_300.0,
-                                                         266_300.0]
-    assert [t.maintenance_amount for t in tiers[5:]] == [1_266_300.0, 2_516_300.0, 5_016_300.0,
-                                                         25_016_300.0, 100_016_300.0]
+    assert [t.maintenance_amount for t in tiers[:5]] == [0.0, 50.0, 1_300.0, 16_300.0, 266_300.0]
+    assert [t.maintenance_amount for t in tiers[5:]] == [
+        1_266_300.0,
+        2_516_300.0,
+        5_016_300.0,
+        25_016_300.0,
+        100_016_300.0,
+    ]
     # maintenance margin is continuous at every bracket boundary
     for lo_t, hi_t in zip(tiers, tiers[1:], strict=False):
         b = hi_t.floor
         assert b * lo_t.mmr - lo_t.maintenance_amount == pytest.approx(
-            b * hi_t.mmr - hi_t.maintenance_amount)
+            b * hi_t.mmr - hi_t.maintenance_amount
+        )
 
 
 def test_maintenance_lookup():

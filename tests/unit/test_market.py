@@ -27,12 +27,16 @@ from ruin.params import Account, Bernoulli, Scenario, Sizing
 from ruin.simulate import simulate
 
 
-def _scenario(*, risk=0.01, rule="fractional", trades=50, paths=400, seed=7, ruin_level=0.5,
-              **kw):
+def _scenario(*, risk=0.01, rule="fractional", trades=50, paths=400, seed=7, ruin_level=0.5, **kw):
     kw.setdefault("drift", 0.0)
-    return Scenario(model=Bernoulli(win_rate=0.5, payoff=1.5), sizing=Sizing(risk=risk, rule=rule),
-                    account=Account(trades=trades, ruin_level=ruin_level), paths=paths, seed=seed,
-                    market=LeveragedTrade(**kw))
+    return Scenario(
+        model=Bernoulli(win_rate=0.5, payoff=1.5),
+        sizing=Sizing(risk=risk, rule=rule),
+        account=Account(trades=trades, ruin_level=ruin_level),
+        paths=paths,
+        seed=seed,
+        market=LeveragedTrade(**kw),
+    )
 
 
 # ----------------------------------------------------------------------- liquidation prices
@@ -43,8 +47,15 @@ def test_liquidation_price_agrees_with_margin_py(side, lev, mmr, paid, cum):
     # position of qty 2 coins at 50,000: notional 100,000 USD; paid/cum as fractions of it
     entry, qty = 50_000.0, 2.0
     notional = entry * qty
-    ref = margin.liquidation_price(entry, lev, mmr, side=side, qty=qty,
-                                   fees_paid=paid * notional, maintenance_amount=cum * notional)
+    ref = margin.liquidation_price(
+        entry,
+        lev,
+        mmr,
+        side=side,
+        qty=qty,
+        fees_paid=paid * notional,
+        maintenance_amount=cum * notional,
+    )
     mine = liquidation_ratio(lev, mmr, side=side, paid=paid, maintenance=cum) * entry
     assert mine == pytest.approx(ref.liquidation_price, rel=1e-12)
 
@@ -67,8 +78,9 @@ def test_cross_backing_moves_liquidation_away():
 
 def test_liquidation_inside_trades_matches_margin_py():
     # the kernel's barrier after entry costs and funding equals margin.py's price
-    mk = LeveragedTrade(leverage=25, stop=0.03, take_profit=0.05, drift=0.0, mmr=0.01,
-                        fee_bps=5, slippage_bps=2)
+    mk = LeveragedTrade(
+        leverage=25, stop=0.03, take_profit=0.05, drift=0.0, mmr=0.01, fee_bps=5, slippage_bps=2
+    )
     f = mk.entry_cost + 0.0003  # entry costs plus three funding payments of 1 bp
     u = liquidation_price_ratio(1.0, 1 / 25, f, 0.0, 0.01)
     ref = margin.liquidation_price(1000.0, 25, 0.01, qty=1.0, fees_paid=f * 1000.0)
@@ -144,8 +156,9 @@ def test_build_scenario_keys_and_conflicts():
 
 
 def test_venue_preset_switches_costs_on():
-    sc = build_scenario({"leverage": 20, "stop": 0.02, "venue": "hyperliquid", "drift": 0.0,
-                         "asset": "eth"})
+    sc = build_scenario(
+        {"leverage": 20, "stop": 0.02, "venue": "hyperliquid", "drift": 0.0, "asset": "eth"}
+    )
     mk = sc.market
     v = venues.venue("hyperliquid")
     assert mk.fee_bps == pytest.approx(v.taker_fee * 1e4)
@@ -157,21 +170,18 @@ def test_venue_preset_switches_costs_on():
 
 # ----------------------------------------------------------------------- helpers for the app
 def test_describe_position_numbers():
-    sc = _scenario(risk=0.02, leverage=10, stop=0.02, take_profit=0.03, mmr=0.0125,
-                   volatility=0.03)
+    sc = _scenario(risk=0.02, leverage=10, stop=0.02, take_profit=0.03, mmr=0.0125, volatility=0.03)
     d = describe_position(sc)
     assert d["notional_multiple"] == pytest.approx(1.0)
     assert d["margin_fraction"] == pytest.approx(0.1)
     assert d["liquidation_distance"] == pytest.approx((0.1 - 0.0125) / (1 - 0.0125))
     assert d["stop_beyond_liquidation"] is False
-    assert d["daily_move_liquidation_leverage"] == pytest.approx(
-        1 / (0.0125 + 0.03 * (1 - 0.0125)))
+    assert d["daily_move_liquidation_leverage"] == pytest.approx(1 / (0.0125 + 0.03 * (1 - 0.0125)))
     json.dumps(d)
 
 
 def test_warnings_plain_words():
-    sc = _scenario(leverage=30, stop=0.05, take_profit=0.075, mmr=0.005, volatility=0.04,
-                   risk=0.01)
+    sc = _scenario(leverage=30, stop=0.05, take_profit=0.075, mmr=0.005, volatility=0.04, risk=0.01)
     w = " | ".join(leverage_warnings(sc))
     assert "your stop is beyond your liquidation price" in w
     assert "one ordinary day's move" in w
@@ -193,8 +203,16 @@ def test_stop_beyond_liquidation_every_stop_out_is_a_liquidation():
 
 
 def test_no_costs_without_venue_and_exact_outcomes():
-    sc = _scenario(leverage=5, stop=0.02, take_profit=0.03, risk=0.01, rule="fixed",
-                   ruin_level=0.0, trades=20, paths=300)
+    sc = _scenario(
+        leverage=5,
+        stop=0.02,
+        take_profit=0.03,
+        risk=0.01,
+        rule="fixed",
+        ruin_level=0.0,
+        trades=20,
+        paths=300,
+    )
     res = simulate(sc, record=0)
     s = res.summary()
     assert s["costs"] == {"fees": 0.0, "slippage": 0.0, "funding": 0.0}
@@ -207,8 +225,17 @@ def test_no_costs_without_venue_and_exact_outcomes():
 
 def test_fees_by_hand():
     # fixed 1% stake, 2% stop: notional 0.5 x equity; 5 bp per fill on entry and exit
-    sc = _scenario(leverage=5, stop=0.02, take_profit=0.03, risk=0.01, rule="fixed",
-                   fee_bps=5, trades=10, paths=200, ruin_level=0.0)
+    sc = _scenario(
+        leverage=5,
+        stop=0.02,
+        take_profit=0.03,
+        risk=0.01,
+        rule="fixed",
+        fee_bps=5,
+        trades=10,
+        paths=200,
+        ruin_level=0.0,
+    )
     res = simulate(sc, record=0)
     w, l_ = res.exits[:, 0], res.exits[:, 1]
     fee = 0.0005 * 0.5  # per fill, fraction of starting equity at entry notional
@@ -216,17 +243,28 @@ def test_fees_by_hand():
     np.testing.assert_allclose(res.aux[:, 0], expect, rtol=1e-12, atol=1e-15)
     r_win = (0.03 - 0.0005 * (1 + 1.03)) / 0.02
     r_loss = (-0.02 - 0.0005 * (1 + 0.98)) / 0.02
-    np.testing.assert_allclose(res.final_equity, 1 + 0.01 * (r_win * w + r_loss * l_),
-                               atol=1e-12)
+    np.testing.assert_allclose(res.final_equity, 1 + 0.01 * (r_win * w + r_loss * l_), atol=1e-12)
 
 
 @pytest.mark.parametrize("side,sign", [("long", 1.0), ("short", -1.0)])
 def test_funding_arithmetic_by_hand(side, sign):
     # 0.01% per 8 h held exactly 30 days = 90 payments = 0.9% of notional (perps.md 2)
     # fixed 1% stake with a 10% stop: notional 0.1 x start; funding 0.0009 x start per trade
-    sc = _scenario(leverage=1, stop=0.1, take_profit=0.1, risk=0.01, rule="fixed", side=side,
-                   volatility=1e-6, funding_rate=0.0001, funding_interval_hours=8,
-                   max_hold_days=30, trades=3, paths=20, ruin_level=0.0)
+    sc = _scenario(
+        leverage=1,
+        stop=0.1,
+        take_profit=0.1,
+        risk=0.01,
+        rule="fixed",
+        side=side,
+        volatility=1e-6,
+        funding_rate=0.0001,
+        funding_interval_hours=8,
+        max_hold_days=30,
+        trades=3,
+        paths=20,
+        ruin_level=0.0,
+    )
     res = simulate(sc, record=0)
     assert np.all(res.exits[:, 3] == 3)  # every trade closed by the time stop
     np.testing.assert_allclose(res.aux[:, 2], sign * 3 * 90 * 0.0001 * 0.1, rtol=1e-4)
@@ -236,9 +274,19 @@ def test_funding_arithmetic_by_hand(side, sign):
 
 def test_cross_margin_loss_can_take_the_whole_account():
     # a -50% crash gaps through stop and the cross liquidation price: the account is gone
-    kw = dict(leverage=10, stop=0.02, take_profit=0.03, risk=0.05, jump_rate=0.5,
-              jump_mean=math.log(0.5), jump_sd=0.0, volatility=0.01, trades=30, paths=300,
-              ruin_level=0.0)
+    kw = dict(
+        leverage=10,
+        stop=0.02,
+        take_profit=0.03,
+        risk=0.05,
+        jump_rate=0.5,
+        jump_mean=math.log(0.5),
+        jump_sd=0.0,
+        volatility=0.01,
+        trades=30,
+        paths=300,
+        ruin_level=0.0,
+    )
     cross = simulate(_scenario(margin_mode="cross", **kw), record=0)
     iso = simulate(_scenario(margin_mode="isolated", **kw), record=0)
     assert np.any(cross.final_equity == 0.0)
@@ -251,8 +299,17 @@ def test_cross_margin_loss_can_take_the_whole_account():
 
 ISO_HEAT = dict(leverage=20, stop=0.08, take_profit=0.12, risk=0.01, margin_mode="isolated")
 # cross: 3 x 2.5 x equity notional; -20% crashes take the account below maintenance
-CROSS_HEAT = dict(leverage=20, stop=0.02, take_profit=0.03, risk=0.05, margin_mode="cross",
-                  jump_rate=0.2, jump_mean=math.log(0.8), jump_sd=0.02, ruin_level=0.0)
+CROSS_HEAT = dict(
+    leverage=20,
+    stop=0.02,
+    take_profit=0.03,
+    risk=0.05,
+    margin_mode="cross",
+    jump_rate=0.2,
+    jump_mean=math.log(0.8),
+    jump_sd=0.02,
+    ruin_level=0.0,
+)
 
 
 @pytest.mark.parametrize("heat", [ISO_HEAT, CROSS_HEAT], ids=["isolated", "cross"])
@@ -270,8 +327,17 @@ def test_portfolio_heat_correlated_positions_liquidate_together(heat):
 def test_same_seed_same_result_any_threads_and_chunks(funding):
     import numba
 
-    sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, tails_df=4.0, garch=(0.1, 0.85),
-                   jump_rate=0.05, funding_rate=funding, paths=300, trades=30)
+    sc = _scenario(
+        leverage=10,
+        stop=0.01,
+        take_profit=0.015,
+        tails_df=4.0,
+        garch=(0.1, 0.85),
+        jump_rate=0.05,
+        funding_rate=funding,
+        paths=300,
+        trades=30,
+    )
     a = simulate(sc, record=3, threads=1)
     b = simulate(sc, record=3, threads=min(2, numba.config.NUMBA_NUM_THREADS), chunk=37)
     for name in ("final_equity", "max_drawdown", "ruin_trade", "wins", "trades_taken"):
@@ -284,9 +350,26 @@ def test_same_seed_same_result_any_threads_and_chunks(funding):
 
 # ----------------------------------------------------------------------- CLI
 def test_cli_json_keys(capsys):
-    rc = main(["simulate", "--leverage", "20", "--stop", "0.02", "--win-rate", "0.45",
-               "--paths", "300", "--trades", "30", "--seed", "1", "--venue", "binance",
-               "--json"])
+    rc = main(
+        [
+            "simulate",
+            "--leverage",
+            "20",
+            "--stop",
+            "0.02",
+            "--win-rate",
+            "0.45",
+            "--paths",
+            "300",
+            "--trades",
+            "30",
+            "--seed",
+            "1",
+            "--venue",
+            "binance",
+            "--json",
+        ]
+    )
     assert rc == 0
     d = json.loads(capsys.readouterr().out)
     assert set(d["liquidation"]) >= {"per_trade", "path_probability"}
@@ -297,8 +380,23 @@ def test_cli_json_keys(capsys):
 
 
 def test_cli_text_output(capsys):
-    rc = main(["simulate", "--leverage", "25", "--stop", "0.05", "--drift", "0", "--paths",
-               "200", "--trades", "20", "--seed", "2"])
+    rc = main(
+        [
+            "simulate",
+            "--leverage",
+            "25",
+            "--stop",
+            "0.05",
+            "--drift",
+            "0",
+            "--paths",
+            "200",
+            "--trades",
+            "20",
+            "--seed",
+            "2",
+        ]
+    )
     assert rc == 0
     out = capsys.readouterr().out
     assert "liquidation per trade" in out and "warning: your stop is beyond" in out
@@ -326,8 +424,10 @@ def test_cli_bad_input_one_line_exit_2(capsys, argv, match):
 
 def test_trades_that_would_never_end_are_refused():
     with pytest.raises(ParameterError, match="max-hold-days"):
-        simulate(_scenario(leverage=2, stop=0.1, take_profit=0.1, volatility=1e-6,
-                           funding_rate=0.0001), record=0)
+        simulate(
+            _scenario(leverage=2, stop=0.1, take_profit=0.1, volatility=1e-6, funding_rate=0.0001),
+            record=0,
+        )
 
 
 def test_warm_up_runs():
@@ -370,17 +470,21 @@ def test_liquidation_loss_rules_and_backstop_by_hand():
     # beyond bankruptcy: the trader loses the margin, the excess is bad debt
     r_bd, _, _, _, bad = close(math.log(0.7), fill=True)
     assert r_bd == pytest.approx(-0.2 / s) and bad == pytest.approx(0.1 / s)
-    assert build_scenario({"leverage": 5, "venue": "hyperliquid", "drift": 0.0}) \
-        .market.backstop_fraction == pytest.approx(2 / 3)
+    assert build_scenario(
+        {"leverage": 5, "venue": "hyperliquid", "drift": 0.0}
+    ).market.backstop_fraction == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize(("rule", "extra"), [
-    ("fractional", {}),
-    ("fractional", {"margin_mode": "cross"}),
-    ("fixed", {"fee_bps": 5.0, "slippage_bps": 2.0}),
-    ("fixed", {"leverage": 40, "stop": 0.05, "take_profit": 0.05}),  # liquidation first
-    ("fractional", {"side": "short", "drift": 0.002}),
-])
+@pytest.mark.parametrize(
+    ("rule", "extra"),
+    [
+        ("fractional", {}),
+        ("fractional", {"margin_mode": "cross"}),
+        ("fixed", {"fee_bps": 5.0, "slippage_bps": 2.0}),
+        ("fixed", {"leverage": 40, "stop": 0.05, "take_profit": 0.05}),  # liquidation first
+        ("fractional", {"side": "short", "drift": 0.002}),
+    ],
+)
 def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
     # without a time dimension a costless (or fixed-stake) trade is a Bernoulli trade: the
     # account engine's kernel runs it on the same stream; the result equals the exact kernel's
@@ -393,9 +497,14 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
     sc = _scenario(rule=rule, risk=0.04, trades=101, paths=700, ruin_level=0.6, **kw)
     res = simulate(sc, record=0)
 
-    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=0.04,
-                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
-                       trades=101)
+    plan = plan_market(
+        sc.market,
+        rule=sc.sizing.rule,
+        risk=0.04,
+        ruin_level=sc.account.ruin_level,
+        goal=sc.account.goal,
+        trades=101,
+    )
     assert plan.exact and plan.two_point is not None
     kern = dataclasses.replace(plan, two_point=None)
     outs = (np.empty(700), np.empty(700)) + tuple(np.empty(700, np.int32) for _ in range(6))
@@ -403,8 +512,16 @@ def test_exact_trades_through_the_engine_match_the_exact_kernel(rule, extra):
     k0, k1 = stream_keys(sc.seed, MARKET)
     run_market(kern, k0, k1, 0, 700, outs, exits, aux, np.empty((0, 102)))
     assert (res.ruin_trade > 0).any()
-    names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
-             "longest_losing_streak", "longest_underwater", "wins", "trades_taken")
+    names = (
+        "final_equity",
+        "max_drawdown",
+        "ruin_trade",
+        "goal_trade",
+        "longest_losing_streak",
+        "longest_underwater",
+        "wins",
+        "trades_taken",
+    )
     for name, want in zip(names, outs, strict=True):
         np.testing.assert_array_equal(getattr(res, name), want, err_msg=name)
     np.testing.assert_array_equal(res.exits, exits)
@@ -415,22 +532,49 @@ def test_exact_trades_with_costs_under_fractional_sizing_stay_in_the_exact_kerne
     from ruin.market.plan import plan_market
 
     sc = _scenario(leverage=10, stop=0.01, take_profit=0.015, fee_bps=5.0)
-    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=0.01,
-                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
-                       trades=50)
+    plan = plan_market(
+        sc.market,
+        rule=sc.sizing.rule,
+        risk=0.01,
+        ruin_level=sc.account.ruin_level,
+        goal=sc.account.goal,
+        trades=50,
+    )
     assert plan.exact and plan.two_point is None
 
 
-@pytest.mark.parametrize("extra", [
-    {"tails_df": 4.0, "garch": (0.10, 0.85), "jump_rate": 0.05, "jump_mean": -0.10,
-     "jump_sd": 0.05},  # the benchmark's realism
-    {"tails_df": 3.5, "jump_rate": 0.5, "jump_mean": -0.5, "jump_sd": 0.1,
-     "liquidation_rule": "fill", "backstop_fraction": 2 / 3},  # gaps, bad debt
-    {"leverage": 50, "stop": 0.03, "take_profit": 0.03, "fee_bps": 5.0, "slippage_bps": 2.0,
-     "jump_rate": 1.0, "jump_mean": -0.1, "jump_sd": 0.05},  # liquidation before the stop
-    {"side": "short", "margin_mode": "cross", "garch": (0.05, 0.9), "drift": 0.003},
-    {"step_hours": 6.0, "tails_df": 5.0},  # a fixed step
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {
+            "tails_df": 4.0,
+            "garch": (0.10, 0.85),
+            "jump_rate": 0.05,
+            "jump_mean": -0.10,
+            "jump_sd": 0.05,
+        },  # the benchmark's realism
+        {
+            "tails_df": 3.5,
+            "jump_rate": 0.5,
+            "jump_mean": -0.5,
+            "jump_sd": 0.1,
+            "liquidation_rule": "fill",
+            "backstop_fraction": 2 / 3,
+        },  # gaps, bad debt
+        {
+            "leverage": 50,
+            "stop": 0.03,
+            "take_profit": 0.03,
+            "fee_bps": 5.0,
+            "slippage_bps": 2.0,
+            "jump_rate": 1.0,
+            "jump_mean": -0.1,
+            "jump_sd": 0.05,
+        },  # liquidation before the stop
+        {"side": "short", "margin_mode": "cross", "garch": (0.05, 0.9), "drift": 0.003},
+        {"step_hours": 6.0, "tails_df": 5.0},  # a fixed step
+    ],
+)
 @pytest.mark.parametrize("rule", ["fractional", "fixed"])
 def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     # simulate() runs these plans in the lane kernel (plain steps vectorised, the rest by the
@@ -446,18 +590,32 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     n, trades, risk = 333, 120, 0.03
     kw = {"leverage": 10, "stop": 0.01, "take_profit": 0.015, "volatility": 0.03, **extra}
     sc = _scenario(rule=rule, risk=risk, trades=trades, paths=n, ruin_level=0.6, **kw)
-    plan = plan_market(sc.market, rule=sc.sizing.rule, risk=risk,
-                       ruin_level=sc.account.ruin_level, goal=sc.account.goal,
-                       trades=trades)
+    plan = plan_market(
+        sc.market,
+        rule=sc.sizing.rule,
+        risk=risk,
+        ruin_level=sc.account.ruin_level,
+        goal=sc.account.goal,
+        trades=trades,
+    )
     assert lanes_apply(plan)
     res = simulate(sc, record=5)
     outs = (np.empty(n), np.empty(n)) + tuple(np.empty(n, np.int32) for _ in range(6))
     exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
     k0, k1 = stream_keys(sc.seed, MARKET)
-    single_kernel(k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux,
-                   np.empty((0, trades + 1)))
-    names = ("final_equity", "max_drawdown", "ruin_trade", "goal_trade",
-             "longest_losing_streak", "longest_underwater", "wins", "trades_taken")
+    single_kernel(
+        k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux, np.empty((0, trades + 1))
+    )
+    names = (
+        "final_equity",
+        "max_drawdown",
+        "ruin_trade",
+        "goal_trade",
+        "longest_losing_streak",
+        "longest_underwater",
+        "wins",
+        "trades_taken",
+    )
     for name, want in zip(names, outs, strict=True):
         np.testing.assert_array_equal(getattr(res, name), want, err_msg=name)
     np.testing.assert_array_equal(res.exits, exits)
@@ -472,8 +630,13 @@ def test_exp_neg_is_within_two_ulps_of_math_exp():
 
     f = njit(lambda m: exp_neg(m))
     rng = np.random.default_rng(3)
-    ms = np.concatenate([np.linspace(0.0, 40.0, 40_001), rng.uniform(0.0, 40.0, 20_000),
-                         [5e-324, 1e-12, math.log(2) / 2, 40.0]])
+    ms = np.concatenate(
+        [
+            np.linspace(0.0, 40.0, 40_001),
+            rng.uniform(0.0, 40.0, 20_000),
+            [5e-324, 1e-12, math.log(2) / 2, 40.0],
+        ]
+    )
     got = np.array([f(m) for m in ms])
     want = np.exp(-ms)
     assert np.max(np.abs(got - want) / want) < 2 * np.finfo(float).eps

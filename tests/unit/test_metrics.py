@@ -51,8 +51,9 @@ def test_survival_curve():
 
 def test_exceedance_is_inclusive():
     v = np.array([0.1, 0.2, 0.2, 0.5])
-    np.testing.assert_allclose(exceedance(v, np.array([0.0, 0.2, 0.21, 0.5, 0.6])),
-                               [1.0, 0.75, 0.25, 0.25, 0.0])
+    np.testing.assert_allclose(
+        exceedance(v, np.array([0.0, 0.2, 0.21, 0.5, 0.6])), [1.0, 0.75, 0.25, 0.25, 0.0]
+    )
 
 
 def test_percentile_bands_per_trade():

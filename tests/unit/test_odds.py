@@ -25,8 +25,11 @@ def _fp_density_integral(b, nu, sigma, T):
     y = -b  # distance below the start; drift towards the barrier is -nu
 
     def dens(t):
-        return y / (sigma * math.sqrt(2 * math.pi * t**3)) * math.exp(
-            -((y + nu * t) ** 2) / (2 * sigma**2 * t))
+        return (
+            y
+            / (sigma * math.sqrt(2 * math.pi * t**3))
+            * math.exp(-((y + nu * t) ** 2) / (2 * sigma**2 * t))
+        )
 
     val, _ = integrate.quad(dens, 0, T, epsabs=1e-13, epsrel=1e-11, limit=200)
     return val
@@ -73,8 +76,9 @@ def test_short_matches_independent_up_barrier_formula():
         got = liquidation_probability(10, 0.0125, s, T, drift=nu, side="short")
         assert got == pytest.approx(ref, rel=1e-12)
     # a positive drift hurts a short and helps a long
-    assert liquidation_probability(10, 0.01, 0.03, 20, drift=0.002, side="short") > \
-        liquidation_probability(10, 0.01, 0.03, 20, drift=0.002, side="long")
+    assert liquidation_probability(
+        10, 0.01, 0.03, 20, drift=0.002, side="short"
+    ) > liquidation_probability(10, 0.01, 0.03, 20, drift=0.002, side="long")
 
 
 def test_long_short_mirror_at_equal_log_distance_zero_drift():
@@ -111,8 +115,12 @@ def _stay_in_strip_driftless(a, c, sigma, T):
     """Sine-series survival probability in (-a, c), zero drift (independent of images)."""
     w = a + c
     n = np.arange(1, 4001, dtype=float)
-    terms = (2 / (n * np.pi)) * (1 - (-1) ** n) * np.sin(n * np.pi * a / w) * np.exp(
-        -(n**2) * np.pi**2 * sigma**2 * T / (2 * w**2))
+    terms = (
+        (2 / (n * np.pi))
+        * (1 - (-1) ** n)
+        * np.sin(n * np.pi * a / w)
+        * np.exp(-(n**2) * np.pi**2 * sigma**2 * T / (2 * w**2))
+    )
     return float(terms.sum())
 
 
@@ -162,8 +170,9 @@ def test_discrete_one_and_two_checks_against_normal_cdfs():
     # two checks: 1 - P(X1 > b, X2 > b) with Cov(X1, X2) = s^2
     cov = s**2 * np.array([[1.0, 1.0], [1.0, 2.0]])
     mvn = stats.multivariate_normal(mean=[nu, 2 * nu], cov=cov)
-    p_survive = mvn.cdf([np.inf, np.inf]) - mvn.cdf([b, np.inf]) - mvn.cdf([np.inf, b]) \
-        + mvn.cdf([b, b])
+    p_survive = (
+        mvn.cdf([np.inf, np.inf]) - mvn.cdf([b, np.inf]) - mvn.cdf([np.inf, b]) + mvn.cdf([b, b])
+    )
     r2 = discrete_passage_probabilities(b, math.inf, nu, s, dt, 2)
     assert r2["lower"] == pytest.approx(1 - p_survive, abs=2e-6)
     assert r2["abs_error"] < 1e-5
@@ -204,21 +213,32 @@ def test_discrete_two_barriers_sum_and_fine_limit():
 def test_grid_columns_values_and_monotonicity():
     levs, vols, hors = [2, 5, 10, 20], [0.02, 0.03, 0.05], [1, 7, 30]
     g = liquidation_grid(levs, vols, hors, mmr=0.0125)
-    assert g.columns == ["leverage", "volatility", "horizon_days", "liquidation_probability",
-                         "adverse_move"]
+    assert g.columns == [
+        "leverage",
+        "volatility",
+        "horizon_days",
+        "liquidation_probability",
+        "adverse_move",
+    ]
     assert g.height == 36
     for row in list(g.iter_rows(named=True))[::5]:
-        assert row["liquidation_probability"] == pytest.approx(liquidation_probability(
-            row["leverage"], 0.0125, row["volatility"], row["horizon_days"]), rel=1e-12)
+        assert row["liquidation_probability"] == pytest.approx(
+            liquidation_probability(
+                row["leverage"], 0.0125, row["volatility"], row["horizon_days"]
+            ),
+            rel=1e-12,
+        )
         assert row["adverse_move"] == pytest.approx(
-            adverse_move_to_liquidation(row["leverage"], 0.0125))
+            adverse_move_to_liquidation(row["leverage"], 0.0125)
+        )
     p = g["liquidation_probability"].to_numpy().reshape(4, 3, 3)
     assert np.all(np.diff(p, axis=0) >= 0)  # leverage
     assert np.all(np.diff(p, axis=1) >= 0)  # volatility
     assert np.all(np.diff(p, axis=2) >= 0)  # horizon
     gs = liquidation_grid([1, 3], [0.03], [30], mmr=0.01, side="short", drift=0.001)
     assert gs["liquidation_probability"][1] == pytest.approx(
-        liquidation_probability(3, 0.01, 0.03, 30, drift=0.001, side="short"))
+        liquidation_probability(3, 0.01, 0.03, 30, drift=0.001, side="short")
+    )
     # a 1x long cannot be liquidated
     assert liquidation_grid([1], [0.05], [365], mmr=0.0)["liquidation_probability"][0] == 0.0
 

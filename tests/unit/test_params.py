@@ -13,8 +13,10 @@ def err(text):
 
 
 def test_risk_as_percent_gets_a_hint():
-    with pytest.raises(ParameterError, match=err(
-            "risk must be greater than 0 and at most 1; got 5.0. Use 0.05 for 5% of equity.")):
+    with pytest.raises(
+        ParameterError,
+        match=err("risk must be greater than 0 and at most 1; got 5.0. Use 0.05 for 5% of equity."),
+    ):
         Sizing(risk=5.0)
 
 
@@ -38,8 +40,10 @@ def test_sizing_rule_choice():
 
 
 def test_win_rate():
-    with pytest.raises(ParameterError, match=err(
-            "win_rate must be between 0 and 1 (exclusive); got 55. Use 0.55 for 55%.")):
+    with pytest.raises(
+        ParameterError,
+        match=err("win_rate must be between 0 and 1 (exclusive); got 55. Use 0.55 for 55%."),
+    ):
         Bernoulli(win_rate=55, payoff=1.0)
     for bad in (0.0, 1.0):
         with pytest.raises(ParameterError, match="win_rate must be between 0 and 1"):
@@ -86,16 +90,21 @@ def test_account_validation():
     with pytest.raises(ParameterError, match="trades must be a whole number"):
         Account(trades=10.5)
     assert Account(trades=10.0).trades == 10
-    with pytest.raises(ParameterError, match=err(
-            "ruin_level must be at least 0 and less than 1; got 50. It is a fraction")):
+    with pytest.raises(
+        ParameterError,
+        match=err("ruin_level must be at least 0 and less than 1; got 50. It is a fraction"),
+    ):
         Account(trades=10, ruin_level=50)
     with pytest.raises(ParameterError, match="goal must be greater than 1"):
         Account(trades=10, goal=1.0)
 
 
 def test_scenario_validation_and_value_semantics():
-    kw = dict(model=Bernoulli(win_rate=0.5, payoff=1.0), sizing=Sizing(risk=0.01),
-              account=Account(trades=10))
+    kw = dict(
+        model=Bernoulli(win_rate=0.5, payoff=1.0),
+        sizing=Sizing(risk=0.01),
+        account=Account(trades=10),
+    )
     with pytest.raises(ParameterError, match="paths must be a whole number at least 1"):
         Scenario(**kw, paths=0)
     with pytest.raises(ParameterError, match="seed must be a whole number at least 0"):

@@ -104,8 +104,9 @@ def test_streams_differ_by_index_and_seed():
 
 
 def test_same_seed_same_stream():
-    np.testing.assert_array_equal(_scalar_stream(*seed_keys(9), 4, 10),
-                                  _scalar_stream(*seed_keys(9), 4, 10))
+    np.testing.assert_array_equal(
+        _scalar_stream(*seed_keys(9), 4, 10), _scalar_stream(*seed_keys(9), 4, 10)
+    )
 
 
 def test_doubles_in_unit_interval_and_normals_plausible():
@@ -137,7 +138,9 @@ def test_ziggurat_normal_and_exponential_match_their_distributions():
     assert stats.kstest(e, stats.expon.cdf).pvalue > 1e-3
     assert abs(z.mean()) < 4 / np.sqrt(n) and abs(z.var() - 1) < 4 * np.sqrt(2 / n)
     assert abs(e.mean() - 1) < 4 / np.sqrt(n)
-    for frac, p in ((np.mean(np.abs(z) > _ZN_R), 2 * stats.norm.sf(_ZN_R)),
-                    (np.mean(e > _ZE_R), stats.expon.sf(_ZE_R))):
+    for frac, p in (
+        (np.mean(np.abs(z) > _ZN_R), 2 * stats.norm.sf(_ZN_R)),
+        (np.mean(e > _ZE_R), stats.expon.sf(_ZE_R)),
+    ):
         assert abs(frac - p) < 4 * np.sqrt(p / n) + 1 / n
     assert np.mean(z > 0) == pytest.approx(0.5, abs=4 * 0.5 / np.sqrt(n))

@@ -58,11 +58,27 @@ def test_scenarios_json_lists_every_file(capsys):
 
 def test_flags_override_the_scenario(capsys):
     sf = find_scenario("coin_flip_edge")
-    assert main(["simulate", "--scenario", "coin_flip_edge", "--risk", "0.05", "--paths",
-                 "400", "--trades", "50", "--json"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--scenario",
+                "coin_flip_edge",
+                "--risk",
+                "0.05",
+                "--paths",
+                "400",
+                "--trades",
+                "50",
+                "--json",
+            ]
+        )
+        == 0
+    )
     d = json.loads(capsys.readouterr().out)
-    want = simulate(build_scenario({**sf.params, "risk": 0.05, "paths": 400, "trades": 50}),
-                    record=0).summary()
+    want = simulate(
+        build_scenario({**sf.params, "risk": 0.05, "paths": 400, "trades": 50}), record=0
+    ).summary()
     assert d["seed"] == sf.params["seed"]
     assert d["ruin_probability"] == want["ruin_probability"]
     assert d["final_equity"]["median"] == pytest.approx(want["final_equity"]["median"])
@@ -70,10 +86,13 @@ def test_flags_override_the_scenario(capsys):
 
 def test_scenario_by_explicit_file_path(tmp_path, capsys):
     f = tmp_path / "mine.toml"
-    f.write_text('[scenario]\ntitle = "Mine"\ndescription = "x"\n\n[params]\nwin_rate = 0.6\n'
-                 'payoff = 1.0\nseed = 3\n')
-    assert main(["simulate", "--scenario", str(f), "--paths", "30", "--trades", "10",
-                 "--json"]) == 0
+    f.write_text(
+        '[scenario]\ntitle = "Mine"\ndescription = "x"\n\n[params]\nwin_rate = 0.6\n'
+        "payoff = 1.0\nseed = 3\n"
+    )
+    assert (
+        main(["simulate", "--scenario", str(f), "--paths", "30", "--trades", "10", "--json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["seed"] == 3
 
 
@@ -119,7 +138,7 @@ def test_unknown_scenario_name_lists_the_choices(capsys):
 
 # ---------------------------------------------------------------------- malformed files
 
-GOOD = '''[scenario]
+GOOD = """[scenario]
 title = "T"
 description = "D"
 kind = "preset"
@@ -127,9 +146,9 @@ kind = "preset"
 [params]
 win_rate = 0.45
 risk = 0.02
-'''
+"""
 
-LESSON = '''[scenario]
+LESSON = """[scenario]
 title = "T"
 description = "D"
 kind = "lesson"
@@ -151,56 +170,98 @@ look_at = "L"
 explanation = "E"
 prediction = { kind = "slider", min = 0, max = 1, step = 0.1, answer_metric = \
 "ruin_probability", answer_variant = "b" }
-'''
+"""
 
 
-@pytest.mark.parametrize("text, match", [
-    ("[scenario\ntitle = 1", r"bad.toml must be valid TOML; got .a syntax error \(Expected"),
-    (GOOD.replace("win_rate = 0.45", 'win_rate = "high"'),
-     r"bad.toml: \[params\] win_rate must be a number"),
-    (GOOD.replace("win_rate = 0.45", "win_rate = 55"),
-     r"bad.toml: \[params\] win_rate must be between 0 and 1 \(exclusive\); got 55\. Use 0.55"),
-    (GOOD.replace("risk = 0.02", "risk = 5"),
-     r"bad.toml: \[params\] risk must be greater than 0 and at most 1; got 5\. Use 0.05"),
-    (GOOD.replace("risk = 0.02", "risk_percent = 2"),
-     r"bad.toml: \[params\] risk_percent must be a known parameter"),
-    (GOOD + "\n[extras]\na = 1\n", r"bad.toml: \[top level\] extras must be a known key"),
-    (GOOD.replace('kind = "preset"', 'kind = "preset"\nauthor = "me"'),
-     r"bad.toml: \[scenario\] author must be a known key"),
-    (GOOD.replace('kind = "preset"', 'kind = "demo"'),
-     r"bad.toml: \[scenario\] kind must be 'preset' or 'lesson'; got 'demo'"),
-    (GOOD.replace('title = "T"\n', ""), r"bad.toml: \[scenario\] title must be a text value"),
-    (GOOD.replace('title = "T"', "title = 3"), r"bad.toml: \[scenario\] title must be a non"),
-    (GOOD + '\n[[variants]]\nrisk = 0.1\n', r"bad.toml: \[\[variants\]\] #1 name must be"),
-    (GOOD + '\n[[variants]]\nname = "x"\nmartingale = 0.5\n',
-     r"bad.toml: \[\[variants\]\] #1 \(x\) martingale must be at least 1"),
-    (GOOD + '\n[[variants]]\nname = "x"\n[[variants]]\nname = "x"\n',
-     r"bad.toml: \[\[variants\]\] #2 name must be unique"),
-    (GOOD.replace("risk = 0.02", 'trades_file = "../secrets.csv"'),
-     r"bad.toml: \[params\] trades_file must be a path inside the scenario's folder"),
-    (GOOD.replace("risk = 0.02", 'trades_file = "/etc/passwd"'),
-     r"bad.toml: \[params\] trades_file must be a path inside the scenario's folder"),
-    (GOOD.replace("risk = 0.02", "risk = [0.01, 0.02]"),
-     r"bad.toml: \[params\] risk must be a single value"),
-    (GOOD + '\n[lesson]\nquestion = "Q"\n', r"bad.toml: \[lesson\] must be only in files"),
-    (LESSON.replace('question = "Q?"\n', ""), r"bad.toml: \[lesson\] question must be a text"),
-    (LESSON.replace('look_at = "L"', 'look_at = "L"\nhint = "h"'),
-     r"bad.toml: \[lesson\] hint must be a known key"),
-    (LESSON.replace('kind = "slider"', 'kind = "guess"'),
-     r"bad.toml: \[lesson.prediction\] kind must be 'slider' or 'choice'"),
-    (LESSON.replace('"ruin_probability"', '"happiness"'),
-     r"bad.toml: \[lesson.prediction\] answer_metric must be one of"),
-    (LESSON.replace('answer_variant = "b"', 'answer_variant = "c"'),
-     r"bad.toml: \[lesson.prediction\] answer_variant must be the name of one of"),
-    (LESSON.replace("max = 1,", "max = 0,"),
-     r"bad.toml: \[lesson.prediction\] max must be greater than min"),
-    (LESSON.replace("step = 0.1", 'step = "small"'),
-     r"bad.toml: \[lesson.prediction\] step must be a number"),
-    (LESSON.replace('kind = "slider", min = 0, max = 1, step = 0.1',
-                    'kind = "choice", options = ["a", "zz"]'),
-     r"bad.toml: \[lesson.prediction\] options must be a list of at least two variant names"),
-    (LESSON.replace("\n[lesson]", "\n[lessonx]"), r"bad.toml: \[top level\] lessonx must be"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("[scenario\ntitle = 1", r"bad.toml must be valid TOML; got .a syntax error \(Expected"),
+        (
+            GOOD.replace("win_rate = 0.45", 'win_rate = "high"'),
+            r"bad.toml: \[params\] win_rate must be a number",
+        ),
+        (
+            GOOD.replace("win_rate = 0.45", "win_rate = 55"),
+            r"bad.toml: \[params\] win_rate must be between 0 and 1 \(exclusive\); "
+            r"got 55\. Use 0.55",
+        ),
+        (
+            GOOD.replace("risk = 0.02", "risk = 5"),
+            r"bad.toml: \[params\] risk must be greater than 0 and at most 1; got 5\. Use 0.05",
+        ),
+        (
+            GOOD.replace("risk = 0.02", "risk_percent = 2"),
+            r"bad.toml: \[params\] risk_percent must be a known parameter",
+        ),
+        (GOOD + "\n[extras]\na = 1\n", r"bad.toml: \[top level\] extras must be a known key"),
+        (
+            GOOD.replace('kind = "preset"', 'kind = "preset"\nauthor = "me"'),
+            r"bad.toml: \[scenario\] author must be a known key",
+        ),
+        (
+            GOOD.replace('kind = "preset"', 'kind = "demo"'),
+            r"bad.toml: \[scenario\] kind must be 'preset' or 'lesson'; got 'demo'",
+        ),
+        (GOOD.replace('title = "T"\n', ""), r"bad.toml: \[scenario\] title must be a text value"),
+        (GOOD.replace('title = "T"', "title = 3"), r"bad.toml: \[scenario\] title must be a non"),
+        (GOOD + "\n[[variants]]\nrisk = 0.1\n", r"bad.toml: \[\[variants\]\] #1 name must be"),
+        (
+            GOOD + '\n[[variants]]\nname = "x"\nmartingale = 0.5\n',
+            r"bad.toml: \[\[variants\]\] #1 \(x\) martingale must be at least 1",
+        ),
+        (
+            GOOD + '\n[[variants]]\nname = "x"\n[[variants]]\nname = "x"\n',
+            r"bad.toml: \[\[variants\]\] #2 name must be unique",
+        ),
+        (
+            GOOD.replace("risk = 0.02", 'trades_file = "../secrets.csv"'),
+            r"bad.toml: \[params\] trades_file must be a path inside the scenario's folder",
+        ),
+        (
+            GOOD.replace("risk = 0.02", 'trades_file = "/etc/passwd"'),
+            r"bad.toml: \[params\] trades_file must be a path inside the scenario's folder",
+        ),
+        (
+            GOOD.replace("risk = 0.02", "risk = [0.01, 0.02]"),
+            r"bad.toml: \[params\] risk must be a single value",
+        ),
+        (GOOD + '\n[lesson]\nquestion = "Q"\n', r"bad.toml: \[lesson\] must be only in files"),
+        (LESSON.replace('question = "Q?"\n', ""), r"bad.toml: \[lesson\] question must be a text"),
+        (
+            LESSON.replace('look_at = "L"', 'look_at = "L"\nhint = "h"'),
+            r"bad.toml: \[lesson\] hint must be a known key",
+        ),
+        (
+            LESSON.replace('kind = "slider"', 'kind = "guess"'),
+            r"bad.toml: \[lesson.prediction\] kind must be 'slider' or 'choice'",
+        ),
+        (
+            LESSON.replace('"ruin_probability"', '"happiness"'),
+            r"bad.toml: \[lesson.prediction\] answer_metric must be one of",
+        ),
+        (
+            LESSON.replace('answer_variant = "b"', 'answer_variant = "c"'),
+            r"bad.toml: \[lesson.prediction\] answer_variant must be the name of one of",
+        ),
+        (
+            LESSON.replace("max = 1,", "max = 0,"),
+            r"bad.toml: \[lesson.prediction\] max must be greater than min",
+        ),
+        (
+            LESSON.replace("step = 0.1", 'step = "small"'),
+            r"bad.toml: \[lesson.prediction\] step must be a number",
+        ),
+        (
+            LESSON.replace(
+                'kind = "slider", min = 0, max = 1, step = 0.1',
+                'kind = "choice", options = ["a", "zz"]',
+            ),
+            r"bad.toml: \[lesson.prediction\] options must be a list of at least two variant names",
+        ),
+        (LESSON.replace("\n[lesson]", "\n[lessonx]"), r"bad.toml: \[top level\] lessonx must be"),
+    ],
+)
 def test_malformed_files_name_file_table_and_key(tmp_path, capsys, text, match):
     f = tmp_path / "bad.toml"
     f.write_text(text)

@@ -24,8 +24,7 @@ def test_encode_drops_defaults_and_keeps_field_order():
 
 
 def test_round_trip_through_url_text():
-    params = {"win_rate": 0.1 + 0.2, "trades": 7, "sizing": "fixed", "goal": None,
-              "log": False}
+    params = {"win_rate": 0.1 + 0.2, "trades": 7, "sizing": "fixed", "goal": None, "log": False}
     url = to_query_string(encode(params, DEFAULTS, FIELDS))
     back, notices = decode(from_query_string("?" + url), DEFAULTS, FIELDS)
     assert notices == []
@@ -59,19 +58,22 @@ def test_bad_values_fall_back_with_a_notice(query, key, why):
 
 
 def test_unknown_keys_are_reported_and_embed_is_silent():
-    back, notices = decode({"bogus": "1", "embed": "true", "trades": ["3", "9"]}, DEFAULTS,
-                           FIELDS)
+    back, notices = decode({"bogus": "1", "embed": "true", "trades": ["3", "9"]}, DEFAULTS, FIELDS)
     assert back["trades"] == 9  # last value wins, as in browsers
     assert notices == ["Link parameter 'bogus' is not one this page knows; ignored."]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.floats(min_value=1e-9, max_value=1 - 1e-9), st.integers(1, 1000),
-       st.sampled_from(["fractional", "fixed"]), st.booleans())
+@given(
+    st.floats(min_value=1e-9, max_value=1 - 1e-9),
+    st.integers(1, 1000),
+    st.sampled_from(["fractional", "fixed"]),
+    st.booleans(),
+)
 def test_round_trip_property(w, n, sizing, log):
     params = {"win_rate": w, "trades": n, "sizing": sizing, "goal": None, "log": log}
-    back, notices = decode(from_query_string(to_query_string(encode(params, DEFAULTS,
-                                                                    FIELDS))),
-                           DEFAULTS, FIELDS)
+    back, notices = decode(
+        from_query_string(to_query_string(encode(params, DEFAULTS, FIELDS))), DEFAULTS, FIELDS
+    )
     assert notices == [] and back == params
     assert not math.isnan(back["win_rate"])

@@ -57,8 +57,10 @@ def test_missing_spec_file(tmp_path):
 
 
 def test_invalid_cell_named_before_anything_runs(tmp_path, monkeypatch):
-    spec = write(tmp_path, "[base]\ntrades = 10\nseed = 1\n[axes]\n"
-                           "risk = [0.01, 0.02]\nwin_rate = [0.5, 1.2]\n")
+    spec = write(
+        tmp_path,
+        "[base]\ntrades = 10\nseed = 1\n[axes]\nrisk = [0.01, 0.02]\nwin_rate = [0.5, 1.2]\n",
+    )
 
     def boom(*a, **k):  # pragma: no cover - must not be reached
         raise AssertionError("a cell ran before validation finished")
@@ -97,32 +99,55 @@ def test_cells_row_major_and_seeds_survive_reordering():
     spec = sw.load_spec(TINY)
     cells = sw.expand_cells(spec, 11)
     assert [c.coords for c in cells[:3]] == [
-        {"win_rate": 0.4, "risk": 0.05}, {"win_rate": 0.4, "risk": 0.1},
-        {"win_rate": 0.4, "risk": 0.2}]
-    flipped = sw.expand_cells(sw.load_spec(
-        {"base": TINY["base"], "axes": {"risk": [0.2, 0.1, 0.05], "win_rate": [0.5, 0.4]}}), 11)
+        {"win_rate": 0.4, "risk": 0.05},
+        {"win_rate": 0.4, "risk": 0.1},
+        {"win_rate": 0.4, "risk": 0.2},
+    ]
+    flipped = sw.expand_cells(
+        sw.load_spec(
+            {"base": TINY["base"], "axes": {"risk": [0.2, 0.1, 0.05], "win_rate": [0.5, 0.4]}}
+        ),
+        11,
+    )
     by_coords = {json.dumps(c.coords, sort_keys=True): c.flat["seed"] for c in cells}
     for c in flipped:
         assert by_coords[json.dumps(c.coords, sort_keys=True)] == c.flat["seed"]
 
 
 def test_plan_batches_amortises_and_balances():
-    spec = sw.load_spec({"base": {"trades": 10, "paths": 100, "seed": 1},
-                         "axes": {"risk": [0.001 * i for i in range(1, 401)]}})
+    spec = sw.load_spec(
+        {
+            "base": {"trades": 10, "paths": 100, "seed": 1},
+            "axes": {"risk": [0.001 * i for i in range(1, 401)]},
+        }
+    )
     cells = sw.expand_cells(spec, 1)
     batches = sw.plan_batches(cells, workers=2)
     # 400 cheap cells (1,000 path-trades each), 2 workers: balance caps at 50 cells/batch
     assert [len(b) for b in batches] == [50] * 8
     assert [c.index for b in batches for c in b] == list(range(400))
     assert [len(b) for b in sw.plan_batches(cells, workers=2, batch_size=150)] == [150, 150, 100]
-    heavy = sw.load_spec({"base": {"trades": 1000, "paths": 100_000, "seed": 1},
-                          "axes": {"risk": [0.01, 0.02, 0.03]}})
+    heavy = sw.load_spec(
+        {
+            "base": {"trades": 1000, "paths": 100_000, "seed": 1},
+            "axes": {"risk": [0.01, 0.02, 0.03]},
+        }
+    )
     assert [len(b) for b in sw.plan_batches(sw.expand_cells(heavy, 1), workers=8)] == [1, 1, 1]
 
 
 def test_summary_row_flattens_the_contract():
-    sc = build_scenario({"win_rate": 0.45, "payoff": 1.5, "risk": 0.1, "trades": 50,
-                         "paths": 500, "seed": 3, "goal": 2.0})
+    sc = build_scenario(
+        {
+            "win_rate": 0.45,
+            "payoff": 1.5,
+            "risk": 0.1,
+            "trades": 50,
+            "paths": 500,
+            "seed": 3,
+            "goal": 2.0,
+        }
+    )
     s = simulate(sc, record=0).summary()
     row = sw.summary_row(s)
     assert row["ruin_probability"] == s["ruin_probability"]["estimate"]
@@ -146,8 +171,9 @@ def test_cell_reproduces_with_plain_simulate():
     assert df.columns[:2] == ["win_rate", "risk"]
     assert (df["method"] == "simulate").all()
     for r in df.iter_rows(named=True):
-        sc = build_scenario({**TINY["base"], "win_rate": r["win_rate"], "risk": r["risk"],
-                             "seed": r["seed"]})
+        sc = build_scenario(
+            {**TINY["base"], "win_rate": r["win_rate"], "risk": r["risk"], "seed": r["seed"]}
+        )
         s = simulate(sc, record=0).summary()
         assert r["ruin_probability"] == s["ruin_probability"]["estimate"]
         assert r["max_drawdown_p50"] == s["max_drawdown_quantiles"]["0.5"]
@@ -164,8 +190,10 @@ def test_same_results_whatever_the_batching():
 
 def test_extending_an_axis_keeps_the_old_cells(tmp_path):
     a = sw.run_sweep(TINY, workers=1, progress=False)
-    bigger = {"base": TINY["base"], "axes": {"win_rate": [0.4, 0.45, 0.5],
-                                             "risk": [0.05, 0.1, 0.2]}}
+    bigger = {
+        "base": TINY["base"],
+        "axes": {"win_rate": [0.4, 0.45, 0.5], "risk": [0.05, 0.1, 0.2]},
+    }
     b = sw.run_sweep(bigger, workers=1, progress=False)
     keep = b.filter(pl.col("win_rate") != 0.45).drop("cell")
     assert keep.equals(a.drop("cell"))
@@ -228,26 +256,31 @@ def test_unseeded_sweep_keeps_its_drawn_seed_when_resumed(tmp_path, monkeypatch)
     stats = {}
     df = sw.run_sweep(spec, out=out, workers=1, progress=False, batch_size=1, stats=stats)
     assert stats["sweep_seed"] == state["seed"] and stats["cells_run"] == 2
-    assert df["seed"].to_list() == [sw.cell_seed(state["seed"], {"risk": r})
-                                    for r in (0.1, 0.2, 0.3)]
+    assert df["seed"].to_list() == [
+        sw.cell_seed(state["seed"], {"risk": r}) for r in (0.1, 0.2, 0.3)
+    ]
 
 
 def test_exact_mode_uses_the_lattice_dp():
-    spec = {"method": "exact", "base": {"trades": 60, "ruin_level": 0.5, "seed": 4},
-            "axes": {"win_rate": [0.45, 0.55], "sizing": ["fractional", "fixed"]}}
+    spec = {
+        "method": "exact",
+        "base": {"trades": 60, "ruin_level": 0.5, "seed": 4},
+        "axes": {"win_rate": [0.45, 0.55], "sizing": ["fractional", "fixed"]},
+    }
     df = sw.run_sweep(spec, workers=1, progress=False)
     assert (df["method"] == "exact").all()
     assert df["seed"].null_count() == 4 and df["paths"].null_count() == 4
     for r in df.iter_rows(named=True):
-        ref = lattice_dp(r["win_rate"], 1.5, 0.01, sizing=r["sizing"], trades=60,
-                         ruin_level=0.5)
+        ref = lattice_dp(r["win_rate"], 1.5, 0.01, sizing=r["sizing"], trades=60, ruin_level=0.5)
         assert r["ruin_probability"] == pytest.approx(ref.ruin_probability, abs=1e-15)
         assert r["ruin_probability_ci_low"] == r["ruin_probability_ci_high"]
 
 
 def test_exact_mode_falls_back_to_simulation_where_no_exact_answer():
-    spec = {"base": {"trades": 30, "paths": 200, "seed": 2, "risk": 0.1},
-            "axes": {"outcomes": ["-1:0.5,1.5:0.5", "-1:0.6,2:0.4"]}}
+    spec = {
+        "base": {"trades": 30, "paths": 200, "seed": 2, "risk": 0.1},
+        "axes": {"outcomes": ["-1:0.5,1.5:0.5", "-1:0.6,2:0.4"]},
+    }
     df = sw.run_sweep(spec, workers=1, progress=False, method="exact")
     assert df["method"].to_list() == ["simulate", "simulate"]
     assert df["seed"].null_count() == 0
@@ -282,8 +315,11 @@ def test_progress_bar_reports_cells(capsys):
 
 
 def test_cli_sweep_writes_parquet(tmp_path, capsys):
-    spec = write(tmp_path, "name = 'tiny'\n[base]\ntrades = 30\npaths = 200\nseed = 5\n"
-                           "[axes]\nrisk = [0.05, 0.1]\npayoff = [1.0, 2.0]\n")
+    spec = write(
+        tmp_path,
+        "name = 'tiny'\n[base]\ntrades = 30\npaths = 200\nseed = 5\n"
+        "[axes]\nrisk = [0.05, 0.1]\npayoff = [1.0, 2.0]\n",
+    )
     out = tmp_path / "res.parquet"
     rc = main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"])
     assert rc == 0
@@ -333,8 +369,17 @@ def test_cli_unreachable_scheduler_exits_2_quickly(tmp_path, capsys):
         port = s.getsockname()[1]
     spec = write(tmp_path, "[axes]\nrisk = [0.05]\n")
     t0 = time.perf_counter()
-    rc = main(["sweep", str(spec), "--scheduler", f"tcp://127.0.0.1:{port}",
-               "--connect-timeout", "1", "--no-progress"])
+    rc = main(
+        [
+            "sweep",
+            str(spec),
+            "--scheduler",
+            f"tcp://127.0.0.1:{port}",
+            "--connect-timeout",
+            "1",
+            "--no-progress",
+        ]
+    )
     assert rc == 2 and time.perf_counter() - t0 < 20
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
@@ -351,8 +396,11 @@ def test_cell_numbers_are_finite_where_defined():
 # --- liquidation-odds sweeps and scenario presets -----------------------------------------
 
 
-ODDS = {"kind": "odds", "base": {"mmr": 0.0125, "paths": 3000, "seed": 8},
-        "axes": {"leverage": [5.0, 20.0], "volatility": [0.02, 0.04], "horizon_days": [7, 30]}}
+ODDS = {
+    "kind": "odds",
+    "base": {"mmr": 0.0125, "paths": 3000, "seed": 8},
+    "axes": {"leverage": [5.0, 20.0], "volatility": [0.02, 0.04], "horizon_days": [7, 30]},
+}
 
 
 def test_odds_sweep_exact_is_the_closed_form():
@@ -361,8 +409,7 @@ def test_odds_sweep_exact_is_the_closed_form():
     df = sw.run_sweep(ODDS, workers=1, progress=False, method="exact")
     assert df.height == 8 and (df["method"] == "exact").all()
     for r in df.iter_rows(named=True):
-        ref = liquidation_probability(r["leverage"], 0.0125, r["volatility"],
-                                      r["horizon_days"])
+        ref = liquidation_probability(r["leverage"], 0.0125, r["volatility"], r["horizon_days"])
         assert r["liquidation_probability"] == pytest.approx(ref, rel=1e-12)
 
 
@@ -383,21 +430,48 @@ def test_odds_sweep_simulated_near_closed_form_and_monotone():
 @pytest.mark.parametrize(
     ("spec", "match"),
     [
-        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
-          "axes": {"win_rate": [0.5]}}, r"\[axes\] win_rate must be a known parameter"),
-        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02},
-          "axes": {"leverage": [5.0]}}, r"horizon_days must be given in \[base\] or \[axes\]"),
-        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
-          "axes": {"leverage": [5.0, 0.5]}}, r"cell \(leverage=0.5\): leverage"),
+        (
+            {
+                "kind": "odds",
+                "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
+                "axes": {"win_rate": [0.5]},
+            },
+            r"\[axes\] win_rate must be a known parameter",
+        ),
+        (
+            {
+                "kind": "odds",
+                "base": {"mmr": 0.01, "volatility": 0.02},
+                "axes": {"leverage": [5.0]},
+            },
+            r"horizon_days must be given in \[base\] or \[axes\]",
+        ),
+        (
+            {
+                "kind": "odds",
+                "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
+                "axes": {"leverage": [5.0, 0.5]},
+            },
+            r"cell \(leverage=0.5\): leverage",
+        ),
         ({"kind": "bonds", "axes": {"risk": [0.1]}}, r"kind must be one of 'account', 'odds'"),
-        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "leverage": 5.0},
-          "axes": {"horizon_days": [7], "monitoring": [1.0, 30.0]}},
-         r"cell \(horizon_days=7, monitoring=30.0\): monitoring must be greater than 0 and "
-         r"at most 7"),
-        ({"kind": "odds", "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7,
-                                   "side": "short"},
-          "axes": {"leverage": [5.0], "take_profit": [0.1, 1.5]}},
-         r"cell \(leverage=5.0, take_profit=1.5\): take_profit must be between 0 and 1"),
+        (
+            {
+                "kind": "odds",
+                "base": {"mmr": 0.01, "volatility": 0.02, "leverage": 5.0},
+                "axes": {"horizon_days": [7], "monitoring": [1.0, 30.0]},
+            },
+            r"cell \(horizon_days=7, monitoring=30.0\): monitoring must be greater than 0 and "
+            r"at most 7",
+        ),
+        (
+            {
+                "kind": "odds",
+                "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7, "side": "short"},
+                "axes": {"leverage": [5.0], "take_profit": [0.1, 1.5]},
+            },
+            r"cell \(leverage=5.0, take_profit=1.5\): take_profit must be between 0 and 1",
+        ),
     ],
 )
 def test_odds_spec_errors(spec, match):
@@ -409,8 +483,10 @@ def test_scenario_preset_in_base():
     from ruin.studies.scenarios import find_scenario, scenario_params
 
     preset = scenario_params(find_scenario("coin_flip_edge"))
-    spec = {"base": {"scenario": "coin_flip_edge", "paths": 300, "trades": 40},
-            "axes": {"risk": [0.02, 0.1]}}
+    spec = {
+        "base": {"scenario": "coin_flip_edge", "paths": 300, "trades": 40},
+        "axes": {"risk": [0.02, 0.1]},
+    }
     stats = {}
     df = sw.run_sweep(spec, workers=1, progress=False, stats=stats)
     assert stats["sweep_seed"] == preset["seed"]  # the preset's seed seeds the sweep
@@ -418,18 +494,20 @@ def test_scenario_preset_in_base():
         flat = {**preset, "paths": 300, "trades": 40, "risk": r["risk"], "seed": r["seed"]}
         s = simulate(build_scenario(flat), record=0).summary()
         assert r["ruin_probability"] == s["ruin_probability"]["estimate"]
-    with pytest.raises(ParameterError, match=r"^sweep: \[base\] scenario must be a "
-                                             r"scenario name"):
-        sw.run_sweep({"base": {"scenario": "no_such"}, "axes": {"risk": [0.02]}},
-                     progress=False)
+    with pytest.raises(
+        ParameterError,
+        match=r"^sweep: \[base\] scenario must be a "
+        r"scenario name",
+    ):
+        sw.run_sweep({"base": {"scenario": "no_such"}, "axes": {"risk": [0.02]}}, progress=False)
     with pytest.raises(ParameterError, match=r"cell \(scenario='no_such'\): scenario must"):
-        sw.run_sweep({"base": {"seed": 1}, "axes": {"scenario": ["swing", "no_such"]}},
-                     progress=False)
+        sw.run_sweep(
+            {"base": {"seed": 1}, "axes": {"scenario": ["swing", "no_such"]}}, progress=False
+        )
 
 
 def test_seed_axis_gives_replicates_with_their_own_streams():
-    spec = {"base": {"trades": 30, "paths": 200, "risk": 0.1},
-            "axes": {"seed": [1, 2, 3]}}
+    spec = {"base": {"trades": 30, "paths": 200, "risk": 0.1}, "axes": {"seed": [1, 2, 3]}}
     df = sw.run_sweep(spec, workers=1, progress=False)
     assert df["seed"].to_list() == [1, 2, 3]
     assert df["cell_seed"].n_unique() == 3
@@ -439,8 +517,9 @@ def test_seed_axis_gives_replicates_with_their_own_streams():
 
 
 def test_cli_ctrl_c_keeps_finished_cells(tmp_path, capsys, monkeypatch):
-    spec = write(tmp_path, "[base]\ntrades = 20\npaths = 100\nseed = 3\n"
-                           "[axes]\nrisk = [0.05, 0.1, 0.2]\n")
+    spec = write(
+        tmp_path, "[base]\ntrades = 20\npaths = 100\nseed = 3\n[axes]\nrisk = [0.05, 0.1, 0.2]\n"
+    )
     out = tmp_path / "r.parquet"
     real = sw.run_batch
 
@@ -451,12 +530,25 @@ def test_cli_ctrl_c_keeps_finished_cells(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(sweep_executors, "run_batch", ctrl_c_on_second)
     with pytest.raises(SystemExit) as info:
-        main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--batch-size", "1",
-              "--no-progress"])
+        main(
+            [
+                "sweep",
+                str(spec),
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--batch-size",
+                "1",
+                "--no-progress",
+            ]
+        )
     assert info.value.code == 130
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"ruin sweep: interrupted; finished cells are kept in {out}.parts; run "
-                   "the same command again to resume."]
+    assert err == [
+        f"ruin sweep: interrupted; finished cells are kept in {out}.parts; run "
+        "the same command again to resume."
+    ]
     assert len(list((tmp_path / "r.parquet.parts").glob("part-*.parquet"))) == 1
     monkeypatch.setattr(sweep_executors, "run_batch", real)
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--json"]) == 0

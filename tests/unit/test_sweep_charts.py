@@ -15,11 +15,20 @@ def table():
         for risk in (0.05, 0.1, 0.2):
             for payoff in (1.0, 2.0):
                 p = min(1.0, risk * 4 * (1.5 - wr) / payoff)
-                rows.append({"win_rate": wr, "risk": risk, "payoff": payoff, "cell": cell,
-                             "method": "simulate", "ruin_probability": p,
-                             "ruin_probability_ci_low": p * 0.9,
-                             "ruin_probability_ci_high": min(1.0, p * 1.1),
-                             "p_drawdown_ge_0.2": p, "final_equity_median": 1 + p})
+                rows.append(
+                    {
+                        "win_rate": wr,
+                        "risk": risk,
+                        "payoff": payoff,
+                        "cell": cell,
+                        "method": "simulate",
+                        "ruin_probability": p,
+                        "ruin_probability_ci_low": p * 0.9,
+                        "ruin_probability_ci_high": min(1.0, p * 1.1),
+                        "p_drawdown_ge_0.2": p,
+                        "final_equity_median": 1 + p,
+                    }
+                )
                 cell += 1
     return pl.DataFrame(rows)
 
@@ -53,8 +62,13 @@ def test_unfaceted_from_parquet_with_dotted_column(table, tmp_path):
 
 
 def test_non_probability_value_uses_data_range(table):
-    spec = sweep_heatmap(table.filter(pl.col("payoff") == 2.0), "risk", "win_rate",
-                         "final_equity_median", labels=False).to_dict()
+    spec = sweep_heatmap(
+        table.filter(pl.col("payoff") == 2.0),
+        "risk",
+        "win_rate",
+        "final_equity_median",
+        labels=False,
+    ).to_dict()
     assert len(spec["layer"]) == 1
     assert "domain" not in spec["layer"][0]["encoding"]["color"]["scale"]
     assert spec["layer"][0]["encoding"]["color"]["legend"]["title"].startswith("Median final")
@@ -80,8 +94,9 @@ def test_bad_columns(table, args, match):
 
 def test_too_many_cells():
     n = MAX_CELLS + 1
-    df = pl.DataFrame({"risk": list(range(n)), "win_rate": [0.5] * n,
-                       "ruin_probability": [0.1] * n})
+    df = pl.DataFrame(
+        {"risk": list(range(n)), "win_rate": [0.5] * n, "ruin_probability": [0.1] * n}
+    )
     with pytest.raises(ParameterError, match="at most 5,000 cells"):
         sweep_heatmap(df, "risk", "win_rate", "ruin_probability")
 

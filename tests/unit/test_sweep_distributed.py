@@ -26,8 +26,13 @@ def reference():
 def cluster():
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as c:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as c:
         yield c
 
 
@@ -41,18 +46,29 @@ def assert_complete(df, reference):
 def test_dask_localcluster_matches_local_processes(reference, cluster, tmp_path):
     out = tmp_path / "dask.parquet"
     stats = {}
-    df = sw.run_sweep(SPEC, out=out, scheduler=cluster.scheduler_address, progress=False,
-                      batch_size=5, stats=stats)
+    df = sw.run_sweep(
+        SPEC,
+        out=out,
+        scheduler=cluster.scheduler_address,
+        progress=False,
+        batch_size=5,
+        stats=stats,
+    )
     assert stats["executor"] == "dask" and stats["workers"] == 2 and stats["batches"] == 3
     assert_complete(df, reference)
     assert pl.read_parquet(out).equals(reference)
 
 
-def test_dask_worker_death_is_retried_without_holes_or_duplicates(reference, cluster,
-                                                                   tmp_path):
+def test_dask_worker_death_is_retried_without_holes_or_duplicates(reference, cluster, tmp_path):
     marker = tmp_path / "crashed-once"
-    df = sw.run_sweep(SPEC, out=tmp_path / "r.parquet", scheduler=cluster.scheduler_address,
-                      progress=False, batch_size=2, _crash_marker=str(marker))
+    df = sw.run_sweep(
+        SPEC,
+        out=tmp_path / "r.parquet",
+        scheduler=cluster.scheduler_address,
+        progress=False,
+        batch_size=2,
+        _crash_marker=str(marker),
+    )
     assert marker.exists()  # a worker process really died (os._exit) mid-sweep
     assert_complete(df, reference)
 
@@ -72,8 +88,15 @@ def test_local_processes_match_one_process_even_when_a_worker_dies(reference, tm
     marker = tmp_path / "crashed-once"
     out = tmp_path / "local.parquet"
     stats = {}
-    df = sw.run_sweep(SPEC, out=out, workers=2, progress=False, batch_size=2, stats=stats,
-                      _crash_marker=str(marker))
+    df = sw.run_sweep(
+        SPEC,
+        out=out,
+        workers=2,
+        progress=False,
+        batch_size=2,
+        stats=stats,
+        _crash_marker=str(marker),
+    )
     assert marker.exists()
     assert stats["executor"] == "local" and stats["workers"] == 2 and stats["batches"] == 6
     assert_complete(df, reference)

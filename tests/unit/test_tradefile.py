@@ -33,8 +33,11 @@ def test_missing_column():
 
 def test_non_numeric_cell_names_the_row():
     # header is line 1, so the third data row is line 4
-    with pytest.raises(ParameterError, match=r"column 'r' row 4 must be a finite number; "
-                                             r"got 'abc'"):
+    with pytest.raises(
+        ParameterError,
+        match=r"column 'r' row 4 must be a finite number; "
+        r"got 'abc'",
+    ):
         read_trades_bytes(b"r\n1.0\n-1.0\nabc\n2.0\n", name="mine.csv")
 
 

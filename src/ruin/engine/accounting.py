@@ -126,7 +126,6 @@ def thresholds(
     return float(x_floor), float(ruin_x), float(goal_x)
 
 
-
 @njit(inline="always", cache=True)
 def barrier_cuts(ruin_x, goal_x):
     """``(ruin_cut, goal_cut)``: ruin when ``x <= ruin_cut``, goal when ``x >= goal_cut``.
@@ -174,8 +173,23 @@ def acc_new(fractional, risk):
 
 @njit(inline="always", cache=True)
 def acc_update(
-    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-    step, win, loss, fractional, c, x_floor,
+    x,
+    peak,
+    inv,
+    tolp,
+    mdd,
+    streak,
+    mstreak,
+    uw,
+    muw,
+    nwin,
+    n,
+    step,
+    win,
+    loss,
+    fractional,
+    c,
+    x_floor,
 ):
     """One trade's bookkeeping on the unpacked state; ``loss``: the outcome is < 0; ``win``:
     it is > 0 (or, for a trade of several positions, the number of positions won).
@@ -219,8 +233,23 @@ def acc_book(acc, step, r, wins, fractional, c, x_floor):
     of positions of the trade that won)."""
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
-        x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-        step, wins, r < 0.0, fractional, c, x_floor,
+        x,
+        peak,
+        inv,
+        tolp,
+        mdd,
+        streak,
+        mstreak,
+        uw,
+        muw,
+        nwin,
+        n,
+        step,
+        wins,
+        r < 0.0,
+        fractional,
+        c,
+        x_floor,
     )
     return AccountState(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n)
 
@@ -239,8 +268,20 @@ def stake_fraction(x, fractional, risk):
 
 @njit(inline="always", cache=True)
 def acc_store(
-    i, acc, t_ruin, t_goal, fractional, risk,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+    i,
+    acc,
+    t_ruin,
+    t_goal,
+    fractional,
+    risk,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
 ):
     """Write path ``i``'s results (MDD converted to a fraction of peak equity). ``acc`` is an
     :class:`AccountState` (or the same eleven values as a tuple)."""

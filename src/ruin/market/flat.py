@@ -11,13 +11,37 @@ from .trade import LeveragedTrade
 # --------------------------------------------------------------------------- flat keys
 #: Flat parameter names of the leveraged mode (CLI flags with underscores). Giving any of
 #: them switches the leveraged mode on.
-LEVERAGE_KEYS = frozenset({
-    "leverage", "stop", "take_profit", "drift", "volatility", "side", "mmr", "margin_mode",
-    "venue", "asset", "funding_rate", "funding_interval_hours", "funding_regime", "fee_bps",
-    "slippage_bps", "liquidation_fee", "liquidation_rule", "tails", "garch", "jumps",
-    "max_hold_days", "monitoring", "check_hours", "step_hours", "positions", "correlation",
-    "equity_usd",
-})
+LEVERAGE_KEYS = frozenset(
+    {
+        "leverage",
+        "stop",
+        "take_profit",
+        "drift",
+        "volatility",
+        "side",
+        "mmr",
+        "margin_mode",
+        "venue",
+        "asset",
+        "funding_rate",
+        "funding_interval_hours",
+        "funding_regime",
+        "fee_bps",
+        "slippage_bps",
+        "liquidation_fee",
+        "liquidation_rule",
+        "tails",
+        "garch",
+        "jumps",
+        "max_hold_days",
+        "monitoring",
+        "check_hours",
+        "step_hours",
+        "positions",
+        "correlation",
+        "equity_usd",
+    }
+)
 
 #: Defaults of the leveraged mode without presets: no costs, MMR 0.5%.
 LEVERAGE_DEFAULTS: dict[str, Any] = {
@@ -39,8 +63,7 @@ def _parse_tails(value: Any, preset_df: float | None) -> float | None:
     text = str(value).strip().lower()
     if text == "t":
         if preset_df is None:
-            raise ParameterError("tails", "'normal' or 't:DF' (t needs DF without --asset)",
-                                 value)
+            raise ParameterError("tails", "'normal' or 't:DF' (t needs DF without --asset)", value)
         return float(preset_df)
     if text.startswith("t:"):
         try:
@@ -128,16 +151,21 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
         kw["backstop_fraction"] = v.backstop_fraction
         kw["funding_interval_hours"] = v.funding_interval_hours
         if "funding_rate" not in given:
-            regime = vn.FUNDING_REGIMES[check_choice(
-                "funding_regime", given.get("funding_regime", "neutral"),
-                tuple(vn.FUNDING_REGIMES))]
+            regime = vn.FUNDING_REGIMES[
+                check_choice(
+                    "funding_regime",
+                    given.get("funding_regime", "neutral"),
+                    tuple(vn.FUNDING_REGIMES),
+                )
+            ]
             rate = regime.per_interval(v.funding_interval_hours)
             if v.funding_cap is not None:
                 rate = max(-v.funding_cap, min(v.funding_cap, rate))
             q["funding_rate"] = rate
     elif "funding_regime" in given and "funding_rate" not in given:
-        regime = vn.FUNDING_REGIMES[check_choice("funding_regime", given["funding_regime"],
-                                                 tuple(vn.FUNDING_REGIMES))]
+        regime = vn.FUNDING_REGIMES[
+            check_choice("funding_regime", given["funding_regime"], tuple(vn.FUNDING_REGIMES))
+        ]
         q["funding_rate"] = regime.per_interval(float(q.get("funding_interval_hours", 8.0)))
     for key in ("liquidation_rule", "liquidation_fee", "funding_interval_hours"):
         if key in given:
@@ -145,9 +173,11 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
     # edge: drift or win rate (exactly one)
     if "drift" in given:
         if p.get("win_rate") != defaults["win_rate"]:
-            raise ParameterError("win_rate / drift", "only one of the two in the leveraged "
-                                 "mode (drift 0 = no edge)",
-                                 f"win_rate={p.get('win_rate')}, drift={given['drift']}")
+            raise ParameterError(
+                "win_rate / drift",
+                "only one of the two in the leveraged mode (drift 0 = no edge)",
+                f"win_rate={p.get('win_rate')}, drift={given['drift']}",
+            )
         kw["drift"] = given["drift"]
     else:
         kw["win_rate"] = p["win_rate"]
@@ -157,8 +187,11 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
         tp = check_number("take_profit", given["take_profit"], 0.0, 1e3, lo_incl=False)
         if payoff != defaults["payoff"] and abs(tp - float(payoff) * stop) > 1e-9 * max(1, tp):
             raise ParameterError(
-                "take_profit", f"payoff x stop = {float(payoff) * stop:g} when both are "
-                f"given", tp, "Give --take-profit or --payoff, or make them agree.")
+                "take_profit",
+                f"payoff x stop = {float(payoff) * stop:g} when both are given",
+                tp,
+                "Give --take-profit or --payoff, or make them agree.",
+            )
     else:
         tp = check_number("payoff", payoff, 0.0, 1e6, lo_incl=False) * stop
     kw["take_profit"] = tp
@@ -168,18 +201,23 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
         kw["tails_df"] = tdf
     g = given.get("garch")
     if g is not None and not (isinstance(g, (bool, str)) and not _truthy(g)):
-        if isinstance(g, bool) or (isinstance(g, str) and g.strip().lower() in ("1", "true",
-                                                                                "yes", "on")):
-            kw["garch"] = ((asset.garch_alpha, asset.garch_beta) if asset is not None
-                           else (0.10, 0.85))
+        if isinstance(g, bool) or (
+            isinstance(g, str) and g.strip().lower() in ("1", "true", "yes", "on")
+        ):
+            kw["garch"] = (
+                (asset.garch_alpha, asset.garch_beta) if asset is not None else (0.10, 0.85)
+            )
         else:
             kw["garch"] = _parse_pair("garch", g)
     j = given.get("jumps")
     if j is not None and _truthy(j):
         if isinstance(j, bool) or str(j).strip().lower() in ("1", "true", "yes", "on"):
             if asset is not None:
-                kw.update(jump_rate=asset.crash_intensity_per_day, jump_mean=asset.crash_size,
-                          jump_sd=asset.crash_sd)
+                kw.update(
+                    jump_rate=asset.crash_intensity_per_day,
+                    jump_mean=asset.crash_size,
+                    jump_sd=asset.crash_sd,
+                )
             else:
                 kw.update(jump_rate=1.0 / 365.0, jump_mean=-0.10, jump_sd=0.05)
         else:
@@ -191,9 +229,23 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
             except ValueError:
                 raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD'", j) from None
             kw.update(jump_rate=r_, jump_mean=m_, jump_sd=s_)
-    for key in ("leverage", "volatility", "side", "mmr", "margin_mode", "fee_bps",
-                "slippage_bps", "funding_rate", "max_hold_days", "monitoring", "check_hours",
-                "step_hours", "positions", "correlation", "equity_usd"):
+    for key in (
+        "leverage",
+        "volatility",
+        "side",
+        "mmr",
+        "margin_mode",
+        "fee_bps",
+        "slippage_bps",
+        "funding_rate",
+        "max_hold_days",
+        "monitoring",
+        "check_hours",
+        "step_hours",
+        "positions",
+        "correlation",
+        "equity_usd",
+    ):
         if key in q:
             kw[key] = q[key]
     kw["stop"] = stop

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ..engine.rng import resolve_seed
 from ..errors import ParameterError, check_int, check_number
 from ..params import Bernoulli
-from ..engine.rng import resolve_seed
 from ..simulate import SimulationResult, simulate
 from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
 

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from ..errors import ParameterError, check_choice, check_int, check_number
 from ..engine.rng import resolve_seed
+from ..errors import ParameterError, check_choice, check_int, check_number
 from .cells import Cell, _resolve_preset, expand_cells, plan_batches
 from .executors import (
     CONNECT_TIMEOUT,

@@ -127,14 +127,16 @@ def _new_day(clock, day, plan, st):
     variance (Student-t mixing)."""
     h = clock.variance
     if plan.garch and clock.day >= 0:
-        h = plan.garch_omega + plan.garch_alpha * clock.day_return * clock.day_return \
+        h = (
+            plan.garch_omega
+            + plan.garch_alpha * clock.day_return * clock.day_return
             + plan.garch_beta * h
-    vday, st[0], st[1], st[2], st[3] = day_variance(h, plan.tails, plan.tails_df,
-                                                    plan.tails_int_df, st[0], st[1], st[2],
-                                                    st[3])
+        )
+    vday, st[0], st[1], st[2], st[3] = day_variance(
+        h, plan.tails, plan.tails_df, plan.tails_int_df, st[0], st[1], st[2], st[3]
+    )
     step_var = vday * plan.dt
-    return Clock(clock.time, day, h, 0.0, vday, step_var, math.sqrt(step_var),
-                 clock.next_jump)
+    return Clock(clock.time, day, h, 0.0, vday, step_var, math.sqrt(step_var), clock.next_jump)
 
 
 @njit(cache=True)
@@ -143,8 +145,9 @@ def _close_one(j, code, y_exit, margin, pos, terms, scale, trade, tally):
     exit and costs the tally."""
     closed = close_position(code, y_exit, margin, pos.paid[j], pos.funding[j], terms.close)
     pos.is_open[j] = False
-    trade = Trade(trade.result + closed.r, trade.wins + (1 if closed.r > 0.0 else 0),
-                  trade.n_open - 1)
+    trade = Trade(
+        trade.result + closed.r, trade.wins + (1 if closed.r > 0.0 else 0), trade.n_open - 1
+    )
     return trade, tally_close(tally, code, closed, scale)
 
 
@@ -174,13 +177,20 @@ def _account_check(pos, plan, equity_r, trade, shift, scale, tally):
         keep = max(0.0, eqr - plan.liquidation_fee * notl)
     for j in range(pos.y.size):
         if pos.is_open[j]:
-            costs = Closed(0.0, plan.fee / stop, plan.slippage / stop, pos.funding[j] / stop,
-                           0.0)
+            costs = Closed(0.0, plan.fee / stop, plan.slippage / stop, pos.funding[j] / stop, 0.0)
             tally = tally_close(tally, 2, costs, scale)
             pos.is_open[j] = False
-    tally = Tally(tally.take_profit, tally.stop, tally.liquidation, tally.time, tally.fees,
-                  tally.slippage, tally.funding, tally.bad_debt + max(0.0, -eqr) * scale,
-                  tally.equity)
+    tally = Tally(
+        tally.take_profit,
+        tally.stop,
+        tally.liquidation,
+        tally.time,
+        tally.fees,
+        tally.slippage,
+        tally.funding,
+        tally.bad_debt + max(0.0, -eqr) * scale,
+        tally.equity,
+    )
     return True, Trade(keep - equity_r, trade.wins, 0), tally
 
 
@@ -189,8 +199,9 @@ def _step_numbers(clock, elapsed, plan, terms, st, sp):
     """The step from ``clock.time``: where it ends, its variance and drift, the common
     shock, the shared uniform and a crash jump at its end (the clock's next jump moves on)."""
     dt = plan.dt
-    end, ln, jump_now, grid = step_end(clock.time, dt, True, clock.day + 1.0,
-                                       clock.next_jump, plan.max_hold, elapsed)
+    end, ln, jump_now, grid = step_end(
+        clock.time, dt, True, clock.day + 1.0, clock.next_jump, plan.max_hold, elapsed
+    )
     if abs(ln - dt) <= 1e-9 * dt:
         v = clock.step_var
         sdv = clock.step_sd
@@ -206,8 +217,7 @@ def _step_numbers(clock, elapsed, plan, terms, st, sp):
     if jump_now:  # (still pending if every position leaves before it)
         jump = max(plan.jump_mean + plan.jump_sd * _normal(st, sp), terms.jump_floor)
         next_jump = end - math.log(1.0 - next_double(st)) / terms.jumps_per_day
-    step = Step(end, ln, jump_now, grid, v, sdv, 2.0 / v, plan.drift * ln, zc, u_common,
-                jump)
+    step = Step(end, ln, jump_now, grid, v, sdv, 2.0 / v, plan.drift * ln, zc, u_common, jump)
     return step, next_jump
 
 
@@ -238,8 +248,9 @@ def _move_positions(step, margin, pos, plan, terms, st, sp, scale, trade, tally)
         code, yf, d0, width = _exit_inside(y0, y1, pos.y_liq[j], step, plan, st)
         if code >= 0 and (step.u_common < 0.0 or fmax == 0.0):
             # at the bridge's first-passage time (perfectly correlated positions share it)
-            frac, st[0], st[1], st[2], st[3] = hit_fraction(d0, abs(yf - y1), step.var, width,
-                                                            st[0], st[1], st[2], st[3])
+            frac, st[0], st[1], st[2], st[3] = hit_fraction(
+                d0, abs(yf - y1), step.var, width, st[0], st[1], st[2], st[3]
+            )
             fmax = max(fmax, frac)
         if code < 0 and step.jump != 0.0:
             y1 += plan.side * step.jump
@@ -269,8 +280,7 @@ def _exit_inside(y0, y1, y_liq, step, plan, st):
         # one uniform: the lower exit if u < P(lower first), take-profit if 1 - u <
         # P(upper first) (monotone in both barriers on common random numbers)
         u = step.u_common if step.u_common >= 0.0 else next_double(st)
-        return strip_exit(y0, y1, y_liq, plan.y_stop, plan.y_take_profit,
-                          step.two_over_var, u)
+        return strip_exit(y0, y1, y_liq, plan.y_stop, plan.y_take_profit, step.two_over_var, u)
     if y_liq > -np.inf:
         p_liq = touch_probability(y0 - y_liq, y1 - y_liq, step.var)
         u = step.u_common if step.u_common >= 0.0 else next_double(st)
@@ -303,8 +313,7 @@ def _after_jump(pos, margin, plan, terms, equity_r, scale, trade, tally):
     for j in range(pos.y.size):
         if pos.is_open[j] and (pos.y[j] <= plan.y_stop or pos.y[j] >= plan.y_take_profit):
             code = 1 if pos.y[j] <= plan.y_stop else 0
-            trade, tally = _close_one(j, code, pos.y[j], margin, pos, terms, scale, trade,
-                                      tally)
+            trade, tally = _close_one(j, code, pos.y[j], margin, pos, terms, scale, trade, tally)
     return trade, tally
 
 
@@ -326,11 +335,9 @@ def _pay_funding(start, end, margin, pos, plan, terms, scale, trade, tally):
         pos.funding[j] += pay
         if terms.cross_many:
             continue
-        pos.y_liq[j] = liquidation_level(plan.side, margin, pos.paid[j], plan.maintenance,
-                                         plan.mmr)
+        pos.y_liq[j] = liquidation_level(plan.side, margin, pos.paid[j], plan.maintenance, plan.mmr)
         if pos.y[j] <= pos.y_liq[j]:
-            trade, tally = _close_one(j, 2, pos.y[j], margin, pos, terms, scale, trade,
-                                      tally)
+            trade, tally = _close_one(j, 2, pos.y[j], margin, pos, terms, scale, trade, tally)
             liquidated = True
     return trade, tally, liquidated
 
@@ -348,8 +355,11 @@ def _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally):
         pos.is_open[j] = True
         pos.paid[j] = terms.paid
         pos.funding[j] = 0.0
-        pos.y_liq[j] = -np.inf if terms.cross_many else liquidation_level(
-            plan.side, margin, terms.paid, plan.maintenance, plan.mmr)
+        pos.y_liq[j] = (
+            -np.inf
+            if terms.cross_many
+            else liquidation_level(plan.side, margin, terms.paid, plan.maintenance, plan.mmr)
+        )
     trade = Trade(0.0, 0, pos.y.size)
     elapsed = 0.0
     steps = 0
@@ -359,33 +369,45 @@ def _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally):
         if day != clock.day:  # a new day on the path clock: GARCH update, t mixing
             clock = _new_day(clock, day, plan, st)
         step, next_jump = _step_numbers(clock, elapsed, plan, terms, st, sp)
-        clock = Clock(clock.time, clock.day, clock.variance, clock.day_return, clock.day_var,
-                      clock.step_var, clock.step_sd, next_jump)
-        trade, tally, fmax, at_end, eps0 = _move_positions(step, margin, pos, plan, terms, st,
-                                                           sp, scale, trade, tally)
+        clock = Clock(
+            clock.time,
+            clock.day,
+            clock.variance,
+            clock.day_return,
+            clock.day_var,
+            clock.step_var,
+            clock.step_sd,
+            next_jump,
+        )
+        trade, tally, fmax, at_end, eps0 = _move_positions(
+            step, margin, pos, plan, terms, st, sp, scale, trade, tally
+        )
         if terms.cross_many and step.jump != 0.0 and trade.n_open > 0:
-            trade, tally = _after_jump(pos, margin, plan, terms, equity_r, scale, trade,
-                                       tally)
+            trade, tally = _after_jump(pos, margin, plan, terms, equity_r, scale, trade, tally)
             at_end = True
         elapsed += step.length
         start = clock.time
         if plan.funding_rate != 0.0 and trade.n_open > 0:
-            trade, tally, liquidated = _pay_funding(start, step.end, margin, pos, plan, terms,
-                                                    scale, trade, tally)
+            trade, tally, liquidated = _pay_funding(
+                start, step.end, margin, pos, plan, terms, scale, trade, tally
+            )
             at_end = at_end or liquidated
         # cross margin with several positions: the account at the step's end, with the
         # Broadie-Glasserman-Kou shift (a check at step ends only behaves like a continuous
         # check of a barrier moved 0.5826 sd(one step) closer)
         if terms.cross_many and trade.n_open > 0:
-            done, trade, tally = _account_check(pos, plan, equity_r, trade, _BGK * step.sd,
-                                                scale, tally)
+            done, trade, tally = _account_check(
+                pos, plan, equity_r, trade, _BGK * step.sd, scale, tally
+            )
             at_end = at_end or done
-        if trade.n_open > 0 and (plan.max_hold > 0.0 and elapsed >= plan.max_hold - 1e-9
-                                 or steps >= plan.max_steps):
+        if trade.n_open > 0 and (
+            plan.max_hold > 0.0 and elapsed >= plan.max_hold - 1e-9 or steps >= plan.max_steps
+        ):
             for j in range(pos.y.size):  # the time stop: closed at market
                 if pos.is_open[j]:
-                    trade, tally = _close_one(j, 3, pos.y[j], margin, pos, terms, scale,
-                                              trade, tally)
+                    trade, tally = _close_one(
+                        j, 3, pos.y[j], margin, pos, terms, scale, trade, tally
+                    )
             at_end = True
         clock = _advance(clock, step, start, fmax, eps0, trade.n_open == 0 and not at_end)
     return trade, clock, tally
@@ -396,17 +418,48 @@ def _advance(clock, step, start, fmax, eps0, left_inside):
     """The clock after the step: at its end, or (the last position left inside the step) at
     that exit's time, the crash still to come."""
     if left_inside:
-        return Clock(start + step.length * fmax, clock.day, clock.variance,
-                     clock.day_return + eps0 * math.sqrt(fmax), clock.day_var,
-                     clock.step_var, clock.step_sd,
-                     step.end if step.jump_now else clock.next_jump)
-    return Clock(step.end, clock.day, clock.variance, clock.day_return + eps0, clock.day_var,
-                 clock.step_var, clock.step_sd, clock.next_jump)
+        return Clock(
+            start + step.length * fmax,
+            clock.day,
+            clock.variance,
+            clock.day_return + eps0 * math.sqrt(fmax),
+            clock.day_var,
+            clock.step_var,
+            clock.step_sd,
+            step.end if step.jump_now else clock.next_jump,
+        )
+    return Clock(
+        step.end,
+        clock.day,
+        clock.variance,
+        clock.day_return + eps0,
+        clock.day_var,
+        clock.step_var,
+        clock.step_sd,
+        clock.next_jump,
+    )
 
 
 @njit(cache=True)
-def _portfolio_path(i, key0, key1, offset, plan, terms, final_eq, max_dd, ruin_t, goal_t,
-                    max_streak, max_uw, wins, taken, exits, aux, rec):
+def _portfolio_path(
+    i,
+    key0,
+    key1,
+    offset,
+    plan,
+    terms,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Walk path ``i`` (stream ``offset + i``) and store its results."""
     fractional = plan.fractional
     risk = plan.risk
@@ -423,12 +476,18 @@ def _portfolio_path(i, key0, key1, offset, plan, terms, final_eq, max_dd, ruin_t
     if plan.jumps:
         next_jump = -math.log(1.0 - next_double(st)) / terms.jumps_per_day
     h = terms.start_variance
-    clock = Clock(0.0, -1, h, 0.0, h, plan.step_variance, math.sqrt(plan.step_variance),
-                  next_jump)
+    clock = Clock(0.0, -1, h, 0.0, h, plan.step_variance, math.sqrt(plan.step_variance), next_jump)
     for t in range(plan.n_trades):
         trade, clock, tally = _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally)
-        acc = acc_book(acc, r_to_step(trade.result, fractional, risk), trade.result,
-                       trade.wins, fractional, terms.c, plan.x_floor)
+        acc = acc_book(
+            acc,
+            r_to_step(trade.result, fractional, risk),
+            trade.result,
+            trade.wins,
+            fractional,
+            terms.c,
+            plan.x_floor,
+        )
         if i < rec.shape[0]:
             rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
         if acc.x <= terms.ruin_cut:
@@ -439,8 +498,22 @@ def _portfolio_path(i, key0, key1, offset, plan, terms, final_eq, max_dd, ruin_t
             break
     if i < rec.shape[0]:
         record_tail(rec, i, acc.x, acc.n, fractional, risk)
-    acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t,
-              max_streak, max_uw, wins, taken)
+    acc_store(
+        i,
+        acc,
+        t_ruin,
+        t_goal,
+        fractional,
+        risk,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
+    )
     store_tally(i, tally, exits, aux)
 
 
@@ -448,30 +521,112 @@ _GRAIN = 16  # paths per parallel work item
 
 
 @njit(parallel=True, cache=True)
-def portfolio_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken, exits, aux, rec):
+def portfolio_kernel(
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Paths ``offset .. offset + n_paths - 1`` of a plan with several positions per trade
     (or discrete monitoring, funding or a time stop with one position and no lanes).
     Threads take blocks of ``_GRAIN`` paths."""
     for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
-        _portfolio_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t,
-                         goal_t, max_streak, max_uw, wins, taken, exits, aux, rec)
+        _portfolio_block(
+            b,
+            key0,
+            key1,
+            offset,
+            n_paths,
+            plan,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )
 
 
 @njit(cache=True)
-def _portfolio_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken, exits, aux, rec):
+def _portfolio_block(
+    b,
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Block ``b`` of :func:`portfolio_kernel` (its own function: numba's parallel loops
     cannot carry the named tuples of :class:`PortfolioTerms`)."""
-    close = CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
-                       plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
-                       plan.backstop_fraction * plan.maintenance)
+    close = CloseTerms(
+        plan.side,
+        plan.stop,
+        plan.fee,
+        plan.slippage,
+        plan.fill_rule,
+        plan.liquidation_fee,
+        plan.backstop_fraction * plan.mmr,
+        plan.backstop_fraction * plan.maintenance,
+    )
     ruin_cut, goal_cut = barrier_cuts(plan.ruin_x, plan.goal_x)
-    terms = PortfolioTerms(close, plan.fee + plan.slippage, math.sqrt(plan.correlation),
-                           math.sqrt(1.0 - plan.correlation), math.log(0.05),
-                           plan.cross and plan.positions > 1, plan.jumps_per_step / plan.dt,
-                           plan.step_variance / plan.dt, ruin_cut, goal_cut,
-                           c_fixed(plan.fractional, plan.risk))
+    terms = PortfolioTerms(
+        close,
+        plan.fee + plan.slippage,
+        math.sqrt(plan.correlation),
+        math.sqrt(1.0 - plan.correlation),
+        math.log(0.05),
+        plan.cross and plan.positions > 1,
+        plan.jumps_per_step / plan.dt,
+        plan.step_variance / plan.dt,
+        ruin_cut,
+        goal_cut,
+        c_fixed(plan.fractional, plan.risk),
+    )
     for i in range(b * _GRAIN, min(n_paths, (b + 1) * _GRAIN)):
-        _portfolio_path(i, key0, key1, offset, plan, terms, final_eq, max_dd, ruin_t, goal_t,
-                        max_streak, max_uw, wins, taken, exits, aux, rec)
+        _portfolio_path(
+            i,
+            key0,
+            key1,
+            offset,
+            plan,
+            terms,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )
