@@ -1,134 +1,122 @@
 """Flat parameters -> :class:`~ruin.params.Scenario`: the one mapping shared by every face.
 
 The CLI flags (``--win-rate`` -> ``win_rate``), scenario TOML files, sweep specs, share links
-and the app all describe a run as a flat mapping of these names. :func:`build_scenario`
-validates the mapping (unknown names are errors) and builds the frozen parameter objects, so
-all faces accept exactly the same inputs with exactly the same messages.
+and the app all describe a run as flat keys, listed with their ranges, defaults and help in
+:data:`ruin.keys.KEYS`. :func:`build_scenario` takes them in layers (a scenario file, its
+variant, explicit keys, command-line flags), merges the layers by the one precedence table
+:data:`ruin.keys.PRECEDENCE` (checking every value with its key), refuses the combinations of
+:data:`ruin.keys.CONFLICTS`, and builds the frozen parameter objects. So every face accepts
+exactly the same inputs with exactly the same messages, and "was this key given?" is a
+question about layers, never a comparison with a default value.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from .behaviour.rules import BEHAVIOUR_KEYS, build_behaviour
-from .errors import ParameterError, check_choice
-from .market.flat import LEVERAGE_KEYS, build_market
+from .behaviour.rules import build_behaviour
+from .keys import KEYS, Flat, check_conflicts, defaults, outcome_pairs, resolve
+from .market.flat import build_market
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
 
-__all__ = ["ACCOUNT_KEYS", "DEFAULTS", "KEYS", "build_scenario", "parse_outcomes", "known_keys"]
+__all__ = [
+    "ACCOUNT_KEYS",
+    "DEFAULTS",
+    "build_scenario",
+    "known_keys",
+    "parse_outcomes",
+    "scenario_of",
+]
 
-#: Defaults used when a key is absent (the CLI, sweeps and scenario files share them).
-DEFAULTS: dict[str, Any] = {
-    "win_rate": 0.5,
-    "payoff": 1.5,
-    "risk": 0.01,
-    "sizing": "fractional",
-    "trades": 500,
-    "paths": 10_000,
-    "seed": None,
-    "ruin_level": 0.5,
-    "goal": None,
-    "outcomes": None,
-    "trades_file": None,
-    "bootstrap": "iid",
-    "block_length": 5,
-}
+#: Defaults of the account model's keys (trade model, sizing, horizon and barriers, the run):
+#: the table's (:data:`ruin.keys.KEYS`).
+DEFAULTS: dict[str, Any] = {**defaults("model"), **defaults("account"), **defaults("run")}
 
 #: Keys of the account model (the trade model, sizing, horizon and barriers, the run).
 ACCOUNT_KEYS = frozenset(DEFAULTS)
 
-#: Every flat key, by the part of the scenario it builds: the account (this module), the
-#: leveraged trade (:data:`ruin.market.flat.LEVERAGE_KEYS`, built by
-#: :func:`ruin.market.flat.build_market`) and the behaviour rules
-#: (:data:`ruin.behaviour.rules.BEHAVIOUR_KEYS`, :func:`ruin.behaviour.rules.build_behaviour`).
-KEYS = ACCOUNT_KEYS | LEVERAGE_KEYS | BEHAVIOUR_KEYS
-
 
 def known_keys() -> frozenset[str]:
-    """Every flat key :func:`build_scenario` accepts."""
-    return KEYS
+    """Every flat key :func:`build_scenario` accepts (the names of :data:`ruin.keys.KEYS`)."""
+    return frozenset(KEYS)
 
 
 def parse_outcomes(text: str) -> Discrete:
     """Parse ``"-1:0.5, 1.5:0.3, 3:0.2"`` (R value : probability, comma separated)."""
-    values, probs = [], []
-    for i, part in enumerate(p for p in str(text).split(",") if p.strip()):
-        if ":" not in part:
-            raise ParameterError(
-                "outcomes", "a list like '-1:0.55,2:0.45' (R value:probability)", text
-            )
-        v, p = part.split(":", 1)
-        try:
-            values.append(float(v))
-            probs.append(float(p))
-        except ValueError:
-            raise ParameterError(
-                f"outcomes item {i + 1}", "two numbers 'R:probability'", part.strip()
-            ) from None
-    return Discrete(values=tuple(values), probs=tuple(probs))
+    values, probs = outcome_pairs(text)
+    return Discrete(values=values, probs=probs)
 
 
-def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
-    """Build and validate a :class:`Scenario` from flat ``params`` (missing keys: defaults).
+def build_scenario(
+    params: Mapping[str, Any] | None = None,
+    *,
+    layers: Mapping[str, Mapping[str, Any]] | None = None,
+    source: str = "",
+) -> Scenario:
+    """Build and validate a :class:`Scenario` from flat keys (missing keys: defaults).
 
-    ``trades_file`` is read with :func:`ruin.tradefile.load_trades` (CSV or Parquet).
-    Raises :class:`ParameterError` naming the offending key; unknown keys are errors.
+    Parameters
+    ----------
+    params : mapping, optional
+        Flat keys given explicitly (the ``"explicit"`` layer). ``None`` values are "not
+        given".
+    layers : mapping, optional
+        More layers by name (``"scenario"``, ``"variant"``, ``"explicit"``, ``"cli"``), merged
+        by :data:`ruin.keys.PRECEDENCE`: a key takes the value of the highest layer giving it.
+    source : str
+        Where the keys came from (for messages; unused by the checks).
+
+    Raises
+    ------
+    ParameterError
+        Naming the offending key: unknown keys, values their key refuses, and the
+        combinations of :data:`ruin.keys.CONFLICTS` (naming both keys).
+
+    Examples
+    --------
+    >>> build_scenario({"risk": 0.02}).sizing.risk
+    0.02
+    >>> sc = build_scenario(layers={"scenario": {"risk": 0.05}, "cli": {"risk": 0.01}})
+    >>> sc.sizing.risk
+    0.01
     """
-    unknown = sorted(set(params) - known_keys())
-    if unknown:
-        raise ParameterError(
-            unknown[0],
-            "a known parameter (" + ", ".join(sorted(known_keys())) + ")",
-            params[unknown[0]],
-        )
-    p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None or k in ("goal",)}}
-    sizing = Sizing(
-        risk=p["risk"], rule=check_choice("sizing", p["sizing"], ("fractional", "fixed"))
-    )
-    if p["trades_file"] is not None and p["outcomes"] is not None:
-        raise ParameterError(
-            "trades_file", "not combined with outcomes (choose one model)", p["trades_file"]
-        )
-    if p["trades_file"] is not None:
+    merged = dict(layers or {})
+    if params:
+        merged["explicit"] = {**merged.get("explicit", {}), **params}
+    flat = resolve(merged)
+    check_conflicts(flat)
+    return scenario_of(flat)
+
+
+def scenario_of(flat: Flat) -> Scenario:
+    """The :class:`Scenario` of resolved, conflict-free flat values (see :func:`build_scenario`)."""
+    sizing = Sizing(risk=flat["risk"], rule=flat["sizing"])
+    model: Bernoulli | Discrete | Bootstrap
+    if flat.given("trades_file"):
         from .tradefile import load_trades  # polars: imported only when a file is read
 
-        values, kind = load_trades(p["trades_file"])
-        model: Any = Bootstrap(
+        values, kind = load_trades(flat["trades_file"])
+        block = flat["bootstrap"] == "block"
+        model = Bootstrap(
             trades=values,
-            method=p["bootstrap"],
-            block_length=p["block_length"] if p["bootstrap"] == "block" else 1,
+            method=flat["bootstrap"],
+            block_length=flat["block_length"] if block else 1,
             kind=kind,
-            source=str(p["trades_file"]),
+            source=str(flat["trades_file"]),
         )
-    elif p["outcomes"] is not None:
-        model = (
-            p["outcomes"] if isinstance(p["outcomes"], Discrete) else parse_outcomes(p["outcomes"])
-        )
+    elif flat.given("outcomes"):
+        outcomes = flat["outcomes"]
+        model = outcomes if isinstance(outcomes, Discrete) else parse_outcomes(outcomes)
     else:
-        model = Bernoulli(win_rate=p["win_rate"], payoff=p["payoff"])
-    goal = p["goal"]
-    if isinstance(goal, float) and math.isnan(goal):
-        goal = None
-    account = Account(trades=p["trades"], ruin_level=p["ruin_level"], goal=goal)
-    rules = sorted(k for k in BEHAVIOUR_KEYS if p.get(k) is not None)
-    leveraged = sorted(k for k in LEVERAGE_KEYS if p.get(k) is not None)
-    if rules and leveraged:
-        raise ParameterError(
-            rules[0],
-            f"used without the leveraged market model (not with "
-            f"{leveraged[0]}); the behaviour rules act on R outcomes",
-            p[rules[0]],
-        )
-    behaviour = build_behaviour(p)
-    market = build_market(p, DEFAULTS)
+        model = Bernoulli(win_rate=flat["win_rate"], payoff=flat["payoff"])
+    account = Account(trades=flat["trades"], ruin_level=flat["ruin_level"], goal=flat["goal"])
     return Scenario(
         model=model,
         sizing=sizing,
         account=account,
-        paths=p["paths"],
-        seed=p["seed"],
-        behaviour=behaviour,
-        market=market,
+        paths=flat["paths"],
+        seed=flat["seed"],
+        behaviour=build_behaviour(flat),
+        market=build_market(flat),
     )

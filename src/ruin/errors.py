@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["ParameterError"]
+__all__ = ["ParameterError", "check_choice", "check_int", "check_number", "describe_range", "shown"]
 
 
 class ParameterError(ValueError):
@@ -31,13 +31,23 @@ class ParameterError(ValueError):
         self.allowed = allowed
         self.got = got
         self.hint = hint
-        msg = f"{name} must be {allowed}; got {got!r}."
+        msg = f"{name} must be {allowed}; got {shown(got)}."
         if hint:
             msg += f" {hint}"
         super().__init__(msg)
 
 
-def _describe(lo: float | None, hi: float | None, lo_incl: bool, hi_incl: bool) -> str:
+def shown(value: object) -> str:
+    """How a received value reads in a message: ``repr``, except that a whole float shows as
+    the number typed (``5.0`` -> ``5``), so ``--risk 5``, ``risk = 5`` and ``Sizing(risk=5.0)``
+    give the same sentence."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        if abs(value) < 1e16:
+            return str(int(value))
+    return repr(value)
+
+
+def describe_range(lo: float | None, hi: float | None, lo_incl: bool, hi_incl: bool) -> str:
     parts = []
     if lo is not None:
         parts.append(f"{'at least' if lo_incl else 'greater than'} {lo:g}")
@@ -59,7 +69,7 @@ def check_number(
     hint: str = "",
 ) -> float:
     """Validate a finite real number in a range and return it as ``float``."""
-    allowed = _describe(lo, hi, lo_incl, hi_incl)
+    allowed = describe_range(lo, hi, lo_incl, hi_incl)
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ParameterError(name, f"a number {allowed}", value, hint)
     v = float(value)
@@ -76,7 +86,7 @@ def check_int(
     name: str, value: object, lo: int | None = None, hi: int | None = None, hint: str = ""
 ) -> int:
     """Validate an integer in ``[lo, hi]`` (floats with an integral value are accepted)."""
-    allowed = _describe(lo, hi, True, True)
+    allowed = describe_range(lo, hi, True, True)
     ok = isinstance(value, int) and not isinstance(value, bool)
     if not ok and isinstance(value, float) and value.is_integer():
         value, ok = int(value), True

@@ -3,30 +3,32 @@
 The Streamlit page (``app.py`` + ``ui/``) shows widgets in percents; everything that decides
 what those widgets *mean* lives here, so it can be read and unit-tested without a browser:
 
-* the page's defaults (:data:`APP_DEFAULTS`), limits and share-link fields (:data:`FIELDS`);
+* the page's defaults (:data:`APP_DEFAULTS`), limits and share-link fields (:data:`FIELDS`:
+  each the key of :data:`ruin.keys.KEYS`, with the widget's bounds where a slider shows less
+  than the key allows; the validity rule and its message are the key's);
 * percent on screen <-> fraction in the core (:func:`to_ui`, :func:`from_ui`);
 * how a preset or lesson fills the form (:func:`preset_form`), including the take-profit
   default ``payoff x stop`` (:func:`default_take_profit`);
 * reading and writing share links (:func:`read_link`, :func:`write_link`);
-* the precedence from form values + a preset's extra keys to the flat keys
-  :func:`ruin.config.build_scenario` accepts (:func:`scenario_keys`) and the page's run
-  limits (:func:`build_run`);
+* the form as layers of the one precedence table :data:`ruin.keys.PRECEDENCE`
+  (:func:`scenario_layers`, :func:`scenario_keys`) and the page's run limits
+  (:func:`build_run`);
 * the lessons page's "change the rules" inputs (:func:`lesson_rules`).
 
-Precedence of a flat key, lowest first (see :func:`scenario_keys`):
+Precedence is the library's (:data:`ruin.keys.PRECEDENCE`): a chosen preset's keys without a
+widget (behaviour rules, ``drift``, ``trades_file`` ...) are the ``scenario`` layer, the
+widgets (and the leverage section's :func:`market_keys`) the ``explicit`` layer, so a widget
+beats the preset as a command-line flag beats a scenario file. What the page adds is which
+widgets are *live*, because every widget always holds a value and an idle one must not count
+as given (:data:`ruin.keys.CONFLICTS` would rightly refuse, say, a win rate beside a trade
+file):
 
-=====================  =========================================================
-1. preset extras       keys a preset sets that have no widget (behaviour rules,
-                       ``drift``, ``trades_file`` ...)
-2. form values         every widget whose key :func:`ruin.config.build_scenario`
-                       knows, except the leverage keys
-3. leverage section    :func:`market_keys` when the leverage toggle is on; with it
-                       off every leverage key (also a preset's) is dropped
-=====================  =========================================================
-
-then: a leveraged run drops ``payoff`` (take-profit / stop sets it), a ``drift`` drops
-``win_rate``, an uploaded file replaces a preset's ``trades_file``, and ``block_length`` /
-``bootstrap`` are kept only where they mean something.
+* leverage section off: no leverage key is handed in (also none of the preset's);
+* leverage section on: the payoff slider is idle (take-profit / stop sets the payoff);
+* a preset's ``drift`` sets the edge: the win-rate slider is idle;
+* a preset's ``trades_file`` or ``outcomes`` is the trade model: win rate and payoff are
+  idle; an upload replaces the preset's ``trades_file``;
+* ``bootstrap`` only with a trade file, ``block_length`` only with block resampling.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import market, share, venues
-from .config import build_scenario, known_keys
+from . import keys, market, share, venues
+from .config import build_scenario
 from .engine.rng import resolve_seed
 from .errors import ParameterError
+from .keys import KEYS, Key
 from .params import Bootstrap, Scenario
 from .studies.scenarios import list_scenarios
 from .tradefile import read_trades_bytes
@@ -74,6 +77,7 @@ __all__ = [
     "preset_form",
     "read_link",
     "scenario_keys",
+    "scenario_layers",
     "to_ui",
     "write_link",
 ]
@@ -122,51 +126,66 @@ VENUES: tuple[str, ...] = ("none", *venues.load_venues())
 ASSETS: tuple[str, ...] = ("none", *venues.load_assets())
 REGIMES: tuple[str, ...] = ("none", *venues.FUNDING_REGIMES)
 
-_F = share.Field
-#: Share-link fields of the account inputs (the ranges match the widgets).
+
+def _field(name: str, lo: float | None = None, hi: float | None = None, **page: Any) -> share.Field:
+    """The link field of a flat key: the key's reader and check (:data:`ruin.keys.KEYS`),
+    within the widget's bounds ``lo``..``hi`` where the widget shows less than the key allows.
+    ``page`` changes only how "off" is spelled on this page (``optional``, ``choices`` with
+    ``"none"``), never the key's range."""
+    key = KEYS[name]
+    if "choices" in page:
+        page["choices"] = ("none", *key.choices)
+    return share.Field(dataclasses.replace(key, **page) if page else key, lo, hi)
+
+
+def _switch(name: str, help: str) -> share.Field:
+    """A page-only on/off input (a checkbox that is not a flat key of its own)."""
+    return share.Field(Key(name, "bool", group="page", default=False, help=help))
+
+
+#: Share-link fields of the account inputs (widget bounds inside the keys' ranges).
 ACCOUNT_FIELDS: dict[str, share.Field] = {
-    "win_rate": _F("win_rate", "float", 0.01, 0.99),
-    "payoff": _F("payoff", "float", 0.1, 10.0),
-    "risk": _F("risk", "float", 0.001, 1.0),
-    "sizing": _F("sizing", "choice", choices=("fractional", "fixed")),
-    "trades": _F("trades", "int", 1, MAX_UI_TRADES),
-    "paths": _F("paths", "int", 100, MAX_UI_PATHS),
-    "seed": _F("seed", "int", 0, SEED_MAX),
-    "ruin_level": _F("ruin_level", "float", 0.0, 0.99),
-    "goal": _F("goal", "optional_float", 0.0, 1e6),
-    "bootstrap": _F("bootstrap", "choice", choices=("iid", "block")),
-    "block_length": _F("block_length", "int", 1, 10_000),
-    "log": _F("log", "bool"),
+    "win_rate": _field("win_rate", 0.01, 0.99),
+    "payoff": _field("payoff", 0.1, 10.0),
+    "risk": _field("risk", 0.001, 1.0),
+    "sizing": _field("sizing"),
+    "trades": _field("trades", 1, MAX_UI_TRADES),
+    "paths": _field("paths", 100, MAX_UI_PATHS),
+    "seed": _field("seed", 0, SEED_MAX, optional=False),
+    "ruin_level": _field("ruin_level", 0.0, 0.99),
+    "goal": _field("goal", None, 1e6),
+    "bootstrap": _field("bootstrap"),
+    "block_length": _field("block_length", 1, 10_000),
+    "log": share.Field(Key("log", "bool", default=True, help="log scale for the equity fan")),
 }
-#: Share-link fields of the leverage section.
+#: Share-link fields of the leverage section ("none" venue/asset/regime and a blank number
+#: mean "not given": the presets and defaults apply).
 LEVERAGE_FIELDS: dict[str, share.Field] = {
-    "leveraged": _F("leveraged", "bool"),
-    "leverage": _F("leverage", "float", 1.0, 1000.0),
-    "stop": _F("stop", "float", 0.0005, 0.9),
-    "take_profit": _F("take_profit", "float", 0.0005, 10.0),
-    "side": _F("side", "choice", choices=("long", "short")),
-    "margin_mode": _F("margin_mode", "choice", choices=("isolated", "cross")),
-    "venue": _F("venue", "choice", choices=VENUES),
-    "asset": _F("asset", "choice", choices=ASSETS),
-    "volatility": _F("volatility", "float", 0.001, 0.5),
-    "tails": _F("tails", "bool"),
-    "garch": _F("garch", "bool"),
-    "jumps": _F("jumps", "bool"),
-    "funding_regime": _F("funding_regime", "choice", choices=REGIMES),
-    "fee_bps": _F("fee_bps", "optional_float", 0.0, 1000.0),
-    "slippage_bps": _F("slippage_bps", "optional_float", 0.0, 1000.0),
-    "max_hold_days": _F("max_hold_days", "optional_float", 0.0, 365.0),
-    "mmr": _F("mmr", "optional_float", 0.0, 0.5),
+    "leveraged": _switch("leveraged", "the leveraged price-path model"),
+    "leverage": _field("leverage"),
+    "stop": _field("stop", 0.0005, 0.9),
+    "take_profit": _field("take_profit", 0.0005, 10.0, optional=False),
+    "side": _field("side"),
+    "margin_mode": _field("margin_mode"),
+    "venue": _field("venue", optional=False, choices=()),
+    "asset": _field("asset", optional=False, choices=()),
+    "volatility": _field("volatility", 0.001, 0.5),
+    "tails": _switch("tails", "Student-t shocks (the asset's degrees of freedom, else 4)"),
+    "garch": _switch("garch", "GARCH(1,1) volatility clustering"),
+    "jumps": _switch("jumps", "rare crash jumps"),
+    "funding_regime": _field("funding_regime", optional=False, choices=()),
+    "fee_bps": _field("fee_bps"),
+    "slippage_bps": _field("slippage_bps"),
+    "max_hold_days": _field("max_hold_days", None, 365.0),
+    "mmr": _field("mmr", None, 0.5, optional=True),
 }
 #: Every form input with a widget, in link order (widget key = ``"w_" + name``).
 FIELDS: dict[str, share.Field] = {**ACCOUNT_FIELDS, **LEVERAGE_FIELDS}
-#: Inputs shown in percent on screen (fractions in the core).
-PERCENT = frozenset({"win_rate", "risk", "ruin_level", "stop", "take_profit", "volatility", "mmr"})
+#: Inputs shown in percent on screen (fractions in the core): the table's percent keys.
+PERCENT = frozenset(k for k, f in FIELDS.items() if f.key.percent)
 
 DEFAULT_PRESET = "default"
 _DEFAULT_TITLE = "Real edge, sized a bit hot (page default)"
-_ON = ("t", "on", "true", "1")
-_OFF = ("normal", "off", "false", "0")
 
 
 # --------------------------------------------------------------------------- units
@@ -248,14 +267,17 @@ def default_take_profit(params: Mapping[str, Any]) -> float:
     return payoff * float(params.get("stop", APP_DEFAULTS["stop"]))
 
 
-def _as_bool(value: Any) -> Any:
-    if isinstance(value, str):
-        low = value.lower()
-        if low in _ON:
-            return True
-        if low in _OFF:
-            return False
-    return value
+def _as_checkbox(key: str, value: Any) -> Any:
+    """A preset's ``tails`` / ``garch`` / ``jumps`` as its checkbox, read by the key
+    (``tails = "t"`` is on, ``"normal"`` off; ``garch = "on"`` on): ``True`` / ``False``, or
+    the value itself where the checkbox cannot show it (``tails = "t:4"``, GARCH numbers)."""
+    try:
+        v = KEYS[key].check(value)
+    except ParameterError:
+        return value
+    if key == "tails":
+        return {"t": True, "normal": False}.get(v, value) if isinstance(v, str) else value
+    return v if isinstance(v, bool) else value
 
 
 def preset_form(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -271,7 +293,7 @@ def preset_form(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, An
         flat["leveraged"] = True
         for k in ("tails", "garch", "jumps"):
             if k in flat:
-                flat[k] = _as_bool(flat[k])
+                flat[k] = _as_checkbox(k, flat[k])
         if "volatility" not in flat and flat.get("asset"):
             flat["volatility"] = round(float(venues.load_assets()[flat["asset"]].daily_vol), 6)
         if "take_profit" not in flat:
@@ -320,7 +342,7 @@ def read_link(
     notices: list[str] = []
     chosen = None
     if "preset" in rest:
-        field = share.Field("preset", "choice", choices=tuple(presets))
+        field = share.Field(Key("preset", "choice", choices=tuple(presets)))
         got, notices = share.decode(
             {"preset": rest.pop("preset")}, {"preset": None}, {"preset": field}
         )
@@ -375,33 +397,50 @@ def market_keys(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def scenario_layers(
+    flat: Mapping[str, Any], extras: Mapping[str, Any], *, uploaded: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Form values + a preset's extra keys -> layers of :data:`ruin.keys.PRECEDENCE`.
+
+    The preset's keys without a widget are the ``scenario`` layer (as ``ruin simulate
+    --scenario`` reads them) and the page's widgets the ``explicit`` layer, so a widget beats
+    the preset, as a flag beats a file. The page holds a value in every widget, so only the
+    widgets that mean something for the chosen model are handed in (see the module
+    docstring); ``uploaded`` says the user uploaded a trade file, which replaces a preset's
+    ``trades_file``.
+    """
+    scenario = {k: v for k, v in extras.items() if k in KEYS}
+    widgets = {k: v for k, v in flat.items() if k in KEYS and k not in market.LEVERAGE_KEYS}
+    lev = market_keys(flat)
+    if lev:
+        widgets.update(lev)
+        widgets.pop("payoff", None)  # the take-profit sets the payoff
+    else:  # leverage section off: no leveraged model, also not a preset's
+        scenario = {k: v for k, v in scenario.items() if k not in market.LEVERAGE_KEYS}
+    if "drift" in scenario:
+        widgets.pop("win_rate", None)  # a preset's drift sets the edge instead
+    if uploaded:
+        scenario.pop("trades_file", None)
+    if "trades_file" in scenario or "outcomes" in scenario:
+        widgets.pop("win_rate", None)  # the preset's own trade model replaces the sliders
+        widgets.pop("payoff", None)
+    if "trades_file" not in scenario:
+        widgets.pop("bootstrap", None)
+    if widgets.get("bootstrap") != "block":
+        widgets.pop("block_length", None)
+    return {"scenario": scenario, "explicit": widgets}
+
+
 def scenario_keys(
     flat: Mapping[str, Any], extras: Mapping[str, Any], *, uploaded: bool = False
 ) -> dict[str, Any]:
-    """Form values + a preset's extra keys -> the flat keys for ``build_scenario``.
-
-    The precedence table is in this module's docstring. ``uploaded`` says the user uploaded
-    a trade file, which replaces a preset's ``trades_file``.
+    """The flat keys the page hands to ``build_scenario``: :func:`scenario_layers` merged by
+    :data:`ruin.keys.PRECEDENCE` (:func:`ruin.keys.merge`).
 
     >>> scenario_keys({"risk": 0.02, "log": True}, {"risk": 0.05, "martingale": 2.0})
     {'risk': 0.02, 'martingale': 2.0}
     """
-    lev = market_keys(flat)
-    own = {k: v for k, v in flat.items() if k in known_keys() and k not in market.LEVERAGE_KEYS}
-    core = {**extras, **own, **lev}
-    if lev:
-        core.pop("payoff", None)  # the take-profit sets the payoff
-    else:
-        core = {k: v for k, v in core.items() if k not in market.LEVERAGE_KEYS}
-    if "drift" in core:
-        core.pop("win_rate", None)  # a preset's drift sets the edge instead
-    if uploaded:
-        core.pop("trades_file", None)
-    if core.get("bootstrap") != "block":
-        core.pop("block_length", None)
-    if "trades_file" not in core:
-        core.pop("bootstrap", None)
-    return core
+    return keys.merge(scenario_layers(flat, extras, uploaded=uploaded))
 
 
 def build_run(
@@ -426,12 +465,13 @@ def build_run(
     Raises
     ------
     ParameterError
-        Naming the offending input, or ``paths × trades`` above :data:`MAX_WORK`.
+        Naming the offending input (the keys' own messages, :mod:`ruin.keys`), or
+        ``paths × trades`` above :data:`MAX_WORK`.
     """
-    core = scenario_keys(flat, extras, uploaded=upload is not None)
+    layers = scenario_layers(flat, extras, uploaded=upload is not None)
     if seed is not None:
-        core["seed"] = seed
-    sc = build_scenario(core)
+        layers["explicit"]["seed"] = seed
+    sc = build_scenario(layers=layers)
     if upload is not None:
         name, data = upload
         values, kind = read_trades_bytes(data, name=name)
@@ -465,8 +505,8 @@ def changed_inputs(
 # --------------------------------------------------------------------------- lessons page
 #: "Change the rules" inputs of the lessons page where 0 means "off".
 LESSON_ZERO_OFF = frozenset({"drawdown_cut", "win_rate_sample", "partial_tp"})
-#: ... and those shown in percent.
-LESSON_PERCENT = frozenset({"risk_cap", "drawdown_cut"})
+#: ... and those shown in percent (the table's percent keys among the behaviour rules).
+LESSON_PERCENT = frozenset(k for k in keys.group("behaviour") if KEYS[k].percent)
 
 
 def lesson_rules(

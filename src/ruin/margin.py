@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ParameterError, check_choice, check_number
+from .keys import MAX_LEVERAGE, check, check_leverage, check_mmr
 
 __all__ = [
     "FundingResult",
@@ -48,8 +49,6 @@ __all__ = [
 ]
 
 Side = Literal["long", "short"]
-#: Upper bound accepted for leverage when no venue maximum is given.
-MAX_LEVERAGE = 1000.0
 
 
 def _side_sign(side: str) -> int:
@@ -57,26 +56,13 @@ def _side_sign(side: str) -> int:
 
 
 def _check_leverage(leverage: object, max_leverage: float | None = None) -> float:
-    hi = MAX_LEVERAGE if max_leverage is None else float(max_leverage)
-    hint = "Leverage is notional / margin: 1 means no leverage."
-    if max_leverage is not None:
-        hint = f"The venue allows at most {hi:g}x for this asset."
-    return check_number("leverage", leverage, 1.0, hi, hint=hint)
+    """The one leverage check (:func:`ruin.keys.check_leverage`)."""
+    return check_leverage(leverage, max_leverage, where="this venue for this asset")
 
 
 def _check_mmr(mmr: object, leverage: float | None = None) -> float:
-    m = check_number(
-        "mmr", mmr, 0.0, 1.0, hi_incl=False, hint="Use 0.005 for a 0.5% maintenance-margin rate."
-    )
-    if leverage is not None and m >= 1.0 / leverage:
-        raise ParameterError(
-            "mmr",
-            f"less than 1/leverage = {1.0 / leverage:.6g} at {leverage:g}x",
-            mmr,
-            "With mmr >= 1/leverage the position is liquidated the instant it opens "
-            "(instant liquidation); lower the leverage or the mmr.",
-        )
-    return m
+    """The one maintenance-margin check, ``mmr < 1/leverage`` (:func:`ruin.keys.check_mmr`)."""
+    return check_mmr(mmr, leverage)
 
 
 # ------------------------------------------------------------------------------------------
@@ -515,20 +501,12 @@ def position_size(
     (200.0, 4000.0, 800.0)
     """
     cap = check_number("capital", capital, 0.0, None, lo_incl=False, hint="Capital is in USD.")
-    rk = check_number("risk", risk, 0.0, 1.0, lo_incl=False, hint="Use 0.02 for 2%.")
-    st = check_number(
-        "stop",
-        stop,
-        0.0,
-        1.0,
-        lo_incl=False,
-        hi_incl=False,
-        hint="Use 0.05 for a stop 5% from entry.",
-    )
+    rk = check("risk", risk)
+    st = check("stop", stop)
     lev = _check_leverage(leverage, max_leverage)
     m = _check_mmr(mmr, lev)
     s = _side_sign(side)
-    fb = check_number("fee_bps", fee_bps, 0.0, 1000.0, hint="Use 5 for 0.05% per side.")
+    fb = check("fee_bps", fee_bps)
     f = fb / 1e4
     risk_usd = cap * rk
     notional = risk_usd / st

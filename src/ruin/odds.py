@@ -47,7 +47,8 @@ from numba import njit, prange
 from .brownian import two_barrier_probability
 from .engine.rng import next_double, next_normal, resolve_seed, stream_init
 from .engine.streams import PASSAGE, stream_keys
-from .errors import ParameterError, check_choice, check_int, check_number
+from .errors import ParameterError, check_choice, check_int
+from .keys import MAX_PATHS, ODDS_KEYS, check_leverage
 from .margin import adverse_move_to_liquidation, approx_liquidation_price
 from .metrics import Proportion, wilson
 
@@ -57,6 +58,7 @@ __all__ = [
     "first_passage_probability",
     "liquidation_grid",
     "liquidation_odds",
+    "check_odds_inputs",
     "liquidation_probability",
     "simulate_passage",
     "two_barrier_probabilities",
@@ -64,10 +66,7 @@ __all__ = [
 ]
 
 Side = Literal["long", "short"]
-MAX_PATHS = 50_000_000
 MAX_STEPS = 1_000_000
-#: Largest horizon accepted, days.
-MAX_HORIZON_DAYS = 36_500.0
 _STRIP_STEPS = 6.0  # two barriers: strip width >= this many sigma*sqrt(dt)
 
 
@@ -400,29 +399,14 @@ def simulate_passage(
 
 
 def _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage=None):
-    d = adverse_move_to_liquidation(
-        leverage
-        if max_leverage is None
-        else check_number(
-            "leverage",
-            leverage,
-            1.0,
-            float(max_leverage),
-            hint=f"The venue allows at most {float(max_leverage):g}x.",
-        ),
-        mmr,
-        side,
-    )
-    sg = check_number(
-        "volatility",
-        volatility,
-        0.0,
-        1.0,
-        lo_incl=False,
-        hint="Daily standard deviation of log returns: 0.0314 is 60% a year.",
-    )
-    t = check_number("horizon_days", horizon_days, 0.0, MAX_HORIZON_DAYS, lo_incl=False)
-    nu = check_number("drift", drift, -1.0, 1.0, hint="Log-price drift per day, e.g. 0.001.")
+    """Each input by its key (:data:`ruin.keys.ODDS_KEYS`), then the adverse move."""
+    if max_leverage is not None:
+        max_leverage = ODDS_KEYS["max_leverage"].check(max_leverage)
+    lev = check_leverage(leverage, max_leverage)
+    d = adverse_move_to_liquidation(lev, mmr, side)
+    sg = ODDS_KEYS["volatility"].check(volatility)
+    t = ODDS_KEYS["horizon_days"].check(horizon_days)
+    nu = ODDS_KEYS["drift"].check(drift)
     return d, sg, t, nu
 
 
@@ -528,6 +512,61 @@ class OddsResult:
         return out
 
 
+def check_odds_inputs(
+    leverage: Any,
+    mmr: Any,
+    volatility: Any,
+    horizon_days: Any,
+    *,
+    drift: Any = 0.0,
+    side: Any = "long",
+    take_profit: Any = None,
+    monitoring: Any = "continuous",
+    paths: Any = 20_000,
+    seed: Any = None,
+    entry: Any = 1.0,
+    max_leverage: Any = None,
+) -> dict[str, Any]:
+    """Every input of :func:`liquidation_odds` checked by its key (:data:`ruin.keys.ODDS_KEYS`)
+    and the rules between them, without running anything (a sweep checks its cells with it).
+
+    Returns the checked values by name, plus ``adverse_move`` (to liquidation) and
+    ``step_days`` (``None`` for continuous monitoring).
+    """
+    side = ODDS_KEYS["side"].check(side)
+    d, sg, t, nu = _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage)
+    tp = ODDS_KEYS["take_profit"].check(take_profit)
+    if tp is not None and side == "short" and tp >= 1.0:
+        raise ParameterError(
+            "take_profit",
+            "greater than 0 and less than 1 for a short (a price cannot fall below 0)",
+            take_profit,
+        )
+    step_days = ODDS_KEYS["monitoring"].check(monitoring)
+    if step_days == "continuous":
+        step_days = None
+    elif step_days > t:
+        raise ParameterError(
+            "monitoring",
+            f"'continuous' or a check interval in days no longer than {t:g} (the horizon)",
+            monitoring,
+        )
+    return {
+        "side": side,
+        "leverage": float(leverage),
+        "mmr": float(mmr),
+        "volatility": sg,
+        "horizon_days": t,
+        "drift": nu,
+        "adverse_move": d,
+        "take_profit": tp,
+        "step_days": step_days,
+        "entry": ODDS_KEYS["entry"].check(entry),
+        "paths": ODDS_KEYS["paths"].check(paths),
+        "seed": ODDS_KEYS["seed"].check(seed),
+    }
+
+
 def liquidation_odds(
     leverage: float,
     mmr: float,
@@ -575,36 +614,29 @@ def liquidation_odds(
     OddsResult
     """
     t0 = time.perf_counter()
-    side = check_choice("side", side, ("long", "short"))
-    d, sg, t, nu = _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage)
-    lev, m = float(leverage), float(mmr)
-    pe = check_number("entry", entry, 0.0, None, lo_incl=False)
-    n_paths = check_int("paths", paths, 1, MAX_PATHS)
-    if seed is not None:
-        seed = check_int("seed", seed, 0, 2**63 - 1)
-    tp = None
-    if take_profit is not None:
-        hi_tp = 1.0 if side == "short" else None
-        tp = check_number(
-            "take_profit",
-            take_profit,
-            0.0,
-            hi_tp,
-            lo_incl=False,
-            hi_incl=False,
-            hint="Use 0.1 for a take-profit 10% from entry.",
-        )
-    if monitoring == "continuous":
-        step_days = None
-    else:
-        step_days = check_number(
-            "monitoring",
-            monitoring,
-            0.0,
-            t,
-            lo_incl=False,
-            hint="Use 'continuous' or a check interval in days no longer than the horizon.",
-        )
+    c = check_odds_inputs(
+        leverage,
+        mmr,
+        volatility,
+        horizon_days,
+        drift=drift,
+        side=side,
+        take_profit=take_profit,
+        monitoring=monitoring,
+        paths=paths,
+        seed=seed,
+        entry=entry,
+        max_leverage=max_leverage,
+    )
+    side, d, sg, t, nu = (
+        c["side"],
+        c["adverse_move"],
+        c["volatility"],
+        c["horizon_days"],
+        c["drift"],
+    )
+    lev, m, pe, n_paths = c["leverage"], c["mmr"], c["entry"], c["paths"]
+    seed, tp, step_days = c["seed"], c["take_profit"], c["step_days"]
     s = 1.0 if side == "long" else -1.0
     nu_l = s * nu  # drift in the long-equivalent coordinate
     lo, hi = _log_barriers(d, side, tp)
@@ -747,9 +779,9 @@ def liquidation_grid(
 
     side = check_choice("side", side, ("long", "short"))
     levs = [float(x) for x in leverages]
-    vols = [check_number("volatility", v, 0.0, 1.0, lo_incl=False) for v in volatilities]
-    hors = [check_number("horizon_days", h, 0.0, MAX_HORIZON_DAYS, lo_incl=False) for h in horizons]
-    nu = check_number("drift", drift, -1.0, 1.0)
+    vols = [ODDS_KEYS["volatility"].check(v) for v in volatilities]
+    hors = [ODDS_KEYS["horizon_days"].check(h) for h in horizons]
+    nu = ODDS_KEYS["drift"].check(drift)
     for name, seq in (("leverages", levs), ("volatilities", vols), ("horizons", hors)):
         if not seq:
             raise ParameterError(name, "a non-empty list", list(seq))

@@ -27,6 +27,7 @@ from .engine.kernels import (
 )
 from .engine.streams import TRADES
 from .errors import ParameterError, check_choice, check_int, check_number
+from .keys import check
 
 __all__ = [
     "Bernoulli",
@@ -58,26 +59,8 @@ class Bernoulli:
     payoff: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "win_rate",
-            check_number(
-                "win_rate",
-                self.win_rate,
-                0.0,
-                1.0,
-                lo_incl=False,
-                hi_incl=False,
-                hint="Use 0.55 for 55%."
-                if isinstance(self.win_rate, (int, float))
-                and not isinstance(self.win_rate, bool)
-                and 1 < self.win_rate <= 100
-                else "",
-            ),
-        )
-        object.__setattr__(
-            self, "payoff", check_number("payoff", self.payoff, 0.0, 1e6, lo_incl=False)
-        )
+        object.__setattr__(self, "win_rate", check("win_rate", self.win_rate))
+        object.__setattr__(self, "payoff", check("payoff", self.payoff))
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -149,7 +132,7 @@ class Bootstrap:
     source: str = field(default="", compare=True)
 
     def __post_init__(self) -> None:
-        check_choice("bootstrap", self.method, ("iid", "block"))
+        object.__setattr__(self, "method", check("bootstrap", self.method))
         check_choice("kind", self.kind, ("r", "returns"))
         n = len(self.trades)
         if n == 0:
@@ -172,7 +155,8 @@ class Bootstrap:
                 "A return below -1 would lose more than the whole account.",
             )
         object.__setattr__(self, "trades", tuple(float(x) for x in arr))
-        object.__setattr__(self, "block_length", check_int("block_length", self.block_length, 1, n))
+        block = check("block_length", self.block_length)
+        object.__setattr__(self, "block_length", check_int("block_length", block, 1, n))
 
     def r_values(self, risk: float) -> np.ndarray:
         arr = np.asarray(self.trades, dtype=np.float64)

@@ -26,7 +26,8 @@ from typing import Literal
 import numpy as np
 
 from .behaviour.rules import Behaviour
-from .errors import ParameterError, check_choice, check_int, check_number
+from .errors import ParameterError
+from .keys import MAX_PATHS, MAX_TRADES, check
 from .market.trade import LeveragedTrade, check_scenario
 from .outcomes import (
     Bernoulli,
@@ -48,9 +49,6 @@ __all__ = [
     "MAX_TRADES",
 ]
 
-MAX_PATHS = 50_000_000
-MAX_TRADES = 1_000_000
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sizing:
@@ -64,14 +62,8 @@ class Sizing:
     rule: Literal["fractional", "fixed"] = "fractional"
 
     def __post_init__(self) -> None:
-        hint = ""
-        if isinstance(self.risk, (int, float)) and not isinstance(self.risk, bool):
-            if 1 < self.risk <= 100:
-                hint = f"Use {self.risk / 100:g} for {self.risk:g}% of equity."
-        object.__setattr__(
-            self, "risk", check_number("risk", self.risk, 0.0, 1.0, lo_incl=False, hint=hint)
-        )
-        check_choice("sizing", self.rule, ("fractional", "fixed"))
+        object.__setattr__(self, "risk", check("risk", self.risk))
+        object.__setattr__(self, "rule", check("sizing", self.rule))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,28 +85,9 @@ class Account:
     goal: float | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "trades", check_int("trades", self.trades, 1, MAX_TRADES))
-        hint = ""
-        if isinstance(self.ruin_level, (int, float)) and 1 <= self.ruin_level <= 100:
-            hint = "It is a fraction of starting equity: use 0.5 for 50%."
-        object.__setattr__(
-            self,
-            "ruin_level",
-            check_number("ruin_level", self.ruin_level, 0.0, 1.0, hi_incl=False, hint=hint),
-        )
-        if self.goal is not None:
-            object.__setattr__(
-                self,
-                "goal",
-                check_number(
-                    "goal",
-                    self.goal,
-                    1.0,
-                    1e12,
-                    lo_incl=False,
-                    hint="It is a multiple of starting equity: use 2 to double the account.",
-                ),
-            )
+        object.__setattr__(self, "trades", check("trades", self.trades))
+        object.__setattr__(self, "ruin_level", check("ruin_level", self.ruin_level))
+        object.__setattr__(self, "goal", check("goal", self.goal))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,9 +112,8 @@ class Scenario:
             if not isinstance(self.market, LeveragedTrade):
                 raise ParameterError("market", "a LeveragedTrade", self.market)
             check_scenario(self.market, self.sizing.risk)
-        object.__setattr__(self, "paths", check_int("paths", self.paths, 1, MAX_PATHS))
-        if self.seed is not None:
-            object.__setattr__(self, "seed", check_int("seed", self.seed, 0, 2**63 - 1))
+        object.__setattr__(self, "paths", check("paths", self.paths))
+        object.__setattr__(self, "seed", check("seed", self.seed))
 
     def r_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """Outcome values in R and their probabilities (i.i.d. models)."""

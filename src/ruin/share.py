@@ -8,12 +8,15 @@ link holds only the values that differ from the page's defaults, as strings::
 
 :func:`encode` writes that mapping; :func:`decode` reads it back, never raising: a key it does
 not know or a value it cannot read falls back to the default and is reported as a notice the
-page can show. Each field is described by a :class:`Field` (type, range, choices), so the
-range check here matches what the parameter objects will accept.
+page can show. Each field is a :class:`Field`: a key of :data:`ruin.keys.KEYS` (or a page-only
+key such as ``log``), whose one reader and check decide what a value means and say what is
+wrong with the key's own message, plus the page's widget bounds where a slider shows less
+than the key allows.
 
 Examples
 --------
->>> fields = {"risk": Field("risk", "float", lo=0.0, hi=1.0, lo_incl=False)}
+>>> from ruin.keys import KEYS
+>>> fields = {"risk": Field(KEYS["risk"])}
 >>> q = encode({"risk": 0.03}, {"risk": 0.02}, fields)
 >>> q
 {'risk': '0.03'}
@@ -26,15 +29,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from numbers import Real
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+from .errors import ParameterError, describe_range
+from .keys import Key
 
 __all__ = ["Field", "encode", "decode", "to_query_string", "from_query_string", "MAX_VALUE_LEN"]
 
 #: Longest query value read; anything longer is refused (a link is not an upload).
 MAX_VALUE_LEN = 200
-
-Kind = Literal["float", "int", "bool", "choice", "optional_float", "str"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,78 +48,46 @@ class Field:
 
     Parameters
     ----------
-    name : str
-        The flat parameter name (also the query key).
-    kind : {"float", "int", "bool", "choice", "optional_float", "str"}
-        ``optional_float`` accepts ``none`` (or an empty value) for "off", e.g. ``goal``.
+    key : Key
+        The parameter: :data:`ruin.keys.KEYS` ``[name]`` for a flat key (its reader, range,
+        choices and messages), or a page-only :class:`~ruin.keys.Key` (``log``).
     lo, hi : float, optional
-        Allowed range (inclusive unless ``lo_incl`` / ``hi_incl`` say otherwise).
-    choices : tuple of str
-        Allowed values for ``kind="choice"``.
+        The page's widget bounds (inclusive), where a slider shows less than the key allows:
+        a value the key accepts but the widget cannot show is refused with a notice.
     """
 
-    name: str
-    kind: Kind = "float"
+    key: Key
     lo: float | None = None
     hi: float | None = None
-    lo_incl: bool = True
-    hi_incl: bool = True
-    choices: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.key.name
+
+    @property
+    def kind(self) -> str:
+        return self.key.kind
 
     def parse(self, text: str) -> Any:
-        """Read ``text``; raise ``ValueError`` with a plain-words reason if it does not fit."""
+        """Read ``text`` with the key; raise :class:`~ruin.errors.ParameterError` if it does
+        not fit (the key's message, or the page's bounds)."""
         t = str(text).strip()
         if len(t) > MAX_VALUE_LEN:
-            raise ValueError(f"longer than {MAX_VALUE_LEN} characters")
-        if self.kind == "str":
-            return t
-        if self.kind == "choice":
-            if t not in self.choices:
-                raise ValueError("not one of " + ", ".join(self.choices))
-            return t
-        if self.kind == "bool":
-            low = t.lower()
-            if low in ("1", "true", "yes", "on"):
-                return True
-            if low in ("0", "false", "no", "off"):
-                return False
-            raise ValueError("not true/false")
-        if self.kind == "optional_float" and t.lower() in ("", "none", "off"):
-            return None
-        if self.kind == "int":
-            try:
-                v: float = int(t)
-            except ValueError:
-                raise ValueError("not a whole number") from None
-        else:
-            try:
-                v = float(t)
-            except ValueError:
-                raise ValueError("not a number") from None
-            if not math.isfinite(v):
-                raise ValueError("not a finite number")
-        self._check_range(v)
-        return v
-
-    def _check_range(self, v: float) -> None:
-        if self.lo is not None and (v < self.lo or (v == self.lo and not self.lo_incl)):
-            word = "at least" if self.lo_incl else "greater than"
-            raise ValueError(f"must be {word} {self.lo:g}")
-        if self.hi is not None and (v > self.hi or (v == self.hi and not self.hi_incl)):
-            word = "at most" if self.hi_incl else "less than"
-            raise ValueError(f"must be {word} {self.hi:g}")
+            raise ParameterError(self.name, f"at most {MAX_VALUE_LEN} characters", f"{len(t)}")
+        value = self.key.parse(t)
+        if isinstance(value, Real) and not isinstance(value, bool):
+            if (self.lo is not None and value < self.lo) or (
+                self.hi is not None and value > self.hi
+            ):
+                shown = describe_range(self.lo, self.hi, True, True)
+                raise ParameterError(self.name, f"{shown} on this page", value)
+        return value
 
     def format(self, value: Any) -> str:
         """The URL text for ``value`` (shortest form that reads back identically)."""
-        if value is None:
-            return "none"
-        if self.kind == "bool":
+        if isinstance(value, bool):
             return "1" if value else "0"
-        if self.kind == "int":
-            return str(int(value))
-        if self.kind in ("float", "optional_float"):
-            return repr(float(value))
-        return str(value)
+        return self.key.format(value)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -180,7 +153,7 @@ def decode(
             continue
         try:
             params[key] = fields[key].parse(raw)
-        except ValueError as exc:
+        except ParameterError as exc:
             shown = str(raw)[:40]
             notices.append(
                 f"Link parameter '{key}={shown}' is unusable ({exc}); "

@@ -10,15 +10,14 @@ The arithmetic that uses them is in :mod:`ruin.margin`.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from .errors import check_choice, check_number
 from .margin import MarginTier, make_tiers
+from .venues_file import raw
 
 __all__ = [
     "ASSET_CLASSES",
@@ -140,12 +139,6 @@ class FundingRegime:
         return self.mean_per_8h * interval_hours / 8.0
 
 
-@cache
-def _raw() -> dict[str, Any]:
-    text = resources.files("ruin").joinpath("data/venues.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 def _venue_from(name: str, d: Mapping[str, Any]) -> Venue:
     tiers = {}
     for cls, rows in d["tiers"].items():
@@ -176,7 +169,7 @@ def _venue_from(name: str, d: Mapping[str, Any]) -> Venue:
 
 @cache
 def _venues() -> dict[str, Venue]:
-    return {n: _venue_from(n, d) for n, d in _raw()["venues"].items()}
+    return {n: _venue_from(n, d) for n, d in raw()["venues"].items()}
 
 
 def load_venues() -> dict[str, Venue]:
@@ -192,8 +185,8 @@ def venue(name: str) -> Venue:
 
 @cache
 def _assets() -> dict[str, AssetPreset]:
-    as_of = _raw()["meta"]["as_of"]
-    return {n: AssetPreset(name=n, as_of=as_of, **d) for n, d in _raw()["assets"].items()}
+    as_of = raw()["meta"]["as_of"]
+    return {n: AssetPreset(name=n, as_of=as_of, **d) for n, d in raw()["assets"].items()}
 
 
 def load_assets() -> dict[str, AssetPreset]:
@@ -202,7 +195,7 @@ def load_assets() -> dict[str, AssetPreset]:
 
 
 def _regimes() -> dict[str, FundingRegime]:
-    return {n: FundingRegime(name=n, **d) for n, d in _raw()["funding_regimes"].items()}
+    return {n: FundingRegime(name=n, **d) for n, d in raw()["funding_regimes"].items()}
 
 
 #: Funding regimes ``neutral`` / ``bull`` / ``bear`` (illustrative calibration).

@@ -243,7 +243,8 @@ def test_exit_rule_runs_through_simulate_and_reports_its_model():
         ({"win_rate_sample": 0}, "win_rate_sample must be a whole number at least 1"),
         ({"partial_tp": 1.0, "no_stop": 3.0}, "no_stop must be not combined with partial_tp"),
         ({"liquidation_loss": 5.0}, "liquidation_loss must be used only together with no_stop"),
-        ({"breakeven": "yes"}, "breakeven must be true or false"),
+        ({"breakeven": "maybe"}, "breakeven must be true or false"),
+        ({"breakeven": 2}, "breakeven must be true or false"),
     ],
 )
 def test_bad_rules_are_named(params, match):

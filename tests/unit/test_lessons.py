@@ -207,4 +207,4 @@ def test_cli_lesson(capsys):
     assert main(["lesson", "lesson_01_risk_rule", "--predict", "3", "--paths", "50"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "--predict must be a number" in err[0]
-    assert "prediction must be at least 0 and at most 1; got 3.0" in err[1]
+    assert "prediction must be at least 0 and at most 1; got 3." in err[1]

@@ -120,10 +120,10 @@ def test_solve_drift_round_trip(p):
         ({"volatility": 0.0}, "volatility must be"),
         ({"volatility": -1.0}, "volatility must be"),
         ({"tails_df": 2.0}, "tails"),
-        ({"garch": (0.2, 0.85)}, "alpha \\+ beta"),
+        ({"garch": (0.2, 0.85)}, "garch must be ALPHA,BETA with ALPHA \\+ BETA < 1"),
         ({"correlation": 1.5}, "correlation"),
         ({"side": "sideways"}, "side"),
-        ({"win_rate": 0.5}, "exactly one"),
+        ({"win_rate": 0.5}, "drift must be left out when win_rate is given"),
     ],
 )
 def test_bad_parameters(kw, match):
@@ -145,7 +145,7 @@ def test_build_scenario_keys_and_conflicts():
     assert build_scenario({"win_rate": 0.45}).market is None
     with pytest.raises(ParameterError, match="take_profit"):
         build_scenario({"leverage": 5, "stop": 0.02, "payoff": 2.0, "take_profit": 0.05})
-    with pytest.raises(ParameterError, match="only one"):
+    with pytest.raises(ParameterError, match="drift must be left out when win_rate is given"):
         build_scenario({"leverage": 5, "win_rate": 0.4, "drift": 0.001})
     with pytest.raises(ParameterError, match="leverage"):
         build_scenario({"leverage": 60, "venue": "hyperliquid", "drift": 0.0})
@@ -409,8 +409,11 @@ def test_cli_text_output(capsys):
         (["--leverage", "10", "--stop", "0", "--drift", "0"], "stop"),
         (["--leverage", "10", "--mmr", "0.2", "--drift", "0"], "mmr"),
         (["--leverage", "10", "--volatility", "-0.1", "--drift", "0"], "volatility"),
-        (["--leverage", "10"], "--win-rate / --drift"),
-        (["--leverage", "10", "--drift", "0", "--win-rate", "0.4"], "exactly one"),
+        (["--leverage", "10"], "win_rate or drift must be given in the leveraged mode"),
+        (
+            ["--leverage", "10", "--drift", "0", "--win-rate", "0.4"],
+            "drift must be left out when win_rate is given",
+        ),
         (["--leverage", "100", "--venue", "hyperliquid", "--drift", "0"], "at most 40"),
         (["--leverage", "10", "--drift", "0", "--tails", "t:1.5"], "tails"),
     ],

@@ -15,7 +15,7 @@ def err(text):
 def test_risk_as_percent_gets_a_hint():
     with pytest.raises(
         ParameterError,
-        match=err("risk must be greater than 0 and at most 1; got 5.0. Use 0.05 for 5% of equity."),
+        match=err("risk must be greater than 0 and at most 1; got 5. Use 0.05 for 5% of equity."),
     ):
         Sizing(risk=5.0)
 
@@ -92,7 +92,10 @@ def test_account_validation():
     assert Account(trades=10.0).trades == 10
     with pytest.raises(
         ParameterError,
-        match=err("ruin_level must be at least 0 and less than 1; got 50. It is a fraction"),
+        match=err(
+            "ruin_level must be at least 0 and less than 1; got 50. "
+            "Use 0.5 for 50% of starting equity."
+        ),
     ):
         Account(trades=10, ruin_level=50)
     with pytest.raises(ParameterError, match="goal must be greater than 1"):

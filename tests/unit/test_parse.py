@@ -54,4 +54,7 @@ def test_cli_flag_reads_the_same_words(capsys):
     assert runs["OFF"] == runs["no"] != runs["true"]
     assert main([*base, "--breakeven", "maybe"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "ruin simulate: argument --breakeven: expected true or false; got 'maybe'"
+    assert err == (
+        "ruin simulate: argument --breakeven: breakeven must be true or false "
+        "(also yes/no, on/off, 1/0); got 'maybe'."
+    )

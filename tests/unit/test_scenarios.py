@@ -285,7 +285,8 @@ def test_good_lesson_text_loads(tmp_path):
 def test_trades_file_next_to_an_explicit_file_is_allowed(tmp_path):
     (tmp_path / "t.csv").write_text("r\n1\n-1\n2\n")
     f = tmp_path / "mine.toml"
-    f.write_text(GOOD.replace("risk = 0.02", 'trades_file = "t.csv"'))
+    # win_rate goes: a trade file replaces the win/loss model (the two together are refused)
+    f.write_text(GOOD.replace("win_rate = 0.45", 'trades_file = "t.csv"'))
     sf = load_scenario(f)
     assert sf.build().model.trades == (1.0, -1.0, 2.0)
 

@@ -6,14 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ruin.keys import KEYS, Key
 from ruin.share import Field, decode, encode, from_query_string, to_query_string
 
 FIELDS = {
-    "win_rate": Field("win_rate", "float", 0.0, 1.0, lo_incl=False, hi_incl=False),
-    "trades": Field("trades", "int", 1, 1000),
-    "sizing": Field("sizing", "choice", choices=("fractional", "fixed")),
-    "goal": Field("goal", "optional_float", 1.0, 100.0, lo_incl=False),
-    "log": Field("log", "bool"),
+    "win_rate": Field(KEYS["win_rate"]),
+    "trades": Field(KEYS["trades"], 1, 1000),  # a widget showing less than the key allows
+    "sizing": Field(KEYS["sizing"]),
+    "goal": Field(KEYS["goal"], None, 100.0),
+    "log": Field(Key("log", "bool")),
 }
 DEFAULTS = {"win_rate": 0.5, "trades": 500, "sizing": "fractional", "goal": None, "log": True}
 
@@ -40,15 +41,16 @@ def test_optional_float_off_values():
 @pytest.mark.parametrize(
     ("query", "key", "why"),
     [
-        ({"win_rate": "abc"}, "win_rate", "not a number"),
-        ({"win_rate": "1.5"}, "win_rate", "less than 1"),
-        ({"win_rate": "nan"}, "win_rate", "not a finite number"),
-        ({"trades": "2.5"}, "trades", "whole number"),
+        ({"win_rate": "abc"}, "win_rate", "win_rate must be a number between 0 and 1"),
+        ({"win_rate": "1.5"}, "win_rate", "between 0 and 1 (exclusive); got 1.5"),
+        ({"win_rate": "nan"}, "win_rate", "must be a finite number"),
+        ({"trades": "2.5"}, "trades", "trades must be a whole number"),
         ({"trades": "0"}, "trades", "at least 1"),
-        ({"sizing": "martingale"}, "sizing", "not one of"),
-        ({"log": "maybe"}, "log", "true/false"),
-        ({"goal": "1"}, "goal", "greater than 1"),
-        ({"trades": "9" * 300}, "trades", "longer than"),
+        ({"trades": "5000"}, "trades", "at least 1 and at most 1000 on this page; got 5000"),
+        ({"sizing": "martingale"}, "sizing", "sizing must be one of 'fractional', 'fixed'"),
+        ({"log": "maybe"}, "log", "log must be true or false"),
+        ({"goal": "1"}, "goal", "goal must be greater than 1"),
+        ({"trades": "9" * 300}, "trades", "at most 200 characters"),
     ],
 )
 def test_bad_values_fall_back_with_a_notice(query, key, why):

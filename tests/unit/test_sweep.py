@@ -70,8 +70,8 @@ def test_invalid_cell_named_before_anything_runs(tmp_path, monkeypatch):
     with pytest.raises(ParameterError) as info:
         sw.run_sweep(spec, out=out, workers=1, progress=False)
     msg = str(info.value)
-    assert "cell (risk=0.01, win_rate=1.2)" in msg
-    assert "win_rate must be between 0 and 1" in msg and "got 1.2" in msg
+    # each axis value is checked once, by its key, when the spec is read (not cell by cell)
+    assert "spec.toml: [axes] win_rate must be between 0 and 1" in msg and "got 1.2" in msg
     assert not out.exists() and not (tmp_path / "r.parquet.parts").exists()
 
 
@@ -357,7 +357,10 @@ def test_cli_bad_cell_exits_2_naming_axis_and_value(tmp_path, capsys):
     assert main(["sweep", str(spec), "--no-progress"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert "grid.toml: cell (risk=5)" in err[0] and "risk must be greater than 0" in err[0]
+    assert err[0] == (
+        "ruin sweep: error: grid.toml: [axes] risk must be greater than 0 and at most 1; got 5. "
+        "Use 0.05 for 5% of equity."
+    )
 
 
 def test_cli_unreachable_scheduler_exits_2_quickly(tmp_path, capsys):
@@ -452,7 +455,7 @@ def test_odds_sweep_simulated_near_closed_form_and_monotone():
                 "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7},
                 "axes": {"leverage": [5.0, 0.5]},
             },
-            r"cell \(leverage=0.5\): leverage",
+            r"\[axes\] leverage must be at least 1 and at most 1000; got 0.5",
         ),
         ({"kind": "bonds", "axes": {"risk": [0.1]}}, r"kind must be one of 'account', 'odds'"),
         (
@@ -461,8 +464,8 @@ def test_odds_sweep_simulated_near_closed_form_and_monotone():
                 "base": {"mmr": 0.01, "volatility": 0.02, "leverage": 5.0},
                 "axes": {"horizon_days": [7], "monitoring": [1.0, 30.0]},
             },
-            r"cell \(horizon_days=7, monitoring=30.0\): monitoring must be greater than 0 and "
-            r"at most 7",
+            r"cell \(horizon_days=7, monitoring=30.0\): monitoring must be 'continuous' or a check "
+            r"interval in days no longer than 7 \(the horizon\); got 30\.$",
         ),
         (
             {
@@ -470,7 +473,8 @@ def test_odds_sweep_simulated_near_closed_form_and_monotone():
                 "base": {"mmr": 0.01, "volatility": 0.02, "horizon_days": 7, "side": "short"},
                 "axes": {"leverage": [5.0], "take_profit": [0.1, 1.5]},
             },
-            r"cell \(leverage=5.0, take_profit=1.5\): take_profit must be between 0 and 1",
+            r"cell \(leverage=5.0, take_profit=1.5\): take_profit must be greater than 0 and less "
+            r"than 1 for a short",
         ),
     ],
 )

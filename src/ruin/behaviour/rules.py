@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from ..errors import ParameterError, check_int, check_number
+from ..errors import ParameterError
+from ..keys import Flat, check, group
 
 __all__ = ["Behaviour", "BEHAVIOUR_KEYS", "build_behaviour"]
 
@@ -48,11 +47,8 @@ class Behaviour:
     liquidation_loss: float | None = None
 
     def __post_init__(self) -> None:
-        def num(name: str, *a: Any, **kw: Any) -> None:
-            object.__setattr__(self, name, check_number(name, getattr(self, name), *a, **kw))
-
-        num("martingale", 1.0, 100.0, hint="Use 2 to double the risk after each loss.")
-        num("anti_martingale", 1.0, 100.0, hint="Use 2 to double the risk after each win.")
+        for name in self.__dataclass_fields__:  # each field by its flat key's one check
+            object.__setattr__(self, name, check(name, getattr(self, name)))
         if self.martingale > 1.0 and self.anti_martingale > 1.0:
             raise ParameterError(
                 "anti_martingale",
@@ -60,50 +56,10 @@ class Behaviour:
                 self.anti_martingale,
                 "Choose one of the two rules.",
             )
-        num("risk_cap", 0.0, 1.0, lo_incl=False, hint="Use 0.2 to cap risk at 20% of equity.")
-        if self.drawdown_cut is not None:
-            num(
-                "drawdown_cut",
-                0.0,
-                1.0,
-                lo_incl=False,
-                hi_incl=False,
-                hint="Use 0.2 to cut risk in a 20% drawdown.",
+        if self.liquidation_loss is not None and self.no_stop is None:
+            raise ParameterError(
+                "liquidation_loss", "used only together with no_stop", self.liquidation_loss
             )
-        num("drawdown_factor", 0.0, 1.0, lo_incl=False)
-        if self.win_rate_sample is not None:
-            object.__setattr__(
-                self,
-                "win_rate_sample",
-                check_int("win_rate_sample", self.win_rate_sample, 1, 1_000_000),
-            )
-        if self.partial_tp is not None:
-            num("partial_tp", 0.0, 1e6, lo_incl=False)
-        num("partial_fraction", 0.0, 1.0, lo_incl=False, hi_incl=False)
-        if not isinstance(self.breakeven, bool):
-            raise ParameterError("breakeven", "true or false", self.breakeven)
-        if self.scale_in_at is not None:
-            num(
-                "scale_in_at",
-                0.0,
-                1.0,
-                lo_incl=False,
-                hi_incl=False,
-                hint="It is a fraction of the stop distance: 0.5 adds halfway to the stop.",
-            )
-        if self.no_stop is not None:
-            num(
-                "no_stop",
-                1.0,
-                1e4,
-                hint="It is the distance to liquidation in stop distances, e.g. 4.5.",
-            )
-        if self.liquidation_loss is not None:
-            if self.no_stop is None:
-                raise ParameterError(
-                    "liquidation_loss", "used only together with no_stop", self.liquidation_loss
-                )
-            num("liquidation_loss", 0.0, 1e4, lo_incl=False)
         rules = [
             k for k in ("partial_tp", "scale_in_at", "no_stop") if getattr(self, k) is not None
         ]
@@ -133,14 +89,13 @@ class Behaviour:
         )
 
 
-#: Flat keys (CLI flags with underscores) read by :func:`ruin.config.build_scenario`.
-BEHAVIOUR_KEYS = frozenset(
-    f
-    for f in Behaviour.__dataclass_fields__  # type: ignore[attr-defined]
-)
+#: Flat keys (CLI flags with underscores) read by :func:`ruin.config.build_scenario`: the
+#: ``behaviour`` group of :data:`ruin.keys.KEYS`, one per field of :class:`Behaviour`.
+BEHAVIOUR_KEYS = group("behaviour")
+assert BEHAVIOUR_KEYS == set(Behaviour.__dataclass_fields__)  # type: ignore[attr-defined]
 
 
-def build_behaviour(params: Mapping[str, Any]) -> Behaviour | None:
-    """The :class:`Behaviour` of the behaviour keys given in ``params`` (None: none given)."""
-    given = {k: params[k] for k in BEHAVIOUR_KEYS if params.get(k) is not None}
+def build_behaviour(flat: Flat) -> Behaviour | None:
+    """The :class:`Behaviour` of the behaviour keys given in ``flat`` (None: none given)."""
+    given = {k: flat[k] for k in flat.any_given(BEHAVIOUR_KEYS)}
     return Behaviour(**given) if given else None

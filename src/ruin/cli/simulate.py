@@ -1,9 +1,10 @@
 """``ruin simulate``: the account Monte Carlo from the command line.
 
-Its flags map 1:1 to flat parameters (``--win-rate`` -> ``win_rate``): the account and trade
-model, the behaviour rules (:data:`ruin.behaviour.BEHAVIOUR_KEYS`) and the leveraged
-price-path model (:data:`ruin.market.LEVERAGE_KEYS`); ``--scenario NAME|FILE`` starts from a
-scenario file and flags given on the command line override it.
+Its flags are generated from the key table :data:`ruin.keys.KEYS` (``--win-rate`` ->
+``win_rate``; help line, default and reader from the table), in sections by group: the trade
+model, the account, the run, the behaviour rules and the leveraged price-path model.
+``--scenario NAME|FILE`` (and ``--variant``) give the lower layers of
+:data:`ruin.keys.PRECEDENCE`; flags typed on the command line override them.
 """
 
 from __future__ import annotations
@@ -11,138 +12,58 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..behaviour import BEHAVIOUR_KEYS
 from ..config import build_scenario
 from ..errors import ParameterError
 from ..exact import theory
-from ..market import LEVERAGE_KEYS
+from ..keys import GROUPS, KEYS, Key
+from ..keys.docs import default_text
 from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
-from ..studies.scenarios import find_scenario, scenario_params
-from .common import add_json_flag, bool_arg, emit, float_list
+from ..studies.scenarios import find_scenario, scenario_file_layers
+from .common import add_json_flag, emit, float_list, key_type
 
 __all__ = [
     "add_commands",
+    "add_key_flags",
+    "flag_options",
     "flat_params",
-    "add_account_flags",
-    "add_behaviour_flags",
-    "BEHAVIOUR_FLAGS",
-    "scenario_base",
-]
-
-# Flags whose value maps 1:1 to a flat parameter of ruin.config (dest = key).
-ACCOUNT_FLAGS: list[tuple[str, dict[str, Any]]] = [
-    ("--win-rate", {"type": float, "help": "P(win) per trade, e.g. 0.45"}),
-    ("--payoff", {"type": float, "help": "R won on a win (reward:risk), e.g. 1.5"}),
-    ("--risk", {"type": float, "help": "fraction risked per trade, e.g. 0.02 for 2%%"}),
-    (
-        "--sizing",
-        {
-            "choices": ["fractional", "fixed"],
-            "help": "fractional: R = risk x current equity; fixed: risk x start",
-        },
-    ),
-    ("--trades", {"type": int, "help": "trades per path N"}),
-    ("--paths", {"type": int, "help": "number of simulated accounts"}),
-    ("--seed", {"type": int, "help": "random seed (omit to draw one; it is printed)"}),
-    (
-        "--ruin-level",
-        {"type": float, "help": "ruin when equity <= this fraction of start (0 = bust)"},
-    ),
-    ("--goal", {"type": float, "help": "stop when equity >= this multiple of start"}),
-    ("--outcomes", {"help": "discrete outcome model 'R:prob,...', e.g. '-1:0.6,2:0.4'"}),
-    ("--trades-file", {"help": "CSV/Parquet of your trades (column 'r' or 'return')"}),
-    ("--bootstrap", {"choices": ["iid", "block"], "help": "resampling of --trades-file"}),
-    ("--block-length", {"type": int, "help": "trades per block for --bootstrap block"}),
+    "scenario_layers",
 ]
 
 
-#: ``ruin simulate`` flags of the behaviour rules (dest = flat key of ruin.behaviour).
-BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
-    (
-        "--martingale",
-        {
-            "type": float,
-            "metavar": "M",
-            "help": "multiply risk by M after each loss, reset after a win "
-            "(revenge sizing), e.g. 2",
-        },
-    ),
-    (
-        "--anti-martingale",
-        {
-            "type": float,
-            "metavar": "A",
-            "help": "multiply risk by A after each win, reset after a loss",
-        },
-    ),
-    ("--risk-cap", {"type": float, "help": "largest risk the rules may reach, e.g. 0.2"}),
-    (
-        "--drawdown-cut",
-        {
-            "type": float,
-            "metavar": "X",
-            "help": "cut risk while the drawdown is at least X, e.g. 0.2",
-        },
-    ),
-    (
-        "--drawdown-factor",
-        {"type": float, "help": "risk multiplier in such a drawdown (default 0.5)"},
-    ),
-    (
-        "--win-rate-sample",
-        {
-            "type": int,
-            "metavar": "N",
-            "help": "the win rate was measured on N trades: draw it per path "
-            "from its Beta posterior",
-        },
-    ),
-    (
-        "--partial-tp",
-        {"type": float, "metavar": "R", "help": "close part of the position at +R (exit rule)"},
-    ),
-    ("--partial-fraction", {"type": float, "help": "share closed at --partial-tp (default 0.5)"}),
-    (
-        "--breakeven",
-        {
-            "type": bool_arg,
-            "metavar": "true|false",
-            "help": "move the stop to entry after --partial-tp (default true)",
-        },
-    ),
-    (
-        "--scale-in-at",
-        {
-            "type": float,
-            "metavar": "X",
-            "help": "enter half, add half after an adverse move of X stop distances (0 < X < 1)",
-        },
-    ),
-    (
-        "--no-stop",
-        {
-            "type": float,
-            "metavar": "D",
-            "help": "remove the stop: liquidation D stop distances away is the only loss exit",
-        },
-    ),
-    (
-        "--liquidation-loss",
-        {"type": float, "metavar": "L", "help": "R lost at liquidation with --no-stop (default D)"},
-    ),
-]
-assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
+def flag_options(key: Key) -> dict[str, Any]:
+    """``add_argument`` options of a key's flag, all from the table: its reader
+    (:func:`ruin.cli.common.key_type`), help line, default and an example as typed."""
+    example = f"{key.flag}={key.example}" if key.example.startswith("-") else key.example
+    shown = default_text(key)
+    text = key.help
+    if key.default is not None and "default" not in text:
+        text += f" (default {shown})"
+    if example:
+        text += f"; e.g. {example}"
+    opts: dict[str, Any] = {
+        "dest": key.name,
+        "default": None,
+        "type": key_type(key),
+        "help": text.replace("%", "%%"),
+    }
+    if key.kind == "choice":
+        opts["metavar"] = "{" + ",".join(key.choices) + "}"
+    elif key.metavar:
+        opts["metavar"] = key.metavar
+    if key.kind in ("garch", "jumps"):  # a bare --garch switches it on
+        opts.update(nargs="?", const=True)
+    return opts
 
 
-def add_behaviour_flags(p: argparse.ArgumentParser) -> list[str]:
-    """Add the behaviour flags to ``p``; returns their flat keys."""
-    g = p.add_argument_group("behaviour and exit rules")
-    keys = []
-    for flag, kw in BEHAVIOUR_FLAGS:
-        dest = flag[2:].replace("-", "_")
-        g.add_argument(flag, dest=dest, default=None, **kw)
-        keys.append(dest)
-    return keys
+def add_key_flags(p: argparse.ArgumentParser) -> list[str]:
+    """One flag per key of :data:`ruin.keys.KEYS`, in sections by group; returns the keys."""
+    for grp, title in GROUPS.items():
+        keys = [k for k in KEYS.values() if k.group == grp]
+        if keys:
+            g = p.add_argument_group(title)
+            for key in keys:
+                g.add_argument(key.flag, **flag_options(key))
+    return list(KEYS)
 
 
 def add_scenario_flag(p: argparse.ArgumentParser) -> None:
@@ -157,119 +78,16 @@ def add_scenario_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
-def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
-    """Flat parameters of ``--scenario`` (and ``--variant``), or ``{}`` without one."""
+def scenario_layers(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The ``scenario`` and ``variant`` layers of ``--scenario`` (and ``--variant``), or
+    ``{}`` without one."""
     name = getattr(args, "scenario", None)
     variant = getattr(args, "variant", None)
     if name is None:
         if variant is not None:
             raise ParameterError("--variant", "used together with --scenario", variant)
         return {}
-    return scenario_params(find_scenario(name), variant)
-
-
-# Leveraged price-path mode (ruin.market): any of these switches it on. Without --venue no
-# fees, slippage, funding or liquidation fee are charged and --mmr (default 0.5%) is used.
-LEVERAGE_FLAGS: list[tuple[str, dict[str, Any]]] = [
-    ("--leverage", {"type": float, "help": "exchange leverage (notional / margin), >= 1"}),
-    ("--stop", {"type": float, "help": "stop distance, fraction of entry price (0.01 = 1%%)"}),
-    (
-        "--take-profit",
-        {"type": float, "help": "take-profit distance, fraction of entry (default payoff x stop)"},
-    ),
-    (
-        "--drift",
-        {
-            "type": float,
-            "help": "edge as log-price drift per day in the trade's favour (0 = no edge); "
-            "instead of --win-rate",
-        },
-    ),
-    ("--volatility", {"type": float, "help": "std of daily log returns (0.03 = 3%% a day)"}),
-    ("--side", {"choices": ["long", "short"], "help": "position side"}),
-    ("--mmr", {"type": float, "help": "maintenance margin rate (default 0.005)"}),
-    ("--margin-mode", {"choices": ["isolated", "cross"], "help": "isolated or cross margin"}),
-    (
-        "--venue",
-        {
-            "help": "venue preset: hyperliquid, dydx, gmx_v2, binance, bybit "
-            "(switches its fees, funding and liquidation rules on)"
-        },
-    ),
-    ("--asset", {"help": "asset preset: btc, eth, altcoin, memecoin (volatility, slippage)"}),
-    (
-        "--funding-rate",
-        {"type": float, "help": "funding per interval, fraction of notional; > 0 longs pay"},
-    ),
-    ("--funding-interval-hours", {"type": float, "help": "hours between funding payments"}),
-    (
-        "--funding-regime",
-        {
-            "choices": ["neutral", "bull", "bear"],
-            "help": "funding level preset (with --venue or alone)",
-        },
-    ),
-    ("--fee-bps", {"type": float, "help": "trading fee per fill, basis points of notional"}),
-    ("--slippage-bps", {"type": float, "help": "slippage per fill, basis points"}),
-    ("--liquidation-fee", {"type": float, "help": "fee at liquidation, fraction of notional"}),
-    (
-        "--liquidation-rule",
-        {
-            "choices": ["margin", "fill"],
-            "help": "margin: lose the whole margin; fill: keep equity at the "
-            "fill minus the liquidation fee",
-        },
-    ),
-    ("--tails", {"help": "shocks: normal or t:DF (Student-t, DF > 2; 't' = asset preset)"}),
-    (
-        "--garch",
-        {
-            "nargs": "?",
-            "const": True,
-            "help": "GARCH(1,1) volatility clustering; optional daily 'ALPHA,BETA'",
-        },
-    ),
-    (
-        "--jumps",
-        {
-            "nargs": "?",
-            "const": True,
-            "help": "rare crash jumps; optional 'RATE_PER_DAY,MEAN,SD' (log sizes)",
-        },
-    ),
-    ("--max-hold-days", {"type": float, "help": "close at market after this many days"}),
-    (
-        "--monitoring",
-        {
-            "choices": ["continuous", "discrete"],
-            "help": "discrete: stop / take-profit checked only every --check-hours",
-        },
-    ),
-    ("--check-hours", {"type": float, "help": "hours between checks (discrete monitoring)"}),
-    ("--step-hours", {"type": float, "help": "simulation step (default from the barriers)"}),
-    ("--positions", {"type": int, "help": "concurrent positions per trade (portfolio heat)"}),
-    ("--correlation", {"type": float, "help": "correlation of concurrent positions, 0..1"}),
-    ("--equity-usd", {"type": float, "help": "starting equity in USD (venue margin tiers)"}),
-]
-
-
-def add_leverage_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("leveraged price-path mode")
-    for flag, kw in LEVERAGE_FLAGS:
-        g.add_argument(flag, dest=flag[2:].replace("-", "_"), default=None, **kw)
-
-
-def _check_leverage_edge(params: dict[str, Any]) -> None:
-    """Leveraged mode: exactly one of win_rate and drift."""
-    if not any(k in params for k in LEVERAGE_KEYS):
-        return
-    if ("win_rate" in params) == ("drift" in params):
-        raise ParameterError(
-            "--win-rate / --drift",
-            "exactly one of the two in the leveraged mode",
-            f"win_rate={params.get('win_rate')}, drift={params.get('drift')}",
-            "Use --drift 0 for a trade with no edge.",
-        )
+    return scenario_file_layers(find_scenario(name), variant)
 
 
 def _render_leverage(d: dict[str, Any]) -> list[str]:
@@ -287,11 +105,6 @@ def _render_leverage(d: dict[str, Any]) -> list[str]:
     ]
     lines += [f"  warning: {w}" for w in d["warnings"]]
     return lines
-
-
-def add_account_flags(p: argparse.ArgumentParser) -> None:
-    for flag, kw in ACCOUNT_FLAGS:
-        p.add_argument(flag, dest=flag[2:].replace("-", "_"), default=None, **kw)
 
 
 def flat_params(args: argparse.Namespace, keys: list[str]) -> dict[str, Any]:
@@ -327,13 +140,9 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_simulate(args: argparse.Namespace) -> None:
-    keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
-    keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
-    keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
-    # --scenario NAME|FILE gives the base values; flags given on the command line override
-    params = {**scenario_base(args), **flat_params(args, keys)}
-    _check_leverage_edge(params)
-    scenario = build_scenario(params)
+    # --scenario NAME|FILE (and --variant) give the lower layers; flags typed override them
+    layers = {**scenario_layers(args), "cli": flat_params(args, list(KEYS))}
+    scenario = build_scenario(layers=layers)
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
     result = simulate(scenario, drawdown_levels=levels, record=0)
     summary = result.summary()
@@ -344,15 +153,20 @@ def run_simulate(args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("simulate", help="Monte Carlo of account paths: ruin, drawdown, growth")
-    add_account_flags(p)
+    p = sub.add_parser(
+        "simulate",
+        help="Monte Carlo of account paths: ruin, drawdown, growth",
+        description="Every flag is a flat key of ruin.keys.KEYS (--win-rate -> win_rate), the "
+        "same names as in scenario and sweep files. A value starting with '-' can be typed "
+        "as it is (--drift -0.001) or as --flag=VALUE.",
+    )
     add_scenario_flag(p)
-    add_behaviour_flags(p)
-    add_leverage_flags(p)
+    add_key_flags(p)
     p.add_argument(
         "--drawdown-levels",
         type=float_list,
         default=None,
+        metavar="X,...",
         help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5",
     )
     add_json_flag(p)

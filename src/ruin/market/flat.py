@@ -1,254 +1,170 @@
-"""Flat keys of the leveraged mode -> :class:`~ruin.market.trade.LeveragedTrade`."""
+"""Flat keys of the leveraged mode -> :class:`~ruin.market.trade.LeveragedTrade`.
+
+The keys, their defaults and checks are the ``leverage`` group of :data:`ruin.keys.KEYS`; the
+values arrive resolved and checked (a :class:`ruin.keys.Flat`). What this module adds is the
+``preset`` layer of :data:`ruin.keys.PRECEDENCE`: the values a venue or asset preset fills in
+where no face gave the key.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ParameterError, check_choice, check_number
+from .. import margin as mg
+from .. import venues as vn
+from ..keys import KEYS, Flat, defaults, group
 from .trade import LeveragedTrade
 
-# --------------------------------------------------------------------------- flat keys
+__all__ = ["LEVERAGE_KEYS", "LEVERAGE_DEFAULTS", "build_market"]
+
 #: Flat parameter names of the leveraged mode (CLI flags with underscores). Giving any of
 #: them switches the leveraged mode on.
-LEVERAGE_KEYS = frozenset(
-    {
-        "leverage",
-        "stop",
-        "take_profit",
-        "drift",
-        "volatility",
-        "side",
-        "mmr",
-        "margin_mode",
-        "venue",
-        "asset",
-        "funding_rate",
-        "funding_interval_hours",
-        "funding_regime",
-        "fee_bps",
-        "slippage_bps",
-        "liquidation_fee",
-        "liquidation_rule",
-        "tails",
-        "garch",
-        "jumps",
-        "max_hold_days",
-        "monitoring",
-        "check_hours",
-        "step_hours",
-        "positions",
-        "correlation",
-        "equity_usd",
-    }
-)
+LEVERAGE_KEYS = group("leverage")
 
-#: Defaults of the leveraged mode without presets: no costs, MMR 0.5%.
+#: Defaults of the leveraged mode without presets (the table's): no costs, MMR 0.5%.
 LEVERAGE_DEFAULTS: dict[str, Any] = {
-    "leverage": 1.0,
-    "stop": 0.01,
-    "volatility": 0.03,
-    "side": "long",
-    "mmr": 0.005,
-    "margin_mode": "isolated",
-    "equity_usd": 10_000.0,
+    k: v for k, v in defaults("leverage").items() if v is not None and k != "tails"
 }
 
-
-def _parse_tails(value: Any, preset_df: float | None) -> float | None:
-    if value is None or value == "normal":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip().lower()
-    if text == "t":
-        if preset_df is None:
-            raise ParameterError("tails", "'normal' or 't:DF' (t needs DF without --asset)", value)
-        return float(preset_df)
-    if text.startswith("t:"):
-        try:
-            return float(text[2:])
-        except ValueError:
-            pass
-    raise ParameterError("tails", "'normal' or 't:DF' with DF > 2, e.g. t:4", value)
-
-
-def _parse_pair(name: str, value: Any) -> tuple[float, float]:
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return float(value[0]), float(value[1])
-    try:
-        a, b = (float(v) for v in str(value).split(","))
-        return a, b
-    except ValueError:
-        raise ParameterError(name, "two numbers 'a,b'", value) from None
+#: Keys passed to :class:`LeveragedTrade` as resolved (given, a preset's, or the default).
+_COPIED = (
+    "leverage",
+    "volatility",
+    "side",
+    "mmr",
+    "margin_mode",
+    "fee_bps",
+    "slippage_bps",
+    "funding_rate",
+    "funding_interval_hours",
+    "liquidation_rule",
+    "liquidation_fee",
+    "max_hold_days",
+    "monitoring",
+    "check_hours",
+    "step_hours",
+    "positions",
+    "correlation",
+    "equity_usd",
+)
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "off", "none")
-    return bool(value)
+def build_market(flat: Flat) -> LeveragedTrade | None:
+    """The :class:`LeveragedTrade` of the leveraged keys given in ``flat`` (None: none given).
 
-
-def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> LeveragedTrade | None:
-    """The :class:`LeveragedTrade` of the leveraged keys in ``p`` (None when none is given).
-
-    ``p`` is the whole flat mapping with the account keys' ``defaults`` filled in (see
-    :func:`ruin.config.build_scenario`): ``win_rate`` and ``payoff`` set the edge and the
-    take-profit unless ``drift`` or ``take_profit`` are given.
+    ``flat`` holds every key (see :func:`ruin.config.build_scenario`): ``win_rate`` and
+    ``payoff`` set the edge and the take-profit unless ``drift`` or ``take_profit`` are given
+    (:data:`ruin.keys.CONFLICTS` has already refused both at once).
 
     Presets: ``venue`` (hyperliquid, dydx, gmx_v2, binance, bybit) sets the maintenance rate
     and maintenance amount of the tier holding the starting position, the maximum leverage,
     the taker fee per fill, the funding interval and the neutral funding rate (or
     ``funding_regime``), and the liquidation loss rule and fee. ``asset`` (btc, eth, altcoin,
-    memecoin) sets the daily volatility, slippage, and the parameters used by ``tails="t"``,
-    ``garch=True`` and ``jumps=True``. Explicit keys override presets. Without a venue no
-    fees, slippage, funding or liquidation fee are charged unless given.
+    memecoin; btc with a venue) sets the daily volatility, slippage, and the parameters used
+    by ``tails="t"``, ``garch=True`` and ``jumps=True``. Keys a face gives override presets.
+    Without a venue no fees, slippage, funding or liquidation fee are charged unless given.
     """
-    given = {k: v for k, v in p.items() if k in LEVERAGE_KEYS and v is not None}
-    if not given:
+    if not flat.any_given(LEVERAGE_KEYS):
         return None
-    from .. import margin as mg
-    from .. import venues as vn
-
-    q = {**LEVERAGE_DEFAULTS, **given}
-    risk = float(p["risk"])
     kw: dict[str, Any] = {}
     labels: list[str] = []
-    asset = None
-    asset_name = given.get("asset")
-    if given.get("venue") is not None and asset_name is None:
-        asset_name = "btc"
-    if asset_name is not None:
-        assets = vn.load_assets()
-        asset = assets[check_choice("asset", str(asset_name).lower(), tuple(assets))]
+    asset = _asset(flat)
+    preset: dict[str, Any] = {}
+    if asset is not None:
         labels.append(f"{asset.label}: {asset.calibration}, as of {asset.as_of}")
         kw["asset"] = asset.name
-        q.setdefault("volatility", asset.daily_vol)
-        if "volatility" not in given:
-            q["volatility"] = asset.daily_vol
-        if "slippage_bps" not in given and "asset" in given:
-            q["slippage_bps"] = asset.slippage_bp
-    stop = check_number("stop", q["stop"], 0.0, 1.0, lo_incl=False, hi_incl=False)
-    if given.get("venue") is not None:
-        v = vn.venue(str(given["venue"]).lower())
-        labels.insert(0, f"{v.label}: {v.calibration}, as of {v.as_of}")
-        kw["venue"] = v.name
-        tiers = v.tiers_for(asset.name if asset is not None else "btc")
-        notional = risk * float(q["equity_usd"]) / stop
-        mmr_t, cum_t = mg.maintenance(notional, tiers)
-        tier = next(t for t in tiers if t.mmr == mmr_t and t.maintenance_amount == cum_t)
-        kw["max_leverage"] = tier.max_leverage
-        if "mmr" not in given:
-            q["mmr"] = mmr_t
-            kw["maintenance_amount"] = cum_t
-        q.setdefault("fee_bps", v.taker_fee * 1e4)
-        if "fee_bps" not in given:
-            q["fee_bps"] = v.taker_fee * 1e4
-        if "slippage_bps" not in given and asset is not None:
-            q["slippage_bps"] = asset.slippage_bp
-        kw["liquidation_rule"] = "margin" if v.liquidation_loss == "all_margin" else "fill"
-        kw["liquidation_fee"] = v.liquidation_fee
-        kw["backstop_fraction"] = v.backstop_fraction
-        kw["funding_interval_hours"] = v.funding_interval_hours
-        if "funding_rate" not in given:
-            regime = vn.FUNDING_REGIMES[
-                check_choice(
-                    "funding_regime",
-                    given.get("funding_regime", "neutral"),
-                    tuple(vn.FUNDING_REGIMES),
-                )
-            ]
-            rate = regime.per_interval(v.funding_interval_hours)
-            if v.funding_cap is not None:
-                rate = max(-v.funding_cap, min(v.funding_cap, rate))
-            q["funding_rate"] = rate
-    elif "funding_regime" in given and "funding_rate" not in given:
-        regime = vn.FUNDING_REGIMES[
-            check_choice("funding_regime", given["funding_regime"], tuple(vn.FUNDING_REGIMES))
-        ]
-        q["funding_rate"] = regime.per_interval(float(q.get("funding_interval_hours", 8.0)))
-    for key in ("liquidation_rule", "liquidation_fee", "funding_interval_hours"):
-        if key in given:
-            kw[key] = given[key]
-    # edge: drift or win rate (exactly one)
-    if "drift" in given:
-        if p.get("win_rate") != defaults["win_rate"]:
-            raise ParameterError(
-                "win_rate / drift",
-                "only one of the two in the leveraged mode (drift 0 = no edge)",
-                f"win_rate={p.get('win_rate')}, drift={given['drift']}",
-            )
-        kw["drift"] = given["drift"]
-    else:
-        kw["win_rate"] = p["win_rate"]
-    # take-profit: explicit, or payoff x stop; both must agree
-    payoff = p.get("payoff", defaults["payoff"])
-    if "take_profit" in given:
-        tp = check_number("take_profit", given["take_profit"], 0.0, 1e3, lo_incl=False)
-        if payoff != defaults["payoff"] and abs(tp - float(payoff) * stop) > 1e-9 * max(1, tp):
-            raise ParameterError(
-                "take_profit",
-                f"payoff x stop = {float(payoff) * stop:g} when both are given",
-                tp,
-                "Give --take-profit or --payoff, or make them agree.",
-            )
-    else:
-        tp = check_number("payoff", payoff, 0.0, 1e6, lo_incl=False) * stop
-    kw["take_profit"] = tp
-    # market realism
-    tdf = _parse_tails(given.get("tails"), asset.t_df if asset is not None else None)
-    if tdf is not None:
-        kw["tails_df"] = tdf
-    g = given.get("garch")
-    if g is not None and not (isinstance(g, (bool, str)) and not _truthy(g)):
-        if isinstance(g, bool) or (
-            isinstance(g, str) and g.strip().lower() in ("1", "true", "yes", "on")
-        ):
-            kw["garch"] = (
-                (asset.garch_alpha, asset.garch_beta) if asset is not None else (0.10, 0.85)
-            )
-        else:
-            kw["garch"] = _parse_pair("garch", g)
-    j = given.get("jumps")
-    if j is not None and _truthy(j):
-        if isinstance(j, bool) or str(j).strip().lower() in ("1", "true", "yes", "on"):
-            if asset is not None:
-                kw.update(
-                    jump_rate=asset.crash_intensity_per_day,
-                    jump_mean=asset.crash_size,
-                    jump_sd=asset.crash_sd,
-                )
-            else:
-                kw.update(jump_rate=1.0 / 365.0, jump_mean=-0.10, jump_sd=0.05)
-        else:
-            parts = str(j).split(",")
-            if len(parts) != 3:
-                raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD' (log sizes)", j)
-            try:
-                r_, m_, s_ = (float(x) for x in parts)
-            except ValueError:
-                raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD'", j) from None
-            kw.update(jump_rate=r_, jump_mean=m_, jump_sd=s_)
-    for key in (
-        "leverage",
-        "volatility",
-        "side",
-        "mmr",
-        "margin_mode",
-        "fee_bps",
-        "slippage_bps",
-        "funding_rate",
-        "max_hold_days",
-        "monitoring",
-        "check_hours",
-        "step_hours",
-        "positions",
-        "correlation",
-        "equity_usd",
-    ):
-        if key in q:
-            kw[key] = q[key]
-    kw["stop"] = stop
+        preset.update(volatility=asset.daily_vol, slippage_bps=asset.slippage_bp)
+    if flat.given("venue"):
+        labels.insert(0, _venue_preset(flat, asset, preset, kw))
+    elif flat.given("funding_regime"):
+        regime = vn.FUNDING_REGIMES[flat["funding_regime"]]
+        preset["funding_rate"] = regime.per_interval(float(flat["funding_interval_hours"]))
+    flat = flat.with_layer("preset", preset)
+    for key in _COPIED:
+        if flat[key] is not None:
+            kw[key] = flat[key]
+    _edge_and_take_profit(flat, kw)
+    _realism(flat, asset, kw)
     if labels:
         kw["calibration"] = "; ".join(labels)
     return LeveragedTrade(**kw)
+
+
+def _asset(flat: Flat) -> vn.AssetPreset | None:
+    """The asset preset: the given one, or btc when a venue is given without one."""
+    name = flat["asset"] if flat.given("asset") else ("btc" if flat.given("venue") else None)
+    return None if name is None else vn.load_assets()[name]
+
+
+def _venue_preset(
+    flat: Flat, asset: vn.AssetPreset | None, preset: dict[str, Any], kw: dict[str, Any]
+) -> str:
+    """Fill ``preset`` (flat keys) and ``kw`` (fields without a flat key) from the venue;
+    returns the venue's calibration label."""
+    v = vn.venue(flat["venue"])
+    kw["venue"] = v.name
+    tiers = v.tiers_for(asset.name if asset is not None else "btc")
+    notional = float(flat["risk"]) * float(flat["equity_usd"]) / float(flat["stop"])
+    mmr_t, cum_t = mg.maintenance(notional, tiers)
+    tier = next(t for t in tiers if t.mmr == mmr_t and t.maintenance_amount == cum_t)
+    kw["max_leverage"] = tier.max_leverage
+    if not flat.given("mmr"):
+        kw["maintenance_amount"] = cum_t
+    kw["backstop_fraction"] = v.backstop_fraction
+    regime = vn.FUNDING_REGIMES[flat["funding_regime"] or "neutral"]
+    rate = regime.per_interval(v.funding_interval_hours)
+    if v.funding_cap is not None:
+        rate = max(-v.funding_cap, min(v.funding_cap, rate))
+    preset.update(
+        mmr=mmr_t,
+        fee_bps=v.taker_fee * 1e4,
+        liquidation_rule="margin" if v.liquidation_loss == "all_margin" else "fill",
+        liquidation_fee=v.liquidation_fee,
+        funding_interval_hours=v.funding_interval_hours,
+        funding_rate=rate,
+    )
+    return f"{v.label}: {v.calibration}, as of {v.as_of}"
+
+
+def _edge_and_take_profit(flat: Flat, kw: dict[str, Any]) -> None:
+    """Edge: the drift if given, else the win rate. Take-profit: given, else payoff x stop."""
+    stop = flat["stop"]
+    if flat.given("drift"):
+        kw["drift"] = flat["drift"]
+    else:
+        kw["win_rate"] = flat["win_rate"]
+    if flat.given("take_profit"):
+        kw["take_profit"] = flat["take_profit"]
+    else:
+        kw["take_profit"] = flat["payoff"] * stop
+    kw["stop"] = stop
+
+
+def _realism(flat: Flat, asset: vn.AssetPreset | None, kw: dict[str, Any]) -> None:
+    """Fat tails, GARCH and crash jumps: on (the asset's numbers, or generic ones) or given."""
+    tails = flat["tails"]
+    if tails == "t":
+        if asset is None:
+            raise KEYS["tails"].error(
+                tails, "'normal' or 't:DF' ('t' takes the degrees of freedom of an asset preset)"
+            )
+        kw["tails_df"] = float(asset.t_df)
+    elif tails != "normal":
+        kw["tails_df"] = tails
+    garch = flat["garch"]
+    if garch is True:
+        kw["garch"] = (asset.garch_alpha, asset.garch_beta) if asset is not None else (0.10, 0.85)
+    elif garch:
+        kw["garch"] = garch
+    jumps = flat["jumps"]
+    if jumps is True:
+        if asset is not None:
+            kw.update(
+                jump_rate=asset.crash_intensity_per_day,
+                jump_mean=asset.crash_size,
+                jump_sd=asset.crash_sd,
+            )
+        else:
+            kw.update(jump_rate=1.0 / 365.0, jump_mean=-0.10, jump_sd=0.05)
+    elif jumps:
+        kw.update(jump_rate=jumps[0], jump_mean=jumps[1], jump_sd=jumps[2])

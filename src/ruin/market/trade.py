@@ -7,9 +7,41 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..brownian import solve_drift
-from ..errors import ParameterError, check_choice, check_int, check_number
+from ..errors import ParameterError, check_number
+from ..keys import (
+    KEYS,
+    MAX_POSITIONS,
+    ODDS_KEYS,
+    PARTS,
+    check,
+    check_edge,
+    check_leverage,
+    check_mmr,
+)
 
-MAX_POSITIONS = 20
+__all__ = ["LeveragedTrade", "MAX_POSITIONS", "check_scenario"]
+
+#: Fields of :class:`LeveragedTrade` that are flat keys of the same name (checked by them).
+_FLAT_FIELDS = (
+    "side",
+    "stop",
+    "take_profit",
+    "volatility",
+    "equity_usd",
+    "margin_mode",
+    "liquidation_rule",
+    "liquidation_fee",
+    "fee_bps",
+    "slippage_bps",
+    "funding_rate",
+    "funding_interval_hours",
+    "max_hold_days",
+    "monitoring",
+    "check_hours",
+    "step_hours",
+    "positions",
+    "correlation",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,184 +142,41 @@ class LeveragedTrade:
     def __post_init__(self) -> None:
         S = object.__setattr__
         if self.max_leverage is not None:
-            S(self, "max_leverage", check_number("max_leverage", self.max_leverage, 1.0, 1e4))
-        hi = self.max_leverage if self.max_leverage is not None else 1000.0
-        where = f" on {self.venue}" if self.venue else ""
-        S(
-            self,
-            "leverage",
-            check_number(
-                "leverage",
-                self.leverage,
-                1.0,
-                hi,
-                hint=f"Leverage 1 is unleveraged; the maximum{where} is {hi:g}x.",
-            ),
-        )
-        S(self, "side", check_choice("side", self.side, ("long", "short")))
-        S(
-            self,
-            "stop",
-            check_number(
-                "stop",
-                self.stop,
-                0.0,
-                1.0,
-                lo_incl=False,
-                hi_incl=False,
-                hint="It is a fraction of the entry price: 0.02 = 2%.",
-            ),
-        )
-        hi_tp = 1.0 if self.side == "short" else 1e3
-        S(
-            self,
-            "take_profit",
-            check_number(
+            S(self, "max_leverage", ODDS_KEYS["max_leverage"].check(self.max_leverage))
+        where = self.venue or "this venue"
+        S(self, "leverage", check_leverage(self.leverage, self.max_leverage, where=where))
+        for name in _FLAT_FIELDS:  # each by its flat key's one check (ruin.keys)
+            S(self, name, check(name, getattr(self, name)))
+        if self.side == "short" and self.take_profit >= 1.0:
+            raise ParameterError(
                 "take_profit",
+                "greater than 0 and less than 1 for a short (a price cannot fall below 0)",
                 self.take_profit,
-                0.0,
-                hi_tp,
-                lo_incl=False,
-                hi_incl=self.side != "short",
-            ),
-        )
-        if (self.win_rate is None) == (self.drift is None):
-            raise ParameterError(
-                "win_rate / drift",
-                "exactly one of the two (drift 0 = no edge)",
-                f"win_rate={self.win_rate}, drift={self.drift}",
             )
-        if self.win_rate is not None:
-            S(
-                self,
-                "win_rate",
-                check_number("win_rate", self.win_rate, 0.0, 1.0, lo_incl=False, hi_incl=False),
-            )
-        else:
-            S(
-                self,
-                "drift",
-                check_number(
-                    "drift", self.drift, -1.0, 1.0, hint="It is per day: 0.001 = 0.1% a day."
-                ),
-            )
-        S(
-            self,
-            "volatility",
-            check_number(
-                "volatility",
-                self.volatility,
-                0.0,
-                1.0,
-                lo_incl=False,
-                hint="It is the std of daily log returns: 0.03 = 3% a day.",
-            ),
-        )
-        S(self, "mmr", check_number("mmr", self.mmr, 0.0, 1.0, hi_incl=False))
-        if self.mmr >= 1.0 / self.leverage:
-            raise ParameterError(
-                "mmr",
-                f"less than 1/leverage = {1.0 / self.leverage:.6g}",
-                self.mmr,
-                "A maintenance margin at or above the initial margin liquidates on entry.",
-            )
+        win_rate, drift = check_edge(self.win_rate, self.drift)
+        S(self, "win_rate", win_rate)
+        S(self, "drift", drift)
+        S(self, "mmr", check_mmr(self.mmr, self.leverage))
         S(
             self,
             "maintenance_amount",
             check_number("maintenance_amount", self.maintenance_amount, 0.0, 1e12),
         )
-        S(self, "equity_usd", check_number("equity_usd", self.equity_usd, 0.0, 1e15, lo_incl=False))
-        S(self, "margin_mode", check_choice("margin_mode", self.margin_mode, ("isolated", "cross")))
-        S(
-            self,
-            "liquidation_rule",
-            check_choice("liquidation_rule", self.liquidation_rule, ("margin", "fill")),
-        )
-        S(self, "liquidation_fee", check_number("liquidation_fee", self.liquidation_fee, 0.0, 0.5))
         if self.backstop_fraction is not None:
             S(
                 self,
                 "backstop_fraction",
                 check_number("backstop_fraction", self.backstop_fraction, 0.0, 1.0),
             )
-        S(self, "fee_bps", check_number("fee_bps", self.fee_bps, 0.0, 1000.0))
-        S(self, "slippage_bps", check_number("slippage_bps", self.slippage_bps, 0.0, 1000.0))
-        S(
-            self,
-            "funding_rate",
-            check_number(
-                "funding_rate",
-                self.funding_rate,
-                -0.1,
-                0.1,
-                hint="It is per funding interval: 0.0001 = 0.01% per 8 h.",
-            ),
-        )
-        S(
-            self,
-            "funding_interval_hours",
-            check_number(
-                "funding_interval_hours", self.funding_interval_hours, 0.0, 24.0 * 30, lo_incl=False
-            ),
-        )
         if self.tails_df is not None:
-            S(
-                self,
-                "tails_df",
-                check_number(
-                    "tails",
-                    self.tails_df,
-                    2.0,
-                    1e6,
-                    lo_incl=False,
-                    hint="Student-t needs more than 2 degrees of freedom for a finite variance.",
-                ),
-            )
+            S(self, "tails_df", KEYS["tails"].check(self.tails_df))
         if self.garch is not None:
-            if len(self.garch) != 2:
-                raise ParameterError("garch", "two numbers alpha,beta", self.garch)
-            a = check_number("garch alpha", self.garch[0], 0.0, 1.0, hi_incl=False)
-            b = check_number("garch beta", self.garch[1], 0.0, 1.0, hi_incl=False)
-            if a + b >= 1.0:
-                raise ParameterError("garch", "alpha + beta < 1 (stationary variance)", self.garch)
-            S(self, "garch", (a, b))
-        S(
-            self,
-            "jump_rate",
-            check_number(
-                "jump_rate",
-                self.jump_rate,
-                0.0,
-                10.0,
-                hint="Jumps per day: 0.00274 = about one a year.",
-            ),
-        )
-        S(self, "jump_mean", check_number("jump_mean", self.jump_mean, -3.0, 3.0))
-        S(self, "jump_sd", check_number("jump_sd", self.jump_sd, 0.0, 3.0))
-        if self.max_hold_days is not None:
-            S(
-                self,
-                "max_hold_days",
-                check_number("max_hold_days", self.max_hold_days, 0.0, 3650.0, lo_incl=False),
-            )
-        S(
-            self,
-            "monitoring",
-            check_choice("monitoring", self.monitoring, ("continuous", "discrete")),
-        )
-        S(
-            self,
-            "check_hours",
-            check_number("check_hours", self.check_hours, 0.0, 24.0 * 30, lo_incl=False),
-        )
-        if self.step_hours is not None:
-            S(
-                self,
-                "step_hours",
-                check_number("step_hours", self.step_hours, 0.0, 24.0, lo_incl=False),
-            )
-        S(self, "positions", check_int("positions", self.positions, 1, MAX_POSITIONS))
-        S(self, "correlation", check_number("correlation", self.correlation, 0.0, 1.0))
+            garch = KEYS["garch"].check(self.garch)
+            if isinstance(garch, bool):
+                raise ParameterError("garch", "two numbers (alpha, beta)", self.garch)
+            S(self, "garch", garch)
+        for name in ("jump_rate", "jump_mean", "jump_sd"):
+            S(self, name, PARTS[name].check(getattr(self, name)))
         if self.entry_cost >= 1.0 / self.leverage - self.mmr and self.margin_mode == "isolated":
             raise ParameterError(
                 "fee_bps + slippage_bps",

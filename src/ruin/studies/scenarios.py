@@ -42,6 +42,7 @@ from typing import Any
 
 from ..config import build_scenario, known_keys
 from ..errors import ParameterError, check_number
+from ..keys import merge
 from ..params import Scenario
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "find_scenario",
+    "scenario_file_layers",
     "scenario_params",
     "presets",
 ]
@@ -137,10 +139,11 @@ class ScenarioFile:
     def build(
         self, overrides: Mapping[str, Any] | None = None, variant: str | None = None
     ) -> Scenario:
-        """The :class:`Scenario` of the base run (or a variant), with ``overrides`` on top."""
-        p = scenario_params(self, variant)
-        p.update({k: v for k, v in (overrides or {}).items() if v is not None})
-        return build_scenario(p, source=str(self.path))
+        """The :class:`Scenario` of the base run (or a variant), with ``overrides`` on top
+        (the ``scenario``, ``variant`` and ``explicit`` layers of :data:`ruin.keys.PRECEDENCE`)."""
+        return build_scenario(
+            overrides, layers=scenario_file_layers(self, variant), source=str(self.path)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The ``ruin scenarios --json`` entry."""
@@ -156,7 +159,13 @@ class ScenarioFile:
 
 def scenario_params(sf: ScenarioFile, variant: str | None = None) -> dict[str, Any]:
     """Flat parameters of the base run, or of the named variant (base + its overrides)."""
-    p = dict(sf.params)
+    return merge(scenario_file_layers(sf, variant))
+
+
+def scenario_file_layers(sf: ScenarioFile, variant: str | None = None) -> dict[str, dict[str, Any]]:
+    """The ``scenario`` layer (the file's ``[params]``) and, for a named variant, the
+    ``variant`` layer (its overrides) of :data:`ruin.keys.PRECEDENCE`."""
+    layers = {"scenario": dict(sf.params)}
     if variant is not None:
         names = [v for v, _ in sf.variants]
         if variant not in names:
@@ -167,8 +176,8 @@ def scenario_params(sf: ScenarioFile, variant: str | None = None) -> dict[str, A
                 else "absent (this file has no variants)",
                 variant,
             )
-        p.update(dict(sf.variants)[variant])
-    return p
+        layers["variant"] = dict(dict(sf.variants)[variant])
+    return layers
 
 
 def _err(
@@ -234,8 +243,9 @@ def _check_params(
         if isinstance(v, (dict, list)):
             raise _err(fname, where, k, "a single value (number, text or true/false)", v)
         out[k] = _resolve_trades_file(fname, where, v, folder) if k == "trades_file" else v
+    layers = {"scenario": dict(base), "variant": out} if base is not None else {"scenario": out}
     try:
-        build_scenario({**(base or {}), **out})
+        build_scenario(layers=layers)
     except ParameterError as exc:
         raise ParameterError(
             f"{fname}: {where} {exc.name}", exc.allowed, exc.got, exc.hint

@@ -15,8 +15,9 @@ import numpy as np
 
 from .. import exact
 from ..config import build_scenario
-from ..errors import ParameterError, check_choice, check_int, check_number
-from ..odds import liquidation_probability
+from ..errors import ParameterError
+from ..keys import ODDS_KEYS
+from ..odds import check_odds_inputs
 from ..params import Bernoulli
 from ..studies.scenarios import find_scenario, scenario_params
 from .spec import ODDS_REQUIRED, SweepSpec, _where
@@ -127,11 +128,12 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
                 cid = _cell_id({**merged, "kind": "odds"}, spec.method)
                 cells.append(Cell(index, coords, merged, cid, spec.method, work, "odds"))
                 continue
-            if "scenario" in merged:
-                named = merged.pop("scenario")
-                merged = {**preset(named), **merged}
+            named: dict[str, Any] = {}
+            if "scenario" in merged:  # the preset is the cell's "scenario" layer
+                named = preset(merged.pop("scenario"))
             merged["seed"] = cell_seed(sweep_seed, coords)
-            scenario = build_scenario(merged)
+            scenario = build_scenario(merged, layers={"scenario": named})
+            merged = {**named, **merged}
         except ParameterError as exc:
             raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got, exc.hint) from None
         method = spec.method
@@ -147,8 +149,9 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
 def _check_odds(flat: Mapping[str, Any]) -> float:
     """Validate one liquidation-odds cell without running it; returns its cost estimate.
 
-    The checks are those of :func:`ruin.odds.liquidation_odds` (the closed form validates
-    leverage, margin, volatility, horizon, drift and side; the rest are checked here).
+    The checks are those of :func:`ruin.odds.liquidation_odds` itself
+    (:func:`ruin.odds.check_odds_inputs`: each key of :data:`ruin.keys.ODDS_KEYS`, and the
+    rules between them).
     """
     for k in ODDS_REQUIRED:
         if k not in flat:
@@ -157,45 +160,9 @@ def _check_odds(flat: Mapping[str, Any]) -> float:
                 "given in [base] or [axes] (an odds sweep needs " + ", ".join(ODDS_REQUIRED) + ")",
                 None,
             )
-    side = check_choice("side", flat.get("side", "long"), ("long", "short"))
-    if flat.get("max_leverage") is not None:
-        ml = check_number("max_leverage", flat["max_leverage"], 1.0, 1e6)
-        check_number(
-            "leverage", flat["leverage"], 1.0, ml, hint=f"The venue allows at most {ml:g}x."
-        )
-    liquidation_probability(
-        flat["leverage"],
-        flat["mmr"],
-        flat["volatility"],
-        flat["horizon_days"],
-        drift=flat.get("drift", 0.0),
-        side=side,
-    )
-    horizon = float(flat["horizon_days"])
-    if flat.get("take_profit") is not None:
-        check_number(
-            "take_profit",
-            flat["take_profit"],
-            0.0,
-            1.0 if side == "short" else None,
-            lo_incl=False,
-            hi_incl=False,
-            hint="Use 0.1 for a take-profit 10% from entry.",
-        )
-    step = 1.0
-    monitoring = flat.get("monitoring", "continuous")
-    if monitoring != "continuous":
-        step = check_number(
-            "monitoring",
-            monitoring,
-            0.0,
-            horizon,
-            lo_incl=False,
-            hint="Use 'continuous' or a check interval in days no longer than the horizon.",
-        )
-    check_number("entry", flat.get("entry", 1.0), 0.0, None, lo_incl=False)
-    paths = check_int("paths", flat.get("paths", 20_000), 1, 10**9)
-    return float(paths) * max(1.0, horizon / step)
+    c = check_odds_inputs(**{k: v for k, v in flat.items() if k in ODDS_KEYS})
+    step = c["step_days"] or 1.0
+    return float(c["paths"]) * max(1.0, c["horizon_days"] / step)
 
 
 def _exact_applies(scenario: Any) -> bool:

@@ -13,27 +13,17 @@ from typing import Any, Literal
 
 from ..config import known_keys
 from ..errors import ParameterError, check_choice, check_int
+from ..keys import KEYS, Key
+from ..keys import ODDS_KEYS as KEY_ODDS
 
 __all__ = ["SweepSpec", "load_spec", "METHODS", "KINDS", "SPEC_KEYS", "ODDS_KEYS", "ODDS_REQUIRED"]
 
 METHODS = ("simulate", "exact")
 KINDS = ("account", "odds")
 SPEC_KEYS = ("name", "description", "kind", "method", "batch_size", "base", "axes")
-#: Flat keys of an ``kind = "odds"`` sweep: :func:`ruin.odds.liquidation_odds` arguments.
-ODDS_KEYS = (
-    "leverage",
-    "mmr",
-    "volatility",
-    "horizon_days",
-    "drift",
-    "side",
-    "take_profit",
-    "monitoring",
-    "paths",
-    "seed",
-    "entry",
-    "max_leverage",
-)
+#: Flat keys of an ``kind = "odds"`` sweep: :func:`ruin.odds.liquidation_odds` arguments
+#: (:data:`ruin.keys.ODDS_KEYS`).
+ODDS_KEYS = tuple(KEY_ODDS)
 ODDS_REQUIRED = ("leverage", "mmr", "volatility", "horizon_days")
 
 
@@ -103,34 +93,47 @@ def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[s
         raise ParameterError(source, "valid TOML", str(exc)) from None
 
 
+def _check_value(where: str, name: str, value: Any, table: Mapping[str, Key]) -> Any:
+    """One value of ``[base]`` or an axis, checked once by its key (:mod:`ruin.keys`); the
+    message is the key's, prefixed with where it stands in the spec."""
+    if name not in table:  # ``scenario``: a preset name, checked when it is read
+        return value
+    try:
+        return table[name].check(value)
+    except ParameterError as exc:
+        raise ParameterError(f"{where} {exc.name}", exc.allowed, exc.got, exc.hint) from None
+
+
 def _check_axis(
-    where: str, name: str, values: Any, base: Mapping[str, Any], allowed: set[str]
+    where: str,
+    name: str,
+    values: Any,
+    base: Mapping[str, Any],
+    allowed: set[str],
+    table: Mapping[str, Key],
 ) -> tuple[Any, ...]:
     """One ``[axes]`` entry: a known parameter not in ``[base]``, with a non-empty list of
-    distinct scalar values."""
+    distinct values, each checked once by the parameter's key (not again per cell)."""
+    at = f"{where} {name}"
     if name not in allowed:
-        raise ParameterError(
-            where, "a known parameter (" + ", ".join(sorted(allowed)) + ")", values
-        )
+        raise ParameterError(at, "a known parameter (" + ", ".join(sorted(allowed)) + ")", values)
     if name in base:
         raise ParameterError(
-            where,
+            at,
             "a parameter not also set in [base]",
             values,
             f"Remove {name} from [base] or from [axes].",
         )
     if not isinstance(values, list) or not values:
-        raise ParameterError(where, "a non-empty list of values", values)
+        raise ParameterError(at, "a non-empty list of values", values)
     for v in values:
         if isinstance(v, (dict, list)):
-            raise ParameterError(where, "a list of numbers or strings", v)
+            raise ParameterError(at, "a list of numbers or strings", v)
     seen: set[str] = set()
     for v in values:
-        k = json.dumps(v)
+        k = json.dumps(_check_value(where, name, v, table), default=str)
         if k in seen:
-            raise ParameterError(
-                where, "a list of distinct values", values, f"{v!r} appears twice."
-            )
+            raise ParameterError(at, "a list of distinct values", values, f"{v!r} appears twice.")
         seen.add(k)
     return tuple(values)
 
@@ -139,8 +142,9 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
     """Read and validate a sweep spec (a TOML path, or the parsed mapping).
 
     The spec's structure is checked here (known top-level keys, ``[axes]`` entries that are
-    non-empty lists of distinct scalar values naming known parameters); every cell's
-    parameters are checked by :func:`expand_cells`.
+    non-empty lists of distinct scalar values naming known parameters), and every value of
+    ``[base]`` and of each axis once, by its key (:mod:`ruin.keys`); the combinations of a
+    cell are checked by :func:`expand_cells`.
 
     Parameters
     ----------
@@ -179,6 +183,7 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
             "Add e.g. [axes] risk = [0.01, 0.02, 0.05].",
         )
     kind = check_choice(_where(source, "kind"), data.get("kind", "account"), KINDS)
+    table = KEY_ODDS if kind == "odds" else KEYS
     allowed = set(ODDS_KEYS) if kind == "odds" else known_keys() | {"scenario"}
     for key in base:
         if key not in allowed:
@@ -187,8 +192,9 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
                 "a known parameter (" + ", ".join(sorted(allowed)) + ")",
                 base[key],
             )
+        _check_value(_where(source, "[base]"), key, base[key], table)
     clean_axes = {
-        str(name): _check_axis(_where(source, f"[axes] {name}"), name, values, base, allowed)
+        str(name): _check_axis(_where(source, "[axes]"), name, values, base, allowed, table)
         for name, values in axes.items()
     }
     method = check_choice(_where(source, "method"), data.get("method", "simulate"), METHODS)
