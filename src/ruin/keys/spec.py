@@ -304,14 +304,13 @@ class Key:
             return self.check(number)
         if self.kind == "int":
             try:
-                return self.check(int(t))
+                whole: int | float = int(t)
             except ValueError:
-                pass
-            try:
-                number = float(t)
-            except ValueError:
-                raise self.error(text) from None
-            return self.check(number)
+                try:
+                    whole = float(t)  # "2.0" is a whole number; "2.5" is refused by check
+                except ValueError:
+                    raise self.error(text) from None
+            return self.check(whole)
         return self.check(t if self.kind not in ("text", "path") else text)
 
     def format(self, value: Any) -> str:
@@ -322,6 +321,8 @@ class Key:
             return "true" if value else "false"
         if self.kind == "int":
             return str(int(value))
+        if self.kind == "tails" and isinstance(value, float):
+            return f"t:{value!r}"
         if isinstance(value, float):
             return repr(value)
         if isinstance(value, tuple):
