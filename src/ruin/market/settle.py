@@ -135,7 +135,7 @@ def close_position(code, y_exit, margin, paid, funding, terms):
                   0.0)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def tally_close(tally, code, closed, scale):
     """``tally`` with one more position closed through ``code``; costs in R times ``scale``
     (the amount risked as a fraction of starting equity)."""

@@ -75,7 +75,7 @@ def _exact_terms(plan):
                       growth(lo.r, plan.risk))
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _dynamic_trade(u32, x, plan, terms):
     """A trade under cross margin with fixed stakes (state ``x`` = net R won): the equity
     backs the position, so the liquidation price and the take-profit's probability move
@@ -92,7 +92,7 @@ def _dynamic_trade(u32, x, plan, terms):
                            terms.close), False, liquidated)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq, max_dd,
                 ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux, rec):
     """Walk path ``i`` (stream ``offset + i``) and store its results."""
