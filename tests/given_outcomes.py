@@ -30,9 +30,25 @@ EXIT_NAMES = ("take_profit", "stop", "liquidation", "time")
 
 @njit(parallel=True, cache=True)
 def run_given(
-    r, codes, aux, fractional, risk, x_floor, ruin_x, goal_x,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
-    exit_counts, aux_sums, rec,
+    r,
+    codes,
+    aux,
+    fractional,
+    risk,
+    x_floor,
+    ruin_x,
+    goal_x,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exit_counts,
+    aux_sums,
+    rec,
 ):
     """Account walk over per-trade outcomes produced elsewhere (one pass per path).
 
@@ -79,8 +95,23 @@ def run_given(
             rt = r[i, t]
             stake = stake_fraction(x, fractional, risk)
             x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, nt = acc_update(
-                x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, nt,
-                r_to_step(rt, fractional, risk), rt > 0.0, rt < 0.0, fractional, c, x_floor,
+                x,
+                peak,
+                inv,
+                tolp,
+                mdd,
+                streak,
+                mstreak,
+                uw,
+                muw,
+                nwin,
+                nt,
+                r_to_step(rt, fractional, risk),
+                rt > 0.0,
+                rt < 0.0,
+                fractional,
+                c,
+                x_floor,
             )
             exit_counts[i, codes[i, t]] += 1
             for k in range(n_aux):
@@ -99,8 +130,19 @@ def run_given(
             for t2 in range(nt + 1, n_trades + 1):
                 rec[i, t2] = last
         acc_store(
-            i, (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, nt), t_ruin, t_goal,
-            fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
+            i,
+            (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, nt),
+            t_ruin,
+            t_goal,
+            fractional,
+            risk,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
             taken,
         )
 
@@ -159,8 +201,9 @@ def simulate_given(
         goal = check_number("goal", goal, 1.0, 1e12, lo_incl=False)
     r = np.ascontiguousarray(r, dtype=np.float64)
     if r.ndim != 2 or r.shape[1] < 1:
-        raise ParameterError("r", "a 2-D array (paths x trades) with at least one trade",
-                             f"shape {r.shape}")
+        raise ParameterError(
+            "r", "a 2-D array (paths x trades) with at least one trade", f"shape {r.shape}"
+        )
     if not np.all(np.isfinite(r)):
         raise ParameterError("r", "finite outcomes in R", "a NaN or infinite value")
     n, n_trades = r.shape

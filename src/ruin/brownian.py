@@ -77,7 +77,9 @@ def solve_drift(win_rate: float, volatility: float, down: float, up: float) -> f
     lo, hi = -700.0, 700.0
     if gap(lo) > 0 or gap(hi) < 0:
         raise ParameterError(
-            "win_rate", "reachable with these barriers", win_rate,
+            "win_rate",
+            "reachable with these barriers",
+            win_rate,
             "The drift needed is too extreme for this stop and take-profit.",
         )
     kw = brentq(gap, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500)

@@ -64,8 +64,9 @@ def parse_outcomes(text: str) -> Discrete:
             values.append(float(v))
             probs.append(float(p))
         except ValueError:
-            raise ParameterError(f"outcomes item {i + 1}", "two numbers 'R:probability'",
-                                 part.strip()) from None
+            raise ParameterError(
+                f"outcomes item {i + 1}", "two numbers 'R:probability'", part.strip()
+            ) from None
     return Discrete(values=tuple(values), probs=tuple(probs))
 
 
@@ -78,25 +79,33 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
     unknown = sorted(set(params) - known_keys())
     if unknown:
         raise ParameterError(
-            unknown[0], "a known parameter (" + ", ".join(sorted(known_keys())) + ")",
+            unknown[0],
+            "a known parameter (" + ", ".join(sorted(known_keys())) + ")",
             params[unknown[0]],
         )
     p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None or k in ("goal",)}}
-    sizing = Sizing(risk=p["risk"], rule=check_choice("sizing", p["sizing"],
-                                                      ("fractional", "fixed")))
+    sizing = Sizing(
+        risk=p["risk"], rule=check_choice("sizing", p["sizing"], ("fractional", "fixed"))
+    )
     if p["trades_file"] is not None and p["outcomes"] is not None:
-        raise ParameterError("trades_file", "not combined with outcomes (choose one model)",
-                             p["trades_file"])
+        raise ParameterError(
+            "trades_file", "not combined with outcomes (choose one model)", p["trades_file"]
+        )
     if p["trades_file"] is not None:
         from .tradefile import load_trades  # polars: imported only when a file is read
 
         values, kind = load_trades(p["trades_file"])
-        model: Any = Bootstrap(trades=values, method=p["bootstrap"],
-                               block_length=p["block_length"] if p["bootstrap"] == "block" else 1,
-                               kind=kind, source=str(p["trades_file"]))
+        model: Any = Bootstrap(
+            trades=values,
+            method=p["bootstrap"],
+            block_length=p["block_length"] if p["bootstrap"] == "block" else 1,
+            kind=kind,
+            source=str(p["trades_file"]),
+        )
     elif p["outcomes"] is not None:
-        model = (p["outcomes"] if isinstance(p["outcomes"], Discrete)
-                 else parse_outcomes(p["outcomes"]))
+        model = (
+            p["outcomes"] if isinstance(p["outcomes"], Discrete) else parse_outcomes(p["outcomes"])
+        )
     else:
         model = Bernoulli(win_rate=p["win_rate"], payoff=p["payoff"])
     goal = p["goal"]
@@ -106,10 +115,20 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
     rules = sorted(k for k in BEHAVIOUR_KEYS if p.get(k) is not None)
     leveraged = sorted(k for k in LEVERAGE_KEYS if p.get(k) is not None)
     if rules and leveraged:
-        raise ParameterError(rules[0], f"used without the leveraged market model (not with "
-                             f"{leveraged[0]}); the behaviour rules act on R outcomes",
-                             p[rules[0]])
+        raise ParameterError(
+            rules[0],
+            f"used without the leveraged market model (not with "
+            f"{leveraged[0]}); the behaviour rules act on R outcomes",
+            p[rules[0]],
+        )
     behaviour = build_behaviour(p)
     market = build_market(p, DEFAULTS)
-    return Scenario(model=model, sizing=sizing, account=account, paths=p["paths"],
-                    seed=p["seed"], behaviour=behaviour, market=market)
+    return Scenario(
+        model=model,
+        sizing=sizing,
+        account=account,
+        paths=p["paths"],
+        seed=p["seed"],
+        behaviour=behaviour,
+        market=market,
+    )

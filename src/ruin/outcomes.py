@@ -62,9 +62,17 @@ class Bernoulli:
             self,
             "win_rate",
             check_number(
-                "win_rate", self.win_rate, 0.0, 1.0, lo_incl=False, hi_incl=False,
-                hint="Use 0.55 for 55%." if isinstance(self.win_rate, (int, float))
-                and not isinstance(self.win_rate, bool) and 1 < self.win_rate <= 100 else "",
+                "win_rate",
+                self.win_rate,
+                0.0,
+                1.0,
+                lo_incl=False,
+                hi_incl=False,
+                hint="Use 0.55 for 55%."
+                if isinstance(self.win_rate, (int, float))
+                and not isinstance(self.win_rate, bool)
+                and 1 < self.win_rate <= 100
+                else "",
             ),
         )
         object.__setattr__(
@@ -158,13 +166,13 @@ class Bootstrap:
         if np.any(arr < lo):
             bad = int(np.flatnonzero(arr < lo)[0])
             raise ParameterError(
-                f"trades[{bad}]", f"at least {lo:g}", self.trades[bad],
+                f"trades[{bad}]",
+                f"at least {lo:g}",
+                self.trades[bad],
                 "A return below -1 would lose more than the whole account.",
             )
         object.__setattr__(self, "trades", tuple(float(x) for x in arr))
-        object.__setattr__(
-            self, "block_length", check_int("block_length", self.block_length, 1, n)
-        )
+        object.__setattr__(self, "block_length", check_int("block_length", self.block_length, 1, n))
 
     def r_values(self, risk: float) -> np.ndarray:
         arr = np.asarray(self.trades, dtype=np.float64)
@@ -178,8 +186,6 @@ class Bootstrap:
 TradeModel = Bernoulli | Discrete | Bootstrap
 
 
-
-
 def outcome_table(model: TradeModel, risk: float) -> tuple[np.ndarray, np.ndarray]:
     """Outcome values in R and their probabilities (a bootstrap: each trade, equally likely;
     returns are converted to R at ``risk``)."""
@@ -189,8 +195,9 @@ def outcome_table(model: TradeModel, risk: float) -> tuple[np.ndarray, np.ndarra
     return np.asarray(model.values, dtype=np.float64), np.asarray(model.probs, dtype=np.float64)
 
 
-def iid_plan(model: TradeModel, *, rule: str, risk: float, ruin_level: float,
-             goal: float | None, trades: int) -> IidPlan:
+def iid_plan(
+    model: TradeModel, *, rule: str, risk: float, ruin_level: float, goal: float | None, trades: int
+) -> IidPlan:
     """The i.i.d. kernels' plan for ``model`` under the account's sizing and barriers."""
     fractional = rule == "fractional"
     rvals, probs = outcome_table(model, risk)
@@ -210,16 +217,25 @@ def iid_plan(model: TradeModel, *, rule: str, risk: float, ruin_level: float,
         steps = rvals.copy()
     x_floor, ruin_x, goal_x = thresholds(rule, risk, ruin_level, goal)
     return IidPlan(
-        kind, int(trades), np.ascontiguousarray(steps, dtype=np.float64),
-        np.ascontiguousarray(rvals, dtype=np.float64), thr32, accept, alias,
-        int(getattr(model, "block_length", 1)), fractional, risk, float(x_floor),
-        float(ruin_x), float(goal_x),
+        kind,
+        int(trades),
+        np.ascontiguousarray(steps, dtype=np.float64),
+        np.ascontiguousarray(rvals, dtype=np.float64),
+        thr32,
+        accept,
+        alias,
+        int(getattr(model, "block_length", 1)),
+        fractional,
+        risk,
+        float(x_floor),
+        float(ruin_x),
+        float(goal_x),
     )
 
 
-def iid_path_run(model: TradeModel, *, rule: str, risk: float, ruin_level: float,
-                 goal: float | None, trades: int) -> PathRun:
+def iid_path_run(
+    model: TradeModel, *, rule: str, risk: float, ruin_level: float, goal: float | None, trades: int
+) -> PathRun:
     """The driver's run of an i.i.d. model (streams :data:`ruin.engine.streams.TRADES`)."""
-    plan = iid_plan(model, rule=rule, risk=risk, ruin_level=ruin_level, goal=goal,
-                    trades=trades)
+    plan = iid_plan(model, rule=rule, risk=risk, ruin_level=ruin_level, goal=goal, trades=trades)
     return PathRun(run_chunk=functools.partial(run_iid, plan), streams=(TRADES,))

@@ -107,7 +107,11 @@ class Account:
                 self,
                 "goal",
                 check_number(
-                    "goal", self.goal, 1.0, 1e12, lo_incl=False,
+                    "goal",
+                    self.goal,
+                    1.0,
+                    1e12,
+                    lo_incl=False,
                     hint="It is a multiple of starting equity: use 2 to double the account.",
                 ),
             )

@@ -44,9 +44,14 @@ def path_run(scenario: Scenario) -> PathRun:
     if scenario.behaviour is not None:
         return behaviour_path_run(scenario)
     sizing, account = scenario.sizing, scenario.account
-    return iid_path_run(scenario.model, rule=sizing.rule, risk=sizing.risk,
-                        ruin_level=account.ruin_level, goal=account.goal,
-                        trades=account.trades)
+    return iid_path_run(
+        scenario.model,
+        rule=sizing.rule,
+        risk=sizing.risk,
+        ruin_level=account.ruin_level,
+        goal=account.goal,
+        trades=account.trades,
+    )
 
 
 def simulate(
@@ -84,5 +89,12 @@ def simulate(
     ParameterError
         For invalid drawdown levels, or a request needing more than half the machine's memory.
     """
-    return run(scenario, path_run(scenario), drawdown_levels=drawdown_levels, record=record,
-               threads=threads, progress=progress, chunk=chunk)
+    return run(
+        scenario,
+        path_run(scenario),
+        drawdown_levels=drawdown_levels,
+        record=record,
+        threads=threads,
+        progress=progress,
+        chunk=chunk,
+    )

@@ -21,9 +21,20 @@ BOTTOM = ("ruin.engine", "ruin.brownian")
 BOTTOM_MAY_IMPORT = ("ruin.engine", "ruin.brownian", "ruin.errors", "ruin.metrics")
 #: The trade models of this plan, and what they must not import (what sits above them).
 MODELS = ("ruin.outcomes", "ruin.market", "ruin.behaviour")
-ABOVE_MODELS = ("ruin.params", "ruin.config", "ruin.simulate", "ruin.scenarios",
-                "ruin.lessons", "ruin.studies", "ruin.sweep", "ruin.cli", "ruin.charts",
-                "ruin.export", "ruin.share", "ruin.insights")
+ABOVE_MODELS = (
+    "ruin.params",
+    "ruin.config",
+    "ruin.simulate",
+    "ruin.scenarios",
+    "ruin.lessons",
+    "ruin.studies",
+    "ruin.sweep",
+    "ruin.cli",
+    "ruin.charts",
+    "ruin.export",
+    "ruin.share",
+    "ruin.insights",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -39,7 +50,8 @@ def _modules() -> dict[str, Path]:
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _import_nodes(tree: ast.AST):
@@ -155,13 +167,19 @@ def test_no_import_cycle():
 
 def test_engine_and_brownian_import_nothing_from_the_models_or_faces():
     graph = _graph()
-    bad = {m: sorted(t for t in targets if not any(_within(t, p) for p in BOTTOM_MAY_IMPORT))
-           for m, targets in graph.items() if any(_within(m, p) for p in BOTTOM)}
+    bad = {
+        m: sorted(t for t in targets if not any(_within(t, p) for p in BOTTOM_MAY_IMPORT))
+        for m, targets in graph.items()
+        if any(_within(m, p) for p in BOTTOM)
+    }
     assert not any(bad.values()), {m: t for m, t in bad.items() if t}
 
 
 def test_the_trade_models_import_nothing_from_above():
     graph = _graph()
-    bad = {m: sorted(t for t in targets if any(_within(t, p) for p in ABOVE_MODELS))
-           for m, targets in graph.items() if any(_within(m, p) for p in MODELS)}
+    bad = {
+        m: sorted(t for t in targets if any(_within(t, p) for p in ABOVE_MODELS))
+        for m, targets in graph.items()
+        if any(_within(m, p) for p in MODELS)
+    }
     assert not any(bad.values()), {m: t for m, t in bad.items() if t}

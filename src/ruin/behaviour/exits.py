@@ -66,8 +66,11 @@ def exit_rule_model(model: Bernoulli, rules: Behaviour) -> Discrete:
     ([-1.0, 1.5, 0.5], [0.5, 0.25, 0.25])
     """
     if not isinstance(model, Bernoulli):
-        raise ParameterError("exit rules (partial_tp, scale_in_at, no_stop)",
-                             "used with the win rate / payoff model", type(model).__name__)
+        raise ParameterError(
+            "exit rules (partial_tp, scale_in_at, no_stop)",
+            "used with the win rate / payoff model",
+            type(model).__name__,
+        )
     b, p = model.payoff, model.win_rate
     th = implied_drift(p, b)
     if rules.partial_tp is not None:

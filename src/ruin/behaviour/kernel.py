@@ -87,11 +87,41 @@ def beta_draws(seed: int, count: int, a: float, b: float, *, offset: int = 0) ->
 
 @njit(parallel=True, cache=True)
 def run_behaviour(
-    key0, key1, bk0, bk1, path_offset, n_paths, n_trades,
-    model, rvals, thr32, accept, alias, block_len,
-    fractional, risk, x_floor, ruin_x, goal_x,
-    mart, anti, cap, dd_cut, dd_factor, beta_a, beta_b,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, max_risk, path_p,
+    key0,
+    key1,
+    bk0,
+    bk1,
+    path_offset,
+    n_paths,
+    n_trades,
+    model,
+    rvals,
+    thr32,
+    accept,
+    alias,
+    block_len,
+    fractional,
+    risk,
+    x_floor,
+    ruin_x,
+    goal_x,
+    mart,
+    anti,
+    cap,
+    dd_cut,
+    dd_factor,
+    beta_a,
+    beta_b,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    max_risk,
+    path_p,
     rec,
 ):
     """Account paths with state-dependent risk, on the same streams as the i.i.d. kernels.
@@ -125,8 +155,9 @@ def run_behaviour(
         mult = 1.0
         mrisk = 0.0
         for t in range(n_trades):
-            r, s0, s1, s2, s3, w, pos = _draw_r(model, t, s0, s1, s2, s3, w, pos, thr,
-                                                rvals, accept, alias, block_len)
+            r, s0, s1, s2, s3, w, pos = _draw_r(
+                model, t, s0, s1, s2, s3, w, pos, thr, rvals, accept, alias, block_len
+            )
             m = mult
             x, peak, inv = acc.x, acc.peak, acc.inv
             if fractional:
@@ -137,7 +168,7 @@ def run_behaviour(
             rt = min(risk * m, cap)
             mrisk = max(mrisk, rt)
             step = r_to_step(r, True, rt) if fractional else r * (rt / risk)
-            acc = acc_trade(acc, step, r, fractional, c, x_floor)
+            acc = acc_trade(acc, step, r, r > 0.0, fractional, c, x_floor)
             if r < 0.0:
                 mult = mult * mart if mart > 1.0 else 1.0
             elif r > 0.0:
@@ -155,7 +186,21 @@ def run_behaviour(
                 break
         if i < n_rec:
             record_tail(rec, i, acc.x, acc.n, fractional, risk)
-        acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t,
-                  goal_t, max_streak, max_uw, wins, taken)
+        acc_store(
+            i,
+            acc,
+            t_ruin,
+            t_goal,
+            fractional,
+            risk,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+        )
         max_risk[i] = mrisk
         path_p[i] = p_i

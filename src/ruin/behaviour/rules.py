@@ -54,56 +54,89 @@ class Behaviour:
         num("martingale", 1.0, 100.0, hint="Use 2 to double the risk after each loss.")
         num("anti_martingale", 1.0, 100.0, hint="Use 2 to double the risk after each win.")
         if self.martingale > 1.0 and self.anti_martingale > 1.0:
-            raise ParameterError("anti_martingale", "1 (off) when martingale is above 1",
-                                 self.anti_martingale, "Choose one of the two rules.")
+            raise ParameterError(
+                "anti_martingale",
+                "1 (off) when martingale is above 1",
+                self.anti_martingale,
+                "Choose one of the two rules.",
+            )
         num("risk_cap", 0.0, 1.0, lo_incl=False, hint="Use 0.2 to cap risk at 20% of equity.")
         if self.drawdown_cut is not None:
-            num("drawdown_cut", 0.0, 1.0, lo_incl=False, hi_incl=False,
-                hint="Use 0.2 to cut risk in a 20% drawdown.")
+            num(
+                "drawdown_cut",
+                0.0,
+                1.0,
+                lo_incl=False,
+                hi_incl=False,
+                hint="Use 0.2 to cut risk in a 20% drawdown.",
+            )
         num("drawdown_factor", 0.0, 1.0, lo_incl=False)
         if self.win_rate_sample is not None:
-            object.__setattr__(self, "win_rate_sample",
-                               check_int("win_rate_sample", self.win_rate_sample, 1, 1_000_000))
+            object.__setattr__(
+                self,
+                "win_rate_sample",
+                check_int("win_rate_sample", self.win_rate_sample, 1, 1_000_000),
+            )
         if self.partial_tp is not None:
             num("partial_tp", 0.0, 1e6, lo_incl=False)
         num("partial_fraction", 0.0, 1.0, lo_incl=False, hi_incl=False)
         if not isinstance(self.breakeven, bool):
             raise ParameterError("breakeven", "true or false", self.breakeven)
         if self.scale_in_at is not None:
-            num("scale_in_at", 0.0, 1.0, lo_incl=False, hi_incl=False,
-                hint="It is a fraction of the stop distance: 0.5 adds halfway to the stop.")
+            num(
+                "scale_in_at",
+                0.0,
+                1.0,
+                lo_incl=False,
+                hi_incl=False,
+                hint="It is a fraction of the stop distance: 0.5 adds halfway to the stop.",
+            )
         if self.no_stop is not None:
-            num("no_stop", 1.0, 1e4,
-                hint="It is the distance to liquidation in stop distances, e.g. 4.5.")
+            num(
+                "no_stop",
+                1.0,
+                1e4,
+                hint="It is the distance to liquidation in stop distances, e.g. 4.5.",
+            )
         if self.liquidation_loss is not None:
             if self.no_stop is None:
-                raise ParameterError("liquidation_loss", "used only together with no_stop",
-                                     self.liquidation_loss)
+                raise ParameterError(
+                    "liquidation_loss", "used only together with no_stop", self.liquidation_loss
+                )
             num("liquidation_loss", 0.0, 1e4, lo_incl=False)
-        rules = [k for k in ("partial_tp", "scale_in_at", "no_stop")
-                 if getattr(self, k) is not None]
+        rules = [
+            k for k in ("partial_tp", "scale_in_at", "no_stop") if getattr(self, k) is not None
+        ]
         if len(rules) > 1:
-            raise ParameterError(rules[1], f"not combined with {rules[0]} (one exit rule at "
-                                 "a time)", getattr(self, rules[1]))
+            raise ParameterError(
+                rules[1],
+                f"not combined with {rules[0]} (one exit rule at a time)",
+                getattr(self, rules[1]),
+            )
         if self.win_rate_sample is not None and rules:
-            raise ParameterError(rules[0], "not combined with win_rate_sample",
-                                 getattr(self, rules[0]))
+            raise ParameterError(
+                rules[0], "not combined with win_rate_sample", getattr(self, rules[0])
+            )
 
     @property
     def has_exit_rule(self) -> bool:
-        return any(getattr(self, k) is not None for k in ("partial_tp", "scale_in_at",
-                                                             "no_stop"))
+        return any(getattr(self, k) is not None for k in ("partial_tp", "scale_in_at", "no_stop"))
 
     @property
     def has_state(self) -> bool:
         """True when the compiled per-path kernel is needed (sizing rules or uncertainty)."""
-        return (self.martingale > 1.0 or self.anti_martingale > 1.0
-                or self.drawdown_cut is not None or self.win_rate_sample is not None)
+        return (
+            self.martingale > 1.0
+            or self.anti_martingale > 1.0
+            or self.drawdown_cut is not None
+            or self.win_rate_sample is not None
+        )
 
 
 #: Flat keys (CLI flags with underscores) read by :func:`ruin.config.build_scenario`.
 BEHAVIOUR_KEYS = frozenset(
-    f for f in Behaviour.__dataclass_fields__  # type: ignore[attr-defined]
+    f
+    for f in Behaviour.__dataclass_fields__  # type: ignore[attr-defined]
 )
 
 

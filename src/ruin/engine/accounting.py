@@ -27,7 +27,8 @@ Use in a kernel::
     for t in range(n_trades):
         r = ...                                  # this trade's outcome in R
         step = r_to_step(r, fractional, risk)    # state increment
-        acc = acc_trade(acc, step, r, fractional, c_fixed(fractional, risk), x_floor)
+        acc = acc_trade(acc, step, r, r > 0.0, fractional, c_fixed(fractional, risk),
+                        x_floor)
         x = acc[0]
         if x <= ruin_cut:
             t_ruin = t + 1
@@ -73,7 +74,6 @@ __all__ = [
     "acc_new",
     "acc_update",
     "acc_trade",
-    "acc_book",
     "acc_equity",
     "acc_store",
     "stake_fraction",
@@ -126,7 +126,6 @@ def thresholds(
     return float(x_floor), float(ruin_x), float(goal_x)
 
 
-
 @njit(inline="always", cache=True)
 def barrier_cuts(ruin_x, goal_x):
     """``(ruin_cut, goal_cut)``: ruin when ``x <= ruin_cut``, goal when ``x >= goal_cut``.
@@ -145,7 +144,7 @@ def c_fixed(fractional, risk):
     return 0.0 if fractional else 1.0 / risk
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def growth(r, risk):
     """Equity factor ``1 + risk r`` of a trade of ``r`` R, 0 at or below :data:`TOTAL_LOSS`
     (round-off of a total loss)."""
@@ -174,8 +173,23 @@ def acc_new(fractional, risk):
 
 @njit(inline="always", cache=True)
 def acc_update(
-    x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-    step, win, loss, fractional, c, x_floor,
+    x,
+    peak,
+    inv,
+    tolp,
+    mdd,
+    streak,
+    mstreak,
+    uw,
+    muw,
+    nwin,
+    n,
+    step,
+    win,
+    loss,
+    fractional,
+    c,
+    x_floor,
 ):
     """One trade's bookkeeping on the unpacked state; ``loss``: the outcome is < 0; ``win``:
     it is > 0 (or, for a trade of several positions, the number of positions won).
@@ -207,20 +221,29 @@ def acc_update(
 
 
 @njit(inline="always", cache=True)
-def acc_trade(acc, step, r, fractional, c, x_floor):
-    """:class:`AccountState` form of :func:`acc_update` for an outcome of ``r`` R (a win when
-    r > 0, a loss when r < 0)."""
-    return acc_book(acc, step, r, r > 0.0, fractional, c, x_floor)
-
-
-@njit(inline="always", cache=True)
-def acc_book(acc, step, r, wins, fractional, c, x_floor):
-    """:func:`acc_trade` with the wins counted by the caller (``wins``: a bool, or the number
-    of positions of the trade that won)."""
+def acc_trade(acc, step, r, wins, fractional, c, x_floor):
+    """:class:`AccountState` form of :func:`acc_update`: a trade of ``r`` R (a loss when
+    r < 0) whose state increment is ``step``; ``wins`` counts the wins it adds (``r > 0``,
+    or for a trade of several positions the number of them that won)."""
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
-        x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-        step, wins, r < 0.0, fractional, c, x_floor,
+        x,
+        peak,
+        inv,
+        tolp,
+        mdd,
+        streak,
+        mstreak,
+        uw,
+        muw,
+        nwin,
+        n,
+        step,
+        wins,
+        r < 0.0,
+        fractional,
+        c,
+        x_floor,
     )
     return AccountState(x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n)
 
@@ -239,8 +262,20 @@ def stake_fraction(x, fractional, risk):
 
 @njit(inline="always", cache=True)
 def acc_store(
-    i, acc, t_ruin, t_goal, fractional, risk,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+    i,
+    acc,
+    t_ruin,
+    t_goal,
+    fractional,
+    risk,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
 ):
     """Write path ``i``'s results (MDD converted to a fraction of peak equity). ``acc`` is an
     :class:`AccountState` (or the same eleven values as a tuple)."""

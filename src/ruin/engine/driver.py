@@ -79,8 +79,10 @@ class PathRun:
     summarize: Callable[[Mapping[str, np.ndarray]], dict[str, Any]] | None = None
 
     def extra_bytes_per_path(self) -> int:
-        return sum(np.dtype(dt).itemsize * int(np.prod(shape, dtype=np.int64))
-                   for _, dt, shape in self.extra_outputs)
+        return sum(
+            np.dtype(dt).itemsize * int(np.prod(shape, dtype=np.int64))
+            for _, dt, shape in self.extra_outputs
+        )
 
 
 def memory_needed(paths: int, trades: int, recorded: int) -> int:
@@ -166,8 +168,13 @@ def run(
     elapsed = time.perf_counter() - t0
     extra = path_run.summarize(outputs) if path_run.summarize is not None else {}
     return SimulationResult(
-        scenario=scenario, seed=seed, **{name: outputs[name] for name, _ in PATH_OUTPUTS},
-        sample_paths=rec, elapsed_seconds=elapsed,
-        drawdown_levels=tuple(float(x) for x in drawdown_levels), extra=extra,
-        exits=outputs.get("exits"), aux=outputs.get("aux"),
+        scenario=scenario,
+        seed=seed,
+        **{name: outputs[name] for name, _ in PATH_OUTPUTS},
+        sample_paths=rec,
+        elapsed_seconds=elapsed,
+        drawdown_levels=tuple(float(x) for x in drawdown_levels),
+        extra=extra,
+        exits=outputs.get("exits"),
+        aux=outputs.get("aux"),
     )

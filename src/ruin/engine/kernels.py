@@ -117,10 +117,32 @@ def draw_outcome(model, t, s0, s1, s2, s3, w, pos, thr32, n_out, accept, alias, 
 
 @njit(inline="always", cache=True)
 def _walk(
-    i, model, fractional, key0, key1, path_offset, n_trades,
-    steps, rvals, thr32, accept, alias, block_len,
-    risk, x_floor, ruin_cut, goal_cut,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, rec,
+    i,
+    model,
+    fractional,
+    key0,
+    key1,
+    path_offset,
+    n_trades,
+    steps,
+    rvals,
+    thr32,
+    accept,
+    alias,
+    block_len,
+    risk,
+    x_floor,
+    ruin_cut,
+    goal_cut,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    rec,
 ):
     """Walk path ``i`` (stream ``path_offset + i``) and store its results.
 
@@ -149,8 +171,23 @@ def _walk(
         win = rk > 0.0
         loss = rk < 0.0
         x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
-            x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n,
-            step, win, loss, fractional, c, x_floor,
+            x,
+            peak,
+            inv,
+            tolp,
+            mdd,
+            streak,
+            mstreak,
+            uw,
+            muw,
+            nwin,
+            n,
+            step,
+            win,
+            loss,
+            fractional,
+            c,
+            x_floor,
         )
         if recording:
             rec[i, t + 1] = acc_equity(x, fractional, risk)
@@ -163,8 +200,20 @@ def _walk(
     if recording:
         record_tail(rec, i, x, n, fractional, risk)
     acc_store(
-        i, (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n), t_ruin, t_goal,
-        fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+        i,
+        (x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n),
+        t_ruin,
+        t_goal,
+        fractional,
+        risk,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
     )
 
 
@@ -172,8 +221,26 @@ _LANES = 16  # two-point paths walked side by side (the lane loops vectorise: AV
 
 
 @njit(inline="always", cache=True)
-def _lane_trade(u, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
-                x, peak, mdd, streak, mstreak, uw, muw, nwin, n):
+def _lane_trade(
+    u,
+    thr32,
+    sw,
+    sl,
+    fractional,
+    c,
+    x_floor,
+    ruin_cut,
+    goal_cut,
+    x,
+    peak,
+    mdd,
+    streak,
+    mstreak,
+    uw,
+    muw,
+    nwin,
+    n,
+):
     """One two-point trade of one lane, branch-free; a stopped lane is left as it was.
 
     A lane runs while ``ruin_cut < x < goal_cut`` (a stopped path's frozen state stays
@@ -207,19 +274,73 @@ def _lane_trade(u, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
 
 
 @njit(inline="always", cache=True)
-def _lane_draw(s0, s1, s2, s3, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut,
-               goal_cut, x, peak, mdd, streak, mstreak, uw, muw, nwin, n):
+def _lane_draw(
+    s0,
+    s1,
+    s2,
+    s3,
+    two,
+    thr32,
+    sw,
+    sl,
+    fractional,
+    c,
+    x_floor,
+    ruin_cut,
+    goal_cut,
+    x,
+    peak,
+    mdd,
+    streak,
+    mstreak,
+    uw,
+    muw,
+    nwin,
+    n,
+):
     """One 64-bit draw of one lane: its low half decides the first trade and (``two``) its
     high half the second. Returns the stream words and the state."""
     w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
     x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
-        w & _MASK32, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
-        x, peak, mdd, streak, mstreak, uw, muw, nwin, n,
+        w & _MASK32,
+        thr32,
+        sw,
+        sl,
+        fractional,
+        c,
+        x_floor,
+        ruin_cut,
+        goal_cut,
+        x,
+        peak,
+        mdd,
+        streak,
+        mstreak,
+        uw,
+        muw,
+        nwin,
+        n,
     )
     if two:
         x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_trade(
-            w >> uint64(32), thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut,
-            x, peak, mdd, streak, mstreak, uw, muw, nwin, n,
+            w >> uint64(32),
+            thr32,
+            sw,
+            sl,
+            fractional,
+            c,
+            x_floor,
+            ruin_cut,
+            goal_cut,
+            x,
+            peak,
+            mdd,
+            streak,
+            mstreak,
+            uw,
+            muw,
+            nwin,
+            n,
         )
     return s0, s1, s2, s3, x, peak, mdd, streak, mstreak, uw, muw, nwin, n
 
@@ -228,8 +349,7 @@ _DRAWS = 4  # draws (8 trades) per load/store of the lane state in the main roun
 
 
 @njit(inline="always", cache=True)
-def _lanes_round(S, F, IS, draws, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut,
-                 goal_cut):
+def _lanes_round(S, F, IS, draws, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut):
     """One round for all lanes: ``draws`` 64-bit draws per lane (``draws`` is 1 or
     ``_DRAWS``), two trades each except the last one's second half when ``two`` is false.
     Returns the number of lanes still running.
@@ -260,12 +380,52 @@ def _lanes_round(S, F, IS, draws, two, thr32, sw, sl, fractional, c, x_floor, ru
         if draws == _DRAWS:
             for _k in range(_DRAWS - 1):  # unrolled by LLVM (small constant trip count)
                 s0, s1, s2, s3, x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_draw(
-                    s0, s1, s2, s3, True, thr32, sw, sl, fractional, c, x_floor, ruin_cut,
-                    goal_cut, x, peak, mdd, streak, mstreak, uw, muw, nwin, n,
+                    s0,
+                    s1,
+                    s2,
+                    s3,
+                    True,
+                    thr32,
+                    sw,
+                    sl,
+                    fractional,
+                    c,
+                    x_floor,
+                    ruin_cut,
+                    goal_cut,
+                    x,
+                    peak,
+                    mdd,
+                    streak,
+                    mstreak,
+                    uw,
+                    muw,
+                    nwin,
+                    n,
                 )
         s0, s1, s2, s3, x, peak, mdd, streak, mstreak, uw, muw, nwin, n = _lane_draw(
-            s0, s1, s2, s3, two, thr32, sw, sl, fractional, c, x_floor, ruin_cut,
-            goal_cut, x, peak, mdd, streak, mstreak, uw, muw, nwin, n,
+            s0,
+            s1,
+            s2,
+            s3,
+            two,
+            thr32,
+            sw,
+            sl,
+            fractional,
+            c,
+            x_floor,
+            ruin_cut,
+            goal_cut,
+            x,
+            peak,
+            mdd,
+            streak,
+            mstreak,
+            uw,
+            muw,
+            nwin,
+            n,
         )
         S[ln] = s0
         S[L + ln] = s1
@@ -286,10 +446,33 @@ def _lanes_round(S, F, IS, draws, two, thr32, sw, sl, fractional, c, x_floor, ru
 
 @njit(inline="always", cache=True)
 def _lanes_two_point(
-    base, fractional, key0, key1, path_offset, n_trades,
-    steps, rvals, thr32, accept, alias, block_len,
-    risk, x_floor, ruin_cut, goal_cut,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, S, F, IS,
+    base,
+    fractional,
+    key0,
+    key1,
+    path_offset,
+    n_trades,
+    steps,
+    rvals,
+    thr32,
+    accept,
+    alias,
+    block_len,
+    risk,
+    x_floor,
+    ruin_cut,
+    goal_cut,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    S,
+    F,
+    IS,
 ):
     """Walk two-point paths ``base .. base + _LANES - 1`` side by side.
 
@@ -316,16 +499,19 @@ def _lanes_two_point(
     t = 0
     while t < n_trades:
         if t + 2 * _DRAWS <= n_trades:
-            nal = _lanes_round(S, F, IS, _DRAWS, True, thr32, sw, sl, fractional, c,
-                               x_floor, ruin_cut, goal_cut)
+            nal = _lanes_round(
+                S, F, IS, _DRAWS, True, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut
+            )
             t += 2 * _DRAWS
         elif t + 1 < n_trades:
-            nal = _lanes_round(S, F, IS, 1, True, thr32, sw, sl, fractional, c, x_floor,
-                               ruin_cut, goal_cut)
+            nal = _lanes_round(
+                S, F, IS, 1, True, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut
+            )
             t += 2
         else:
-            nal = _lanes_round(S, F, IS, 1, False, thr32, sw, sl, fractional, c, x_floor,
-                               ruin_cut, goal_cut)
+            nal = _lanes_round(
+                S, F, IS, 1, False, thr32, sw, sl, fractional, c, x_floor, ruin_cut, goal_cut
+            )
             t += 1
         if nal == 0:
             break
@@ -333,10 +519,32 @@ def _lanes_two_point(
             for ln in range(L):
                 if F[ln] > ruin_cut and F[ln] < goal_cut:
                     _walk(
-                        base + ln, 0, fractional, key0, key1, path_offset, n_trades, steps,
-                        rvals, thr32, accept, alias, block_len, risk, x_floor, ruin_cut,
-                        goal_cut, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw,
-                        wins, taken, no_rec,
+                        base + ln,
+                        0,
+                        fractional,
+                        key0,
+                        key1,
+                        path_offset,
+                        n_trades,
+                        steps,
+                        rvals,
+                        thr32,
+                        accept,
+                        alias,
+                        block_len,
+                        risk,
+                        x_floor,
+                        ruin_cut,
+                        goal_cut,
+                        final_eq,
+                        max_dd,
+                        ruin_t,
+                        goal_t,
+                        max_streak,
+                        max_uw,
+                        wins,
+                        taken,
+                        no_rec,
                     )
                     IS[5 * L + ln] = -1  # stored already
             break
@@ -354,10 +562,31 @@ def _lanes_two_point(
         inv = 1.0 if fractional else 1.0 / (c + F[L + ln])
         acc_store(
             base + ln,
-            (x, F[L + ln], inv, 0.0, F[2 * L + ln], 0, IS[L + ln], 0, IS[3 * L + ln],
-             IS[4 * L + ln], n),
-            t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t, max_streak,
-            max_uw, wins, taken,
+            (
+                x,
+                F[L + ln],
+                inv,
+                0.0,
+                F[2 * L + ln],
+                0,
+                IS[L + ln],
+                0,
+                IS[3 * L + ln],
+                IS[4 * L + ln],
+                n,
+            ),
+            t_ruin,
+            t_goal,
+            fractional,
+            risk,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
         )
 
 
@@ -371,10 +600,30 @@ def _range_walker(model, fractional):
     # error_model="numpy": no zero-division checks (1 / (c + peak) has c + peak >= 1), which
     # lets LLVM vectorise the lane loops of fixed stakes too.
     def walk_range(
-        lo, hi, key0, key1, path_offset, n_trades,
-        steps, rvals, thr32, accept, alias, block_len,
-        risk, x_floor, ruin_cut, goal_cut,
-        final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+        lo,
+        hi,
+        key0,
+        key1,
+        path_offset,
+        n_trades,
+        steps,
+        rvals,
+        thr32,
+        accept,
+        alias,
+        block_len,
+        risk,
+        x_floor,
+        ruin_cut,
+        goal_cut,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
     ):
         no_rec = np.empty((0, 1), np.float64)
         start = lo
@@ -385,17 +634,63 @@ def _range_walker(model, fractional):
             lanes_ok = ruin_cut < 0.0 < goal_cut  # else the start itself is a barrier
             while lanes_ok and start + _LANES <= hi:
                 _lanes_two_point(
-                    start, fractional, key0, key1, path_offset, n_trades, steps, rvals,
-                    thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
-                    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
-                    S, F, IS,
+                    start,
+                    fractional,
+                    key0,
+                    key1,
+                    path_offset,
+                    n_trades,
+                    steps,
+                    rvals,
+                    thr32,
+                    accept,
+                    alias,
+                    block_len,
+                    risk,
+                    x_floor,
+                    ruin_cut,
+                    goal_cut,
+                    final_eq,
+                    max_dd,
+                    ruin_t,
+                    goal_t,
+                    max_streak,
+                    max_uw,
+                    wins,
+                    taken,
+                    S,
+                    F,
+                    IS,
                 )
                 start += _LANES
         for i in range(start, hi):
             _walk(
-                i, model, fractional, key0, key1, path_offset, n_trades, steps, rvals,
-                thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
-                final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, no_rec,
+                i,
+                model,
+                fractional,
+                key0,
+                key1,
+                path_offset,
+                n_trades,
+                steps,
+                rvals,
+                thr32,
+                accept,
+                alias,
+                block_len,
+                risk,
+                x_floor,
+                ruin_cut,
+                goal_cut,
+                final_eq,
+                max_dd,
+                ruin_t,
+                goal_t,
+                max_streak,
+                max_uw,
+                wins,
+                taken,
+                no_rec,
             )
 
     # numba's on-disk cache names entries by qualname and line and does not tell closures
@@ -416,10 +711,31 @@ _walk_block_fixed = _range_walker(MODEL_BLOCK, False)
 
 @njit(parallel=True, cache=True)
 def run_paths(
-    model, fractional, key0, key1, path_offset, n_paths, n_trades,
-    steps, rvals, thr32, accept, alias, block_len,
-    risk, x_floor, ruin_x, goal_x,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken,
+    model,
+    fractional,
+    key0,
+    key1,
+    path_offset,
+    n_paths,
+    n_trades,
+    steps,
+    rvals,
+    thr32,
+    accept,
+    alias,
+    block_len,
+    risk,
+    x_floor,
+    ruin_x,
+    goal_x,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
 ):
     """Parallel walk of paths ``0..n_paths-1`` (streams ``path_offset + i``).
 
@@ -432,9 +748,30 @@ def run_paths(
         lo = b * _GRAIN
         hi = min(n_paths, lo + _GRAIN)
         args = (
-            lo, hi, key0, key1, path_offset, n_trades, steps, rvals, thr32, accept, alias,
-            block_len, risk, x_floor, ruin_cut, goal_cut, final_eq, max_dd, ruin_t, goal_t,
-            max_streak, max_uw, wins, taken,
+            lo,
+            hi,
+            key0,
+            key1,
+            path_offset,
+            n_trades,
+            steps,
+            rvals,
+            thr32,
+            accept,
+            alias,
+            block_len,
+            risk,
+            x_floor,
+            ruin_cut,
+            goal_cut,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
         )
         if model == MODEL_TWO_POINT:
             if fractional:
@@ -463,10 +800,32 @@ KERNELS = {
 
 @njit(cache=True)
 def run_record(
-    model, fractional, key0, key1, path_offset, n_paths, n_trades,
-    steps, rvals, thr32, accept, alias, block_len,
-    risk, x_floor, ruin_x, goal_x,
-    final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, rec,
+    model,
+    fractional,
+    key0,
+    key1,
+    path_offset,
+    n_paths,
+    n_trades,
+    steps,
+    rvals,
+    thr32,
+    accept,
+    alias,
+    block_len,
+    risk,
+    x_floor,
+    ruin_x,
+    goal_x,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    rec,
 ):
     """Serial walk of paths ``0..n_paths-1`` that also records equity curves.
 
@@ -477,9 +836,32 @@ def run_record(
     ruin_cut, goal_cut = barrier_cuts(ruin_x, goal_x)
     for i in range(n_paths):
         _walk(
-            i, model, fractional, key0, key1, path_offset, n_trades, steps, rvals,
-            thr32, accept, alias, block_len, risk, x_floor, ruin_cut, goal_cut,
-            final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, rec,
+            i,
+            model,
+            fractional,
+            key0,
+            key1,
+            path_offset,
+            n_trades,
+            steps,
+            rvals,
+            thr32,
+            accept,
+            alias,
+            block_len,
+            risk,
+            x_floor,
+            ruin_cut,
+            goal_cut,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            rec,
         )
 
 
@@ -509,20 +891,43 @@ class IidPlan:
     goal_x: float
 
 
-def run_iid(plan: IidPlan, keys: tuple, offset: int, count: int,
-            outputs: Mapping[str, np.ndarray], rec: np.ndarray) -> None:
+def run_iid(
+    plan: IidPlan,
+    keys: tuple,
+    offset: int,
+    count: int,
+    outputs: Mapping[str, np.ndarray],
+    rec: np.ndarray,
+) -> None:
     """Run paths ``offset .. offset + count - 1`` of ``plan`` (a driver chunk; see
     :class:`ruin.engine.driver.PathRun`). With recorded rows the serial recording kernel
     runs; otherwise the parallel kernel specialised for the model and sizing rule. Both give
     identical per-path results."""
     ((key0, key1),) = keys
     args = (
-        key0, key1, np.int64(offset), np.int64(count), np.int64(plan.n_trades),
-        plan.steps, plan.rvals, plan.thr32, plan.accept, plan.alias, np.int64(plan.block_len),
-        plan.risk, plan.x_floor, plan.ruin_x, plan.goal_x,
-        outputs["final_equity"], outputs["max_drawdown"], outputs["ruin_trade"],
-        outputs["goal_trade"], outputs["longest_losing_streak"], outputs["longest_underwater"],
-        outputs["wins"], outputs["trades_taken"],
+        key0,
+        key1,
+        np.int64(offset),
+        np.int64(count),
+        np.int64(plan.n_trades),
+        plan.steps,
+        plan.rvals,
+        plan.thr32,
+        plan.accept,
+        plan.alias,
+        np.int64(plan.block_len),
+        plan.risk,
+        plan.x_floor,
+        plan.ruin_x,
+        plan.goal_x,
+        outputs["final_equity"],
+        outputs["max_drawdown"],
+        outputs["ruin_trade"],
+        outputs["goal_trade"],
+        outputs["longest_losing_streak"],
+        outputs["longest_underwater"],
+        outputs["wins"],
+        outputs["trades_taken"],
     )
     if rec.shape[0]:
         run_record(plan.model, plan.fractional, *args, rec)

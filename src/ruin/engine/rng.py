@@ -138,11 +138,16 @@ def _zig_tables(r: float, v: float, f, finv) -> tuple[np.ndarray, np.ndarray]:
 
 
 _ZN_R = 3.6541528853610088
-_ZN_X, _ZN_F = _zig_tables(_ZN_R, 0.00492867323399, lambda t: math.exp(-0.5 * t * t),
-                           lambda y: math.sqrt(-2.0 * math.log(y)))
+_ZN_X, _ZN_F = _zig_tables(
+    _ZN_R,
+    0.00492867323399,
+    lambda t: math.exp(-0.5 * t * t),
+    lambda y: math.sqrt(-2.0 * math.log(y)),
+)
 _ZE_R = 7.69711747013104972
-_ZE_X, _ZE_F = _zig_tables(_ZE_R, 0.0039496598225815571993, lambda t: math.exp(-t),
-                           lambda y: -math.log(y))
+_ZE_X, _ZE_F = _zig_tables(
+    _ZE_R, 0.0039496598225815571993, lambda t: math.exp(-t), lambda y: -math.log(y)
+)
 
 
 @njit(inline="always", cache=True)

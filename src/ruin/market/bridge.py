@@ -87,8 +87,9 @@ def exp_neg(m):
     k = math.floor(mc * (32.0 / 0.6931471805599453) + 0.5)
     kf = float(k)
     r = (kf * _LN2_32_HI - mc) + kf * _LN2_32_LO
-    p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (
-        1.0 / 120.0 + r * (1.0 / 720.0))))))
+    p = 1.0 + r * (
+        1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0)))))
+    )
     return 0.0 if m > 40.0 else _POW2_NEG[k >> 5] * _EXP2_32[k & 31] * p
 
 
@@ -153,8 +154,9 @@ def strip_exit(y0, y1, y_liq, y_stop, y_take_profit, two_over_var, u):
         lower = y_stop
         lower_code = 1
     width = y_take_profit - lower
-    first = exit_first(y0 - lower, y1 - lower, y_take_profit - y0, y_take_profit - y1,
-                       two_over_var, u)
+    first = exit_first(
+        y0 - lower, y1 - lower, y_take_profit - y0, y_take_profit - y1, two_over_var, u
+    )
     if first == 1:
         return lower_code, lower, y0 - lower, width
     if first == 2:

@@ -40,8 +40,13 @@ def liquidation_level(side, backing, paid, maintenance, mmr):
 
 
 def liquidation_ratio(
-    leverage: float, mmr: float, *, side: Literal["long", "short"] = "long",
-    paid: float = 0.0, maintenance: float = 0.0, backing: float | None = None,
+    leverage: float,
+    mmr: float,
+    *,
+    side: Literal["long", "short"] = "long",
+    paid: float = 0.0,
+    maintenance: float = 0.0,
+    backing: float | None = None,
 ) -> float:
     """Liquidation price as a multiple of the entry price.
 

@@ -23,8 +23,15 @@ from .settle import CloseTerms, close_position
 from .step import STEP_WIDTHS
 from .trade import LeveragedTrade
 
-__all__ = ["KernelPlan", "MarketPlan", "TwoPoint", "plan_market", "close_terms",
-           "MAX_STEPS_PER_TRADE", "expected_hold_days"]
+__all__ = [
+    "KernelPlan",
+    "MarketPlan",
+    "TwoPoint",
+    "plan_market",
+    "close_terms",
+    "MAX_STEPS_PER_TRADE",
+    "expected_hold_days",
+]
 
 _TWO32 = 4294967296.0
 _MAX_STEPS_PER_TRADE = 2_000_000  # hard cap (closed at market as a time exit)
@@ -109,9 +116,16 @@ class MarketPlan:
 
 def close_terms(plan: KernelPlan) -> CloseTerms:
     """What closing one of ``plan``'s positions costs (see :func:`~.settle.close_position`)."""
-    return CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
-                      plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
-                      plan.backstop_fraction * plan.maintenance)
+    return CloseTerms(
+        plan.side,
+        plan.stop,
+        plan.fee,
+        plan.slippage,
+        plan.fill_rule,
+        plan.liquidation_fee,
+        plan.backstop_fraction * plan.mmr,
+        plan.backstop_fraction * plan.maintenance,
+    )
 
 
 def _barrier_width(mk: LeveragedTrade) -> float:
@@ -119,8 +133,7 @@ def _barrier_width(mk: LeveragedTrade) -> float:
     take-profit: the scale that sets the simulation step."""
     a, b = mk.barriers
     u_liq = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side)
-    d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" \
-        else math.log(u_liq)
+    d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" else math.log(u_liq)
     return max(min(a, d_liq) + b, 1e-6)
 
 
@@ -160,8 +173,15 @@ def _choose_dt(mk: LeveragedTrade) -> float:
     return dt
 
 
-def plan_market(mk: LeveragedTrade, *, rule: str, risk: float, ruin_level: float,
-                goal: float | None, trades: int) -> MarketPlan:
+def plan_market(
+    mk: LeveragedTrade,
+    *,
+    rule: str,
+    risk: float,
+    ruin_level: float,
+    goal: float | None,
+    trades: int,
+) -> MarketPlan:
     """Precompute the kernels' numbers for ``mk`` under the account's sizing rule, risk and
     barriers (``trades`` per path)."""
     a, b = mk.barriers
@@ -171,10 +191,12 @@ def plan_market(mk: LeveragedTrade, *, rule: str, risk: float, ruin_level: float
         steps = expected_hold_days(mk) / dt
         if steps > MAX_STEPS_PER_TRADE:
             raise ParameterError(
-                "volatility", "large enough for trades to end in a reasonable number of steps",
+                "volatility",
+                "large enough for trades to end in a reasonable number of steps",
                 mk.volatility,
                 f"A trade would last about {steps:,.0f} simulation steps; give --max-hold-days "
-                f"or a shorter stop / take-profit.")
+                f"or a shorter stop / take-profit.",
+            )
     x_floor, ruin_x, goal_x = thresholds(rule, risk, ruin_level, goal)
     garch = mk.garch if mk.garch is not None else (0.0, 0.0)
     tails_df = mk.tails_df if mk.tails_df is not None else 0.0
@@ -182,33 +204,56 @@ def plan_market(mk: LeveragedTrade, *, rule: str, risk: float, ruin_level: float
     scale_exponent = 2.0 * nu / mk.volatility**2
     p_tp = float(p_up_first(scale_exponent, a, b))
     kernel = KernelPlan(
-        side=float(mk.sign), stop=float(mk.stop), y_take_profit=float(b), y_stop=float(-a),
-        margin=1.0 / mk.leverage, mmr=float(mk.mmr),
-        maintenance=float(mk.maintenance_fraction(risk)), fee=mk.fee_bps * 1e-4,
-        slippage=mk.slippage_bps * 1e-4, fill_rule=mk.liquidation_rule == "fill",
+        side=float(mk.sign),
+        stop=float(mk.stop),
+        y_take_profit=float(b),
+        y_stop=float(-a),
+        margin=1.0 / mk.leverage,
+        mmr=float(mk.mmr),
+        maintenance=float(mk.maintenance_fraction(risk)),
+        fee=mk.fee_bps * 1e-4,
+        slippage=mk.slippage_bps * 1e-4,
+        fill_rule=mk.liquidation_rule == "fill",
         liquidation_fee=float(mk.liquidation_fee),
         backstop_fraction=float(mk.backstop_fraction or 0.0),
-        cross=mk.margin_mode == "cross", positions=int(mk.positions),
+        cross=mk.margin_mode == "cross",
+        positions=int(mk.positions),
         correlation=float(mk.correlation),
-        drift=float(nu), scale_exponent=float(scale_exponent), p_take_profit=p_tp,
-        step_variance=float(mk.volatility**2 * dt), dt=float(dt),
+        drift=float(nu),
+        scale_exponent=float(scale_exponent),
+        p_take_profit=p_tp,
+        step_variance=float(mk.volatility**2 * dt),
+        dt=float(dt),
         adaptive=bool(mk.has_time and _adaptive(mk)),
         exit_width=float(_barrier_width(mk)) if mk.has_time else 0.0,
-        discrete=mk.monitoring == "discrete", funding_rate=float(mk.funding_rate),
+        discrete=mk.monitoring == "discrete",
+        funding_rate=float(mk.funding_rate),
         funding_interval=mk.funding_interval_hours / 24.0,
         funding_per_day=int(_funding_per_day(mk)) if mk.has_time else 0,
-        max_hold=float(mk.max_hold_days or 0.0), max_steps=_MAX_STEPS_PER_TRADE,
-        tails=tails, tails_df=float(tails_df),
-        tails_int_df=int(tails_df) if (tails and tails_df == math.floor(tails_df)
-                                       and tails_df <= 30.0) else 0,
-        garch=mk.garch is not None, garch_alpha=float(garch[0]), garch_beta=float(garch[1]),
+        max_hold=float(mk.max_hold_days or 0.0),
+        max_steps=_MAX_STEPS_PER_TRADE,
+        tails=tails,
+        tails_df=float(tails_df),
+        tails_int_df=int(tails_df)
+        if (tails and tails_df == math.floor(tails_df) and tails_df <= 30.0)
+        else 0,
+        garch=mk.garch is not None,
+        garch_alpha=float(garch[0]),
+        garch_beta=float(garch[1]),
         # daily GARCH(1,1), updated once per day of the path clock
         garch_omega=float(mk.volatility**2 * (1.0 - garch[0] - garch[1]))
-        if mk.garch is not None else 0.0,
-        jumps=mk.jump_rate > 0.0, jumps_per_step=float(mk.jump_rate * dt),
-        jump_mean=float(mk.jump_mean), jump_sd=float(mk.jump_sd),
-        fractional=rule == "fractional", risk=float(risk), x_floor=float(x_floor),
-        ruin_x=float(ruin_x), goal_x=float(goal_x), n_trades=int(trades),
+        if mk.garch is not None
+        else 0.0,
+        jumps=mk.jump_rate > 0.0,
+        jumps_per_step=float(mk.jump_rate * dt),
+        jump_mean=float(mk.jump_mean),
+        jump_sd=float(mk.jump_sd),
+        fractional=rule == "fractional",
+        risk=float(risk),
+        x_floor=float(x_floor),
+        ruin_x=float(ruin_x),
+        goal_x=float(goal_x),
+        n_trades=int(trades),
     )
     exact = not mk.has_time
     two_point = _two_point(kernel) if exact else None
@@ -248,11 +293,24 @@ def _two_point(plan: KernelPlan) -> TwoPoint | None:
     if plan.fractional and (np.any(aux_tp != 0.0) or np.any(aux_lo != 0.0)):
         return None
     rvals = np.array([lo[0], tp[0]], np.float64)
-    steps = np.array([r_to_step(lo[0], plan.fractional, plan.risk),
-                      r_to_step(tp[0], plan.fractional, plan.risk)])
-    iid = IidPlan(MODEL_TWO_POINT, plan.n_trades, steps, rvals, thr32, np.ones(2),
-                  np.zeros(2, np.int64), 1, plan.fractional, plan.risk, plan.x_floor,
-                  plan.ruin_x, plan.goal_x)
+    steps = np.array(
+        [r_to_step(lo[0], plan.fractional, plan.risk), r_to_step(tp[0], plan.fractional, plan.risk)]
+    )
+    iid = IidPlan(
+        MODEL_TWO_POINT,
+        plan.n_trades,
+        steps,
+        rvals,
+        thr32,
+        np.ones(2),
+        np.zeros(2, np.int64),
+        1,
+        plan.fractional,
+        plan.risk,
+        plan.x_floor,
+        plan.ruin_x,
+        plan.goal_x,
+    )
     return TwoPoint(iid, aux_tp, aux_lo, 2 if liquidated else 1)
 
 

@@ -30,8 +30,14 @@ def describe_position(scenario: Any) -> dict[str, Any]:
     mk: LeveragedTrade = scenario.market
     risk = scenario.sizing.risk
     backing = risk and (mk.stop / risk if mk.margin_mode == "cross" else 1.0 / mk.leverage)
-    u = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side, paid=mk.entry_cost,
-                          maintenance=mk.maintenance_fraction(risk), backing=backing)
+    u = liquidation_ratio(
+        mk.leverage,
+        mk.mmr,
+        side=mk.side,
+        paid=mk.entry_cost,
+        maintenance=mk.maintenance_fraction(risk),
+        backing=backing,
+    )
     dist = (1.0 - u) if mk.side == "long" else (u - 1.0)
     a, b = mk.barriers
     nu = mk.nu
@@ -68,17 +74,21 @@ def leverage_warnings(scenario: Any) -> list[str]:
     if d["stop_beyond_liquidation"]:
         out.append(
             f"your stop is beyond your liquidation price: you will be liquidated first "
-            f"(stop {mk.stop:.2%} away, liquidation {d['liquidation_distance']:.2%} away)")
+            f"(stop {mk.stop:.2%} away, liquidation {d['liquidation_distance']:.2%} away)"
+        )
     risk = scenario.sizing.risk
     if d["kelly_risk"] <= 0:
         out.append("the trade has no edge before costs: any risk per trade loses over time")
     elif risk > d["kelly_risk"]:
-        out.append(f"risk per trade {risk:.2%} is above the Kelly fraction "
-                   f"{d['kelly_risk']:.2%}: more risk lowers long-run growth")
+        out.append(
+            f"risk per trade {risk:.2%} is above the Kelly fraction "
+            f"{d['kelly_risk']:.2%}: more risk lowers long-run growth"
+        )
     if mk.leverage >= d["daily_move_liquidation_leverage"]:
         out.append(
             f"at {mk.leverage:g}x one ordinary day's move ({mk.volatility:.2%}) liquidates "
-            f"the position (that happens from {d['daily_move_liquidation_leverage']:.1f}x)")
+            f"the position (that happens from {d['daily_move_liquidation_leverage']:.1f}x)"
+        )
     p = d["win_rate_without_liquidation"]
     gross = p * mk.payoff - (1.0 - p)
     cost = 2.0 * mk.entry_cost / mk.stop
@@ -86,16 +96,21 @@ def leverage_warnings(scenario: Any) -> list[str]:
         hold = expected_hold_days(mk)
         cost += mk.sign * mk.funding_rate * hold * 24.0 / mk.funding_interval_hours / mk.stop
     if cost > 0 and gross > 0 and cost >= 0.5 * gross:
-        out.append(f"costs (about {cost:.2f} R per trade) eat "
-                   f"{'all' if cost >= gross else 'most'} of the edge ({gross:.2f} R)")
+        out.append(
+            f"costs (about {cost:.2f} R per trade) eat "
+            f"{'all' if cost >= gross else 'most'} of the edge ({gross:.2f} R)"
+        )
     if mk.positions > 1 and mk.correlation >= 0.7:
-        out.append(f"{mk.positions} positions with correlation {mk.correlation:g} act like one "
-                   f"big position: they tend to be stopped or liquidated together")
+        out.append(
+            f"{mk.positions} positions with correlation {mk.correlation:g} act like one "
+            f"big position: they tend to be stopped or liquidated together"
+        )
     return out
 
 
-def market_summary(scenario: Any, plan: MarketPlan, exits: np.ndarray, aux: np.ndarray,
-                   wins: np.ndarray) -> dict[str, Any]:
+def market_summary(
+    scenario: Any, plan: MarketPlan, exits: np.ndarray, aux: np.ndarray, wins: np.ndarray
+) -> dict[str, Any]:
     """The leveraged additions to the JSON summary.
 
     * ``liquidation``: ``per_trade`` (liquidations / positions opened), ``count``,
@@ -113,8 +128,10 @@ def market_summary(scenario: Any, plan: MarketPlan, exits: np.ndarray, aux: np.n
     n_pos = int(exits.sum())
     liq = exits[:, EXIT_LIQ]
     n = exits.shape[0]
-    mix = {name: (float(exits[:, k].sum() / n_pos) if n_pos else float("nan"))
-           for k, name in enumerate(EXIT_NAMES)}
+    mix = {
+        name: (float(exits[:, k].sum() / n_pos) if n_pos else float("nan"))
+        for k, name in enumerate(EXIT_NAMES)
+    }
     out: dict[str, Any] = {
         "leveraged": True,
         "liquidation": {

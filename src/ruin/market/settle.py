@@ -5,7 +5,7 @@
 * :func:`tally_close`: adds a closed position to the path's :class:`Tally` (exits by kind,
   costs as fractions of starting equity).
 * :func:`settle`: closes a one-position trade and books it on the account with the
-  engine's bookkeeping (:func:`ruin.engine.accounting.acc_book`). Several positions close
+  engine's bookkeeping (:func:`ruin.engine.accounting.acc_trade`). Several positions close
   one by one (:func:`close_position`, :func:`tally_close`) and their trade is booked once.
 
 Per unit of entry notional: ``margin`` backs the position (isolated ``1 / leverage``,
@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..engine.accounting import acc_book, growth, r_to_step
+from ..engine.accounting import acc_trade, growth, r_to_step
 
 __all__ = [
     "EXIT_NAMES",
@@ -131,8 +131,7 @@ def close_position(code, y_exit, margin, paid, funding, terms):
         bad = max(0.0, -eq) / stop
         return Closed((-margin + keep) / stop, fee / stop, slip / stop, funding / stop, bad)
     g = side * (u - 1.0) - paid - (fee + slip) * u
-    return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop,
-                  0.0)
+    return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop, 0.0)
 
 
 @njit(inline="always", cache=True)
@@ -159,8 +158,11 @@ def settle(code, y_exit, margin, paid, funding, terms, acc, tally):
     funding paid take the precomputed :class:`BarrierResults`. Returns ``(acc, tally)``."""
     barriers = terms.barriers
     scale = terms.risk * tally.equity if terms.fractional else terms.risk
-    at = terms.y_take_profit if code == 0 else (
-        terms.y_stop if code == 1 else barriers.y_liquidation)
+    at = (
+        terms.y_take_profit
+        if code == 0
+        else (terms.y_stop if code == 1 else barriers.y_liquidation)
+    )
     if barriers.const and code < 3 and funding == 0.0 and y_exit == at:
         row = barriers.results[code]
         closed = Closed(row[0], row[1], row[2], row[3], row[4])
@@ -171,10 +173,18 @@ def settle(code, y_exit, margin, paid, funding, terms, acc, tally):
         step = r_to_step(closed.r, terms.fractional, terms.risk)
         factor = growth(closed.r, terms.risk)
     tally = tally_close(tally, code, closed, scale)
-    tally = Tally(tally.take_profit, tally.stop, tally.liquidation, tally.time, tally.fees,
-                  tally.slippage, tally.funding, tally.bad_debt, tally.equity * factor)
-    acc = acc_book(acc, step, closed.r, closed.r > 0.0, terms.fractional, terms.c,
-                   terms.x_floor)
+    tally = Tally(
+        tally.take_profit,
+        tally.stop,
+        tally.liquidation,
+        tally.time,
+        tally.fees,
+        tally.slippage,
+        tally.funding,
+        tally.bad_debt,
+        tally.equity * factor,
+    )
+    acc = acc_trade(acc, step, closed.r, closed.r > 0.0, terms.fractional, terms.c, terms.x_floor)
     return acc, tally
 
 

@@ -26,8 +26,19 @@ from ..engine.rng import (
 from .bridge import hit_fraction, strip_exit, touch_probability
 from .liquidation import liquidation_level
 
-__all__ = ["DayTerms", "StepTerms", "Day", "PathTime", "Position", "STEP_WIDTHS",
-           "day_variance", "new_day", "path_start", "step", "step_end"]
+__all__ = [
+    "DayTerms",
+    "StepTerms",
+    "Day",
+    "PathTime",
+    "Position",
+    "STEP_WIDTHS",
+    "day_variance",
+    "new_day",
+    "path_start",
+    "step",
+    "step_end",
+]
 
 STEP_WIDTHS = 2.0  # one-position adaptive steps: step sd = exit width / STEP_WIDTHS
 
@@ -160,8 +171,9 @@ def day_variance(h, tails, tdf, t_int, s0, s1, s2, s3):
         v = v * v * v
         w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
         u = _u53(w)
-        if u < 1.0 - 0.0331 * z**4 or \
-                math.log(max(u, 1e-300)) < 0.5 * z * z + d * (1.0 - v + math.log(v)):
+        if u < 1.0 - 0.0331 * z**4 or math.log(max(u, 1e-300)) < 0.5 * z * z + d * (
+            1.0 - v + math.log(v)
+        ):
             return h * 0.5 * (tdf - 2.0) / (d * v), s0, s1, s2, s3
 
 
@@ -173,11 +185,15 @@ def new_day(time, day, s0, s1, s2, s3, terms):
     funding grid). Returns ``(time, day, s0..s3)``."""
     h = day.variance
     if terms.garch and day.next_start > 0.0:
-        h = terms.garch_omega + terms.garch_alpha * time.day_return * time.day_return \
+        h = (
+            terms.garch_omega
+            + terms.garch_alpha * time.day_return * time.day_return
             + terms.garch_beta * h
+        )
     day_end = math.floor(time.clock + 1e-9) + 1.0
-    vday, s0, s1, s2, s3 = day_variance(h, terms.tails, terms.tails_df, terms.tails_int_df,
-                                        s0, s1, s2, s3)
+    vday, s0, s1, s2, s3 = day_variance(
+        h, terms.tails, terms.tails_df, terms.tails_int_df, s0, s1, s2, s3
+    )
     dtd = day.dt
     if terms.adaptive:
         nd = math.ceil(min(1e6, vday * (STEP_WIDTHS / terms.exit_width) ** 2) - 1e-9)
@@ -187,8 +203,9 @@ def new_day(time, day, s0, s1, s2, s3, terms):
             nd = fpd * math.ceil(nd / fpd)
         dtd = 1.0 / nd
     v_f = vday * dtd
-    day = Day(day_end, day_end - 1e-9, h, vday, dtd, v_f, math.sqrt(v_f), 2.0 / v_f,
-              terms.drift * dtd)
+    day = Day(
+        day_end, day_end - 1e-9, h, vday, dtd, v_f, math.sqrt(v_f), 2.0 / v_f, terms.drift * dtd
+    )
     return PathTime(time.clock, time.next_jump, 0.0), day, s0, s1, s2, s3
 
 
@@ -212,8 +229,9 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     steps = pos.steps + 1
     code = -1
     yf = 0.0
-    end, ln, jump_now, grid = step_end(clock, day.dt, terms.on_grid, day.end, next_jump,
-                                       terms.max_hold, elapsed)
+    end, ln, jump_now, grid = step_end(
+        clock, day.dt, terms.on_grid, day.end, next_jump, terms.max_hold, elapsed
+    )
     if abs(ln - day.dt) <= 1e-9 * day.dt:
         v = day.step_var
         sd = day.step_sd
@@ -236,8 +254,9 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     d0 = 0.0
     width = np.inf  # the strip's width when both exits are continuous
     if not terms.discrete:
-        code, yf, d0, width = strip_exit(y0, y1, lq, terms.y_stop, terms.y_take_profit,
-                                         two_over_var, ux)
+        code, yf, d0, width = strip_exit(
+            y0, y1, lq, terms.y_stop, terms.y_take_profit, two_over_var, ux
+        )
     elif lq > -np.inf and ux < touch_probability(y0 - lq, y1 - lq, v):
         code = 2
         yf = lq
@@ -247,8 +266,16 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
         eday += (yf - y0) - nudt * frac
         elapsed += ln * frac
         clock += ln * frac
-        return (code, yf, Position(y, elapsed, steps, pos.paid, pos.funding, lq),
-                PathTime(clock, next_jump, eday), s0, s1, s2, s3)
+        return (
+            code,
+            yf,
+            Position(y, elapsed, steps, pos.paid, pos.funding, lq),
+            PathTime(clock, next_jump, eday),
+            s0,
+            s1,
+            s2,
+            s3,
+        )
     eday += e
     if jump_now:  # a crash jump at the step's end; gaps fill at the new price
         zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
@@ -288,12 +315,21 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
             if y <= lq:
                 code = 2
                 yf = y
-    if code < 0 and (terms.max_hold > 0.0 and elapsed >= terms.max_hold - 1e-9
-                     or steps >= terms.max_steps):
+    if code < 0 and (
+        terms.max_hold > 0.0 and elapsed >= terms.max_hold - 1e-9 or steps >= terms.max_steps
+    ):
         code = 3
         yf = y
-    return (code, yf, Position(y, elapsed, steps, paid, funding, lq),
-            PathTime(clock, next_jump, eday), s0, s1, s2, s3)
+    return (
+        code,
+        yf,
+        Position(y, elapsed, steps, paid, funding, lq),
+        PathTime(clock, next_jump, eday),
+        s0,
+        s1,
+        s2,
+        s3,
+    )
 
 
 @njit(inline="always", cache=True)

@@ -17,10 +17,10 @@ from numba import njit, prange, uint64
 
 from ...brownian import p_up_first
 from ...engine.accounting import (
-    acc_book,
     acc_equity,
     acc_new,
     acc_store,
+    acc_trade,
     barrier_cuts,
     c_fixed,
     growth,
@@ -57,9 +57,16 @@ class ExactTerms(NamedTuple):
 def _exact_terms(plan):
     """The fixed outcomes (isolated, or cross with fractional sizing: equity / R is
     ``1 / risk``)."""
-    close = CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
-                       plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
-                       plan.backstop_fraction * plan.maintenance)
+    close = CloseTerms(
+        plan.side,
+        plan.stop,
+        plan.fee,
+        plan.slippage,
+        plan.fill_rule,
+        plan.liquidation_fee,
+        plan.backstop_fraction * plan.mmr,
+        plan.backstop_fraction * plan.maintenance,
+    )
     paid = plan.fee + plan.slippage
     margin = plan.stop / plan.risk if plan.cross else plan.margin
     y_liq = liquidation_level(plan.side, margin, paid, plan.maintenance, plan.mmr)
@@ -69,10 +76,19 @@ def _exact_terms(plan):
     threshold = uint64(min(p0 * _TWO32, _TWO32))
     tp = close_position(0, plan.y_take_profit, margin, paid, 0.0, close)
     lo = close_position(2 if liquidated else 1, lower, margin, paid, 0.0, close)
-    return ExactTerms(close, paid, plan.cross and not plan.fractional, liquidated, threshold,
-                      tp, lo, r_to_step(tp.r, plan.fractional, plan.risk),
-                      r_to_step(lo.r, plan.fractional, plan.risk), growth(tp.r, plan.risk),
-                      growth(lo.r, plan.risk))
+    return ExactTerms(
+        close,
+        paid,
+        plan.cross and not plan.fractional,
+        liquidated,
+        threshold,
+        tp,
+        lo,
+        r_to_step(tp.r, plan.fractional, plan.risk),
+        r_to_step(lo.r, plan.fractional, plan.risk),
+        growth(tp.r, plan.risk),
+        growth(lo.r, plan.risk),
+    )
 
 
 @njit(inline="always", cache=True)
@@ -86,15 +102,40 @@ def _dynamic_trade(u32, x, plan, terms):
     lower = y_liq if liquidated else plan.y_stop
     p = p_up_first(plan.scale_exponent, -lower, plan.y_take_profit)
     if u32 < uint64(min(p * _TWO32, _TWO32)):
-        return (close_position(0, plan.y_take_profit, margin, terms.paid, 0.0, terms.close),
-                True, False)
-    return (close_position(2 if liquidated else 1, lower, margin, terms.paid, 0.0,
-                           terms.close), False, liquidated)
+        return (
+            close_position(0, plan.y_take_profit, margin, terms.paid, 0.0, terms.close),
+            True,
+            False,
+        )
+    return (
+        close_position(2 if liquidated else 1, lower, margin, terms.paid, 0.0, terms.close),
+        False,
+        liquidated,
+    )
 
 
 @njit(inline="always", cache=True)
-def _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq, max_dd,
-                ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux, rec):
+def _exact_path(
+    i,
+    key0,
+    key1,
+    offset,
+    plan,
+    terms,
+    ruin_cut,
+    goal_cut,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Walk path ``i`` (stream ``offset + i``) and store its results."""
     fractional = plan.fractional
     risk = plan.risk
@@ -138,7 +179,7 @@ def _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq
             step = terms.step_lower
             factor = terms.growth_lower
             scale_lo += scale
-        acc = acc_book(acc, step, r, r > 0.0, fractional, c, plan.x_floor)
+        acc = acc_trade(acc, step, r, r > 0.0, fractional, c, plan.x_floor)
         if fractional:
             equity = equity * factor
         if i < rec.shape[0]:
@@ -151,8 +192,22 @@ def _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq
             break
     if i < rec.shape[0]:
         record_tail(rec, i, acc.x, acc.n, fractional, risk)
-    acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t,
-              max_streak, max_uw, wins, taken)
+    acc_store(
+        i,
+        acc,
+        t_ruin,
+        t_goal,
+        fractional,
+        risk,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
+    )
     n = acc.n
     exits[i, 0] = n_tp
     if terms.dynamic:
@@ -176,22 +231,91 @@ _GRAIN = 64  # paths per parallel work item
 
 
 @njit(parallel=True, cache=True)
-def exact_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                 max_streak, max_uw, wins, taken, exits, aux, rec):
+def exact_kernel(
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Paths ``offset .. offset + n_paths - 1`` of a plan without a time dimension. Threads
     take blocks of ``_GRAIN`` paths."""
     for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
-        _exact_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken, exits, aux, rec)
+        _exact_block(
+            b,
+            key0,
+            key1,
+            offset,
+            n_paths,
+            plan,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )
 
 
 @njit(cache=True)
-def _exact_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                 max_streak, max_uw, wins, taken, exits, aux, rec):
+def _exact_block(
+    b,
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Block ``b`` of :func:`exact_kernel` (its own function: numba's parallel loops cannot
     carry the named tuples of :class:`ExactTerms`)."""
     terms = _exact_terms(plan)
     ruin_cut, goal_cut = barrier_cuts(plan.ruin_x, plan.goal_x)
     for i in range(b * _GRAIN, min(n_paths, (b + 1) * _GRAIN)):
-        _exact_path(i, key0, key1, offset, plan, terms, ruin_cut, goal_cut, final_eq, max_dd,
-                    ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux, rec)
+        _exact_path(
+            i,
+            key0,
+            key1,
+            offset,
+            plan,
+            terms,
+            ruin_cut,
+            goal_cut,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )

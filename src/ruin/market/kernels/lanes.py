@@ -63,11 +63,35 @@ def _settle_call(code, y_exit, margin, paid, funding, terms, acc, tally):
 _LANES = 16  # one-position paths stepped side by side (the step loop vectorises)
 _GRAIN = 64  # paths per parallel work item
 # rows of the lane state: floats, stream words and integers
-(_Y, _CLOCK, _NEXTDAY, _DAYEND, _H, _VDAY, _EDAY, _DTD, _VF, _SDF, _TOVF, _NUDTF, _NJUMP,
- _ELAPSED, _X, _PEAK, _INV, _TOLP, _MDD, _EQM, _AX0, _AX1, _AX2, _AX3, _YF) = range(25)
+(
+    _Y,
+    _CLOCK,
+    _NEXTDAY,
+    _DAYEND,
+    _H,
+    _VDAY,
+    _EDAY,
+    _DTD,
+    _VF,
+    _SDF,
+    _TOVF,
+    _NUDTF,
+    _NJUMP,
+    _ELAPSED,
+    _X,
+    _PEAK,
+    _INV,
+    _TOLP,
+    _MDD,
+    _EQM,
+    _AX0,
+    _AX1,
+    _AX2,
+    _AX3,
+    _YF,
+) = range(25)
 _NF = 25
-(_PATH, _STEPS, _N, _STREAK, _MSTREAK, _UW, _MUW, _NWIN, _EX0, _EX1, _EX2, _EX3,
- _CODE) = range(13)
+(_PATH, _STEPS, _N, _STREAK, _MSTREAK, _UW, _MUW, _NWIN, _EX0, _EX1, _EX2, _EX3, _CODE) = range(13)
 _NI = 13
 _FLAGGED = -2  # the step needs the scalar code (see _lanes_step)
 _BOOKED = -3  # the trade ended and is booked (see _lanes_settle)
@@ -168,14 +192,17 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         dp = d0 * exp_poly(2.0 * wid * (wid - d0) / (v * frac))
         kept = ur * dp < dp - 2.0 * (2.0 * wid - d0)
         out = (out_lo | out_up) & ok2 & (c > 1e-12 * d0) & kept
-        plain = (IS[_PATH * L + j] >= 0) & ok & (not jump_now) & (steps + 1 < max_steps) & (
-            out | stay)
+        plain = (
+            (IS[_PATH * L + j] >= 0) & ok & (not jump_now) & (steps + 1 < max_steps) & (out | stay)
+        )
         go = plain & stay
         F[_Y * L + j] = y1 if go else y
-        F[_EDAY * L + j] = (eday + e if stay else eday + ((yf - y) - nudt * frac)) if plain \
-            else eday
-        F[_ELAPSED * L + j] = (elapsed + lnq if stay else elapsed + lnq * frac) if plain \
-            else elapsed
+        F[_EDAY * L + j] = (
+            (eday + e if stay else eday + ((yf - y) - nudt * frac)) if plain else eday
+        )
+        F[_ELAPSED * L + j] = (
+            (elapsed + lnq if stay else elapsed + lnq * frac) if plain else elapsed
+        )
         F[_CLOCK * L + j] = (end if stay else clock + lnq * frac) if plain else clock
         F[_YF * L + j] = yf
         IS[_CODE * L + j] = (-1 if stay else (lcode if out_lo else 0)) if plain else _FLAGGED
@@ -187,21 +214,63 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
 
 
 @njit(parallel=True, cache=True)
-def lanes_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                 max_streak, max_uw, wins, taken, exits, aux):
+def lanes_kernel(
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+):
     """Paths ``offset .. offset + n_paths - 1`` of a one-position plan, sixteen at a time
     (see the module docstring); no recorded paths."""
     for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
-        _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                     max_streak, max_uw, wins, taken, exits, aux)
+        _lanes_block(
+            b,
+            key0,
+            key1,
+            offset,
+            n_paths,
+            plan,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+        )
 
 
 @njit(cache=True)
 def _lane_day(Fj):
     """The lane's :class:`~..step.PathTime` and :class:`~..step.Day`."""
-    return (PathTime(Fj[_CLOCK], Fj[_NJUMP], Fj[_EDAY]),
-            Day(Fj[_DAYEND], Fj[_NEXTDAY], Fj[_H], Fj[_VDAY], Fj[_DTD], Fj[_VF], Fj[_SDF],
-                Fj[_TOVF], Fj[_NUDTF]))
+    return (
+        PathTime(Fj[_CLOCK], Fj[_NJUMP], Fj[_EDAY]),
+        Day(
+            Fj[_DAYEND],
+            Fj[_NEXTDAY],
+            Fj[_H],
+            Fj[_VDAY],
+            Fj[_DTD],
+            Fj[_VF],
+            Fj[_SDF],
+            Fj[_TOVF],
+            Fj[_NUDTF],
+        ),
+    )
 
 
 @njit(cache=True)
@@ -224,20 +293,40 @@ def _put_lane_day(Fj, time, day):
 def _lane_settle(Fj, Ij, code, terms):
     """Book the lane's trade that ended off a barrier (a gap, the step cap) with
     :func:`~..settle.settle`, and start its next trade."""
-    acc = AccountState(Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], Ij[_STREAK],
-                       Ij[_MSTREAK], Ij[_UW], Ij[_MUW], Ij[_NWIN], Ij[_N])
-    tally = Tally(Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2],
-                  Fj[_AX3], Fj[_EQM])
-    acc, tally = _settle_call(code, Fj[_YF], terms.margin, terms.paid, 0.0, terms.settle, acc,
-                              tally)
-    Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD] = acc.x, acc.peak, acc.inv, acc.tolp, \
-        acc.mdd
+    acc = AccountState(
+        Fj[_X],
+        Fj[_PEAK],
+        Fj[_INV],
+        Fj[_TOLP],
+        Fj[_MDD],
+        Ij[_STREAK],
+        Ij[_MSTREAK],
+        Ij[_UW],
+        Ij[_MUW],
+        Ij[_NWIN],
+        Ij[_N],
+    )
+    tally = Tally(
+        Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3], Fj[_EQM]
+    )
+    acc, tally = _settle_call(
+        code, Fj[_YF], terms.margin, terms.paid, 0.0, terms.settle, acc, tally
+    )
+    Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD] = acc.x, acc.peak, acc.inv, acc.tolp, acc.mdd
     Ij[_STREAK], Ij[_MSTREAK], Ij[_UW], Ij[_MUW] = acc.streak, acc.mstreak, acc.uw, acc.muw
     Ij[_NWIN], Ij[_N] = acc.nwin, acc.n
-    Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3] = tally.take_profit, tally.stop, \
-        tally.liquidation, tally.time
-    Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3] = tally.fees, tally.slippage, tally.funding, \
-        tally.bad_debt
+    Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3] = (
+        tally.take_profit,
+        tally.stop,
+        tally.liquidation,
+        tally.time,
+    )
+    Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3] = (
+        tally.fees,
+        tally.slippage,
+        tally.funding,
+        tally.bad_debt,
+    )
     Fj[_EQM] = tally.equity
     Fj[_Y] = 0.0  # the next trade
     Fj[_ELAPSED] = 0.0
@@ -245,25 +334,60 @@ def _lane_settle(Fj, Ij, code, terms):
 
 
 @njit(cache=True)
-def _lane_store(Fj, Ij, terms, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
-                taken, exits, aux):
+def _lane_store(
+    Fj, Ij, terms, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins, taken, exits, aux
+):
     """Store the lane's ended path."""
     x = Fj[_X]
     n = Ij[_N]
     t_ruin = n if x <= terms.ruin_cut else -1
     t_goal = n if (t_ruin < 0 and x >= terms.goal_cut) else -1
     i = Ij[_PATH]
-    acc_store(i, (x, Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], 0, Ij[_MSTREAK], 0,
-                  Ij[_MUW], Ij[_NWIN], n), t_ruin, t_goal, terms.settle.fractional,
-              terms.settle.risk, final_eq, max_dd, ruin_t, goal_t, max_streak, max_uw, wins,
-              taken)
-    store_tally(i, Tally(Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1],
-                         Fj[_AX2], Fj[_AX3], Fj[_EQM]), exits, aux)
+    acc_store(
+        i,
+        (x, Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD], 0, Ij[_MSTREAK], 0, Ij[_MUW], Ij[_NWIN], n),
+        t_ruin,
+        t_goal,
+        terms.settle.fractional,
+        terms.settle.risk,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
+    )
+    store_tally(
+        i,
+        Tally(
+            Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3], Fj[_EQM]
+        ),
+        exits,
+        aux,
+    )
 
 
 @njit(cache=True, error_model="numpy")
-def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                 max_streak, max_uw, wins, taken, exits, aux):
+def _lanes_block(
+    b,
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+):
     """Paths ``b * _GRAIN`` onwards (one block) of :func:`lanes_kernel`, a function of its
     own: inside the ``prange`` body numba's parallel passes took most of the compile time.
     ``error_model="numpy"``: no zero-division checks, which would stop the lane loops from
@@ -282,7 +406,7 @@ def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t,
     nxt = b * _GRAIN
     hi = min(n_paths, nxt + _GRAIN)
     live = 0
-    IS[_PATH * L:(_PATH + 1) * L] = -1
+    IS[_PATH * L : (_PATH + 1) * L] = -1
     while True:
         for j in range(L):  # lanes without a path take the next one of the block
             if IS[_PATH * L + j] >= 0 or nxt >= hi:
@@ -294,13 +418,15 @@ def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t,
             Ij[:] = 0
             Ij[_PATH] = nxt
             next_jump, Uj[0], Uj[1], Uj[2], Uj[3] = path_start(
-                key0, key1, offset + nxt, terms.jumps, terms.jumps_per_day)
+                key0, key1, offset + nxt, terms.jumps, terms.jumps_per_day
+            )
             Fj[_INV] = 1.0 if plan.fractional else 1.0 / terms.settle.c
             Fj[_TOLP] = TOL
             Fj[_EQM] = 1.0
             start = Day(0.0, 0.0, terms.start_variance, 0.0, terms.dt, 0.0, 0.0, 0.0, 0.0)
             time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
-                PathTime(0.0, next_jump, 0.0), start, Uj[0], Uj[1], Uj[2], Uj[3], terms.day)
+                PathTime(0.0, next_jump, 0.0), start, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
+            )
             _put_lane_day(Fj, time, day)
             nxt += 1
             live += 1
@@ -316,7 +442,8 @@ def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t,
             time, day = _lane_day(Fj)
             pos = Position(Fj[_Y], Fj[_ELAPSED], Ij[_STEPS], terms.paid, 0.0, lq0)
             code, Fj[_YF], pos, time, Uj[0], Uj[1], Uj[2], Uj[3] = _step_call(
-                pos, time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.margin, terms.step)
+                pos, time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.margin, terms.step
+            )
             Ij[_CODE] = code
             Fj[_Y] = pos.y
             Fj[_ELAPSED] = pos.elapsed
@@ -324,31 +451,59 @@ def _lanes_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t,
             Fj[_CLOCK] = time.clock
             Fj[_NJUMP] = time.next_jump
             Fj[_EDAY] = time.day_return
-        _lanes_settle(F, IS, barriers.results, barriers.steps, barriers.growths, ytp, ysl, lq0,
-                      plan.fractional, plan.risk, plan.x_floor, terms.settle.c,
-                      terms.ruin_cut, terms.goal_cut, terms.n_trades)
+        _lanes_settle(
+            F,
+            IS,
+            barriers.results,
+            barriers.steps,
+            barriers.growths,
+            ytp,
+            ysl,
+            lq0,
+            plan.fractional,
+            plan.risk,
+            plan.x_floor,
+            terms.settle.c,
+            terms.ruin_cut,
+            terms.goal_cut,
+            terms.n_trades,
+        )
         for j in range(L):  # exits off a barrier, ended paths, new days
             code = IS[_CODE * L + j]
-            if IS[_PATH * L + j] < 0 or (code < 0 and code != _DONE
-                                          and F[_CLOCK * L + j] < F[_NEXTDAY * L + j]):
+            if IS[_PATH * L + j] < 0 or (
+                code < 0 and code != _DONE and F[_CLOCK * L + j] < F[_NEXTDAY * L + j]
+            ):
                 continue
             Fj = F[j::L]
             Ij = IS[j::L]
             Uj = U[j::L]
             if code >= 0:  # a gap through a barrier (or the step cap): its own result
                 _lane_settle(Fj, Ij, code, terms)
-                if _path_done(Fj[_X], Ij[_N], terms.ruin_cut, terms.goal_cut,
-                              terms.n_trades):
+                if _path_done(Fj[_X], Ij[_N], terms.ruin_cut, terms.goal_cut, terms.n_trades):
                     code = _DONE
             if code == _DONE:  # the path ended: store it; the lane takes the next one
-                _lane_store(Fj, Ij, terms, final_eq, max_dd, ruin_t, goal_t, max_streak,
-                            max_uw, wins, taken, exits, aux)
+                _lane_store(
+                    Fj,
+                    Ij,
+                    terms,
+                    final_eq,
+                    max_dd,
+                    ruin_t,
+                    goal_t,
+                    max_streak,
+                    max_uw,
+                    wins,
+                    taken,
+                    exits,
+                    aux,
+                )
                 Ij[_PATH] = -1
                 live -= 1
             elif Fj[_CLOCK] >= Fj[_NEXTDAY]:
                 time, day = _lane_day(Fj)
                 time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
-                    time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.day)
+                    time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
+                )
                 _put_lane_day(Fj, time, day)
 
 
@@ -367,8 +522,9 @@ def _pick(code, a0, a1, a2):
 
 
 @njit(inline="always", cache=True)
-def _lanes_settle(F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor, c,
-                  ruin_cut, goal_cut, n_trades):
+def _lanes_settle(
+    F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor, c, ruin_cut, goal_cut, n_trades
+):
     """Book, branch-free, the trades that ended exactly at a barrier (their results are the
     precomputed ``cr``, ``cdx``, ``cgr`` of :class:`~..settle.BarrierResults`):
     :func:`~..settle.settle`'s arithmetic (the engine's bookkeeping), bit for bit; such
@@ -394,8 +550,9 @@ def _lanes_settle(F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor,
         eqm = F[_EQM * L + j]
         streak0 = IS[_STREAK * L + j]
         uw0 = IS[_UW * L + j]
-        tab = (IS[_PATH * L + j] >= 0) & (code >= 0) & (code < 3) & (
-            yf == _pick(code, ytp, ysl, lq0))
+        tab = (
+            (IS[_PATH * L + j] >= 0) & (code >= 0) & (code < 3) & (yf == _pick(code, ytp, ysl, lq0))
+        )
         r = _pick(code, r0, r1, r2)
         scale = risk * eqm if fractional else risk
         x = max(x0 + _pick(code, cdx[0], cdx[1], cdx[2]), x_floor)

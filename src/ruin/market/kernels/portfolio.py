@@ -21,10 +21,10 @@ import numpy as np
 from numba import njit, prange
 
 from ...engine.accounting import (
-    acc_book,
     acc_equity,
     acc_new,
     acc_store,
+    acc_trade,
     barrier_cuts,
     c_fixed,
     r_to_step,
@@ -490,7 +490,7 @@ def _portfolio_path(
         trade, clock, tally = _portfolio_trade(
             y, is_open, paid, funding, y_liq, clock, acc, plan, terms, st, sp, tally
         )
-        acc = acc_book(
+        acc = acc_trade(
             acc,
             r_to_step(trade.result, fractional, risk),
             trade.result,

@@ -69,17 +69,47 @@ def one_position_terms(plan):
     risk = plan.risk
     paid = plan.fee + plan.slippage
     jumps_per_day = plan.jumps_per_step / plan.dt  # crash jumps per day
-    day = DayTerms(plan.garch, plan.garch_omega, plan.garch_alpha, plan.garch_beta, plan.tails,
-                   plan.tails_df, plan.tails_int_df, plan.adaptive, plan.exit_width,
-                   plan.funding_per_day, plan.drift)
-    step_terms = StepTerms(plan.side, plan.y_take_profit, plan.y_stop, plan.drift,
-                           plan.discrete or plan.funding_rate != 0.0, plan.discrete,
-                           plan.max_hold, plan.jump_mean, plan.jump_sd, math.log(0.05),
-                           jumps_per_day, plan.funding_rate, plan.funding_interval,
-                           plan.maintenance, plan.mmr, plan.max_steps)
-    close = CloseTerms(plan.side, plan.stop, plan.fee, plan.slippage, plan.fill_rule,
-                       plan.liquidation_fee, plan.backstop_fraction * plan.mmr,
-                       plan.backstop_fraction * plan.maintenance)
+    day = DayTerms(
+        plan.garch,
+        plan.garch_omega,
+        plan.garch_alpha,
+        plan.garch_beta,
+        plan.tails,
+        plan.tails_df,
+        plan.tails_int_df,
+        plan.adaptive,
+        plan.exit_width,
+        plan.funding_per_day,
+        plan.drift,
+    )
+    step_terms = StepTerms(
+        plan.side,
+        plan.y_take_profit,
+        plan.y_stop,
+        plan.drift,
+        plan.discrete or plan.funding_rate != 0.0,
+        plan.discrete,
+        plan.max_hold,
+        plan.jump_mean,
+        plan.jump_sd,
+        math.log(0.05),
+        jumps_per_day,
+        plan.funding_rate,
+        plan.funding_interval,
+        plan.maintenance,
+        plan.mmr,
+        plan.max_steps,
+    )
+    close = CloseTerms(
+        plan.side,
+        plan.stop,
+        plan.fee,
+        plan.slippage,
+        plan.fill_rule,
+        plan.liquidation_fee,
+        plan.backstop_fraction * plan.mmr,
+        plan.backstop_fraction * plan.maintenance,
+    )
     margin = plan.stop * (1.0 / risk) if plan.cross else plan.margin
     y_liq = liquidation_level(plan.side, margin, paid, plan.maintenance, plan.mmr)
     results = np.zeros((3, 5))
@@ -93,51 +123,85 @@ def one_position_terms(plan):
                 results[k, f] = closed[f]
             steps[k] = r_to_step(closed.r, fractional, risk)
             growths[k] = growth(closed.r, risk)
-    barriers = BarrierResults(not (plan.cross and not fractional), y_liq, results, steps,
-                              growths)
-    settle_terms = SettleTerms(close, barriers, plan.y_take_profit, plan.y_stop, fractional,
-                               risk, plan.x_floor, c_fixed(fractional, risk))
+    barriers = BarrierResults(not (plan.cross and not fractional), y_liq, results, steps, growths)
+    settle_terms = SettleTerms(
+        close,
+        barriers,
+        plan.y_take_profit,
+        plan.y_stop,
+        fractional,
+        risk,
+        plan.x_floor,
+        c_fixed(fractional, risk),
+    )
     ruin_cut, goal_cut = barrier_cuts(plan.ruin_x, plan.goal_x)
-    return OnePosition(day, step_terms, settle_terms, margin, y_liq, paid, plan.jumps,
-                       jumps_per_day, plan.dt, plan.step_variance / plan.dt, plan.n_trades,
-                       ruin_cut, goal_cut)
+    return OnePosition(
+        day,
+        step_terms,
+        settle_terms,
+        margin,
+        y_liq,
+        paid,
+        plan.jumps,
+        jumps_per_day,
+        plan.dt,
+        plan.step_variance / plan.dt,
+        plan.n_trades,
+        ruin_cut,
+        goal_cut,
+    )
 
 
 @njit(cache=True)
-def _one_position_path(i, key0, key1, offset, terms, final_eq, max_dd, ruin_t, goal_t,
-                       max_streak, max_uw, wins, taken, exits, aux, rec):
+def _one_position_path(
+    i,
+    key0,
+    key1,
+    offset,
+    terms,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Walk path ``i`` (stream ``offset + i``) and store its results."""
     settle_terms = terms.settle
     fractional = settle_terms.fractional
     risk = settle_terms.risk
     step_terms = terms.step
-    next_jump, s0, s1, s2, s3 = path_start(key0, key1, offset + i, terms.jumps,
-                                           terms.jumps_per_day)
+    next_jump, s0, s1, s2, s3 = path_start(key0, key1, offset + i, terms.jumps, terms.jumps_per_day)
     acc = acc_new(fractional, risk)
     tally = new_tally()
     t_ruin = -1
     t_goal = -1
     time = PathTime(0.0, next_jump, 0.0)
-    day = Day(0.0, 0.0, terms.start_variance, terms.start_variance, terms.dt, 0.0, 0.0, 0.0,
-              0.0)
+    day = Day(0.0, 0.0, terms.start_variance, terms.start_variance, terms.dt, 0.0, 0.0, 0.0, 0.0)
     for t in range(terms.n_trades):
         if settle_terms.barriers.const:
             margin = terms.margin
             y_liq = terms.y_liq
         else:  # cross margin, fixed stakes: the equity in R backs the position
             margin = settle_terms.close.stop * (1.0 / risk + acc.x)
-            y_liq = liquidation_level(step_terms.side, margin, terms.paid,
-                                      step_terms.maintenance, step_terms.mmr)
+            y_liq = liquidation_level(
+                step_terms.side, margin, terms.paid, step_terms.maintenance, step_terms.mmr
+            )
         pos = Position(0.0, 0.0, 0, terms.paid, 0.0, y_liq)
         while True:
             if time.clock >= day.next_start:
                 time, day, s0, s1, s2, s3 = new_day(time, day, s0, s1, s2, s3, terms.day)
-            code, y_exit, pos, time, s0, s1, s2, s3 = step(pos, time, day, s0, s1, s2, s3,
-                                                           margin, step_terms)
+            code, y_exit, pos, time, s0, s1, s2, s3 = step(
+                pos, time, day, s0, s1, s2, s3, margin, step_terms
+            )
             if code >= 0:
                 break
-        acc, tally = settle(code, y_exit, margin, pos.paid, pos.funding, settle_terms, acc,
-                            tally)
+        acc, tally = settle(code, y_exit, margin, pos.paid, pos.funding, settle_terms, acc, tally)
         if i < rec.shape[0]:
             rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
         if acc.x <= terms.ruin_cut:
@@ -148,8 +212,22 @@ def _one_position_path(i, key0, key1, offset, terms, final_eq, max_dd, ruin_t, g
             break
     if i < rec.shape[0]:
         record_tail(rec, i, acc.x, acc.n, fractional, risk)
-    acc_store(i, acc, t_ruin, t_goal, fractional, risk, final_eq, max_dd, ruin_t, goal_t,
-              max_streak, max_uw, wins, taken)
+    acc_store(
+        i,
+        acc,
+        t_ruin,
+        t_goal,
+        fractional,
+        risk,
+        final_eq,
+        max_dd,
+        ruin_t,
+        goal_t,
+        max_streak,
+        max_uw,
+        wins,
+        taken,
+    )
     store_tally(i, tally, exits, aux)
 
 
@@ -157,22 +235,88 @@ _GRAIN = 16  # paths per parallel work item
 
 
 @njit(parallel=True, cache=True)
-def single_kernel(key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                  max_streak, max_uw, wins, taken, exits, aux, rec):
+def single_kernel(
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Paths ``offset .. offset + n_paths - 1`` of a one-position plan, one at a time; the
     first ``rec.shape[0]`` also record their equity curves. Threads take blocks of
     ``_GRAIN`` paths."""
     for b in prange((n_paths + _GRAIN - 1) // _GRAIN):
-        _single_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                      max_streak, max_uw, wins, taken, exits, aux, rec)
+        _single_block(
+            b,
+            key0,
+            key1,
+            offset,
+            n_paths,
+            plan,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )
 
 
 @njit(cache=True)
-def _single_block(b, key0, key1, offset, n_paths, plan, final_eq, max_dd, ruin_t, goal_t,
-                  max_streak, max_uw, wins, taken, exits, aux, rec):
+def _single_block(
+    b,
+    key0,
+    key1,
+    offset,
+    n_paths,
+    plan,
+    final_eq,
+    max_dd,
+    ruin_t,
+    goal_t,
+    max_streak,
+    max_uw,
+    wins,
+    taken,
+    exits,
+    aux,
+    rec,
+):
     """Block ``b`` of :func:`single_kernel` (its own function: numba's parallel loops
     cannot carry the named tuples of :class:`OnePosition`)."""
     terms = one_position_terms(plan)
     for i in range(b * _GRAIN, min(n_paths, (b + 1) * _GRAIN)):
-        _one_position_path(i, key0, key1, offset, terms, final_eq, max_dd, ruin_t, goal_t,
-                           max_streak, max_uw, wins, taken, exits, aux, rec)
+        _one_position_path(
+            i,
+            key0,
+            key1,
+            offset,
+            terms,
+            final_eq,
+            max_dd,
+            ruin_t,
+            goal_t,
+            max_streak,
+            max_uw,
+            wins,
+            taken,
+            exits,
+            aux,
+            rec,
+        )
