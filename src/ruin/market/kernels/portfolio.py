@@ -147,23 +147,23 @@ def _account_check(y, is_open, paid, funding, plan, equity_r, trade, shift, scal
     ``equity_r``: the account's equity at the trade's start, in R. Returns
     ``(liquidated, trade, tally)``."""
     side, stop, mmr, rho = plan.side, plan.stop, plan.mmr, plan.correlation
-    eqr = equity_r + trade.result
-    mmr_r = 0.0
-    notl = 0.0
-    nsq = 0.0
+    equity = equity_r + trade.result
+    maintenance_r = 0.0
+    notional = 0.0
+    notional_sq = 0.0
     for j in range(y.size):
         if is_open[j]:
             u = math.exp(side * y[j])
-            eqr += (side * (u - 1.0) - paid[j]) / stop
-            mmr_r += (mmr * u - plan.maintenance) / stop
-            notl += u / stop
-            nsq += (u / stop) ** 2
-    eq_sd = math.sqrt(rho * notl * notl + (1.0 - rho) * nsq)
-    if eqr - shift * eq_sd >= mmr_r:
+            equity += (side * (u - 1.0) - paid[j]) / stop
+            maintenance_r += (mmr * u - plan.maintenance) / stop
+            notional += u / stop
+            notional_sq += (u / stop) ** 2
+    eq_sd = math.sqrt(rho * notional * notional + (1.0 - rho) * notional_sq)
+    if equity - shift * eq_sd >= maintenance_r:
         return False, trade, tally
     keep = 0.0
-    if plan.fill_rule and eqr >= plan.backstop_fraction * mmr_r:
-        keep = max(0.0, eqr - plan.liquidation_fee * notl)
+    if plan.fill_rule and equity >= plan.backstop_fraction * maintenance_r:
+        keep = max(0.0, equity - plan.liquidation_fee * notional)
     for j in range(y.size):
         if is_open[j]:
             costs = Closed(0.0, plan.fee / stop, plan.slippage / stop, funding[j] / stop, 0.0)
@@ -177,7 +177,7 @@ def _account_check(y, is_open, paid, funding, plan, equity_r, trade, shift, scal
         tally.fees,
         tally.slippage,
         tally.funding,
-        tally.bad_debt + max(0.0, -eqr) * scale,
+        tally.bad_debt + max(0.0, -equity) * scale,
         tally.equity,
     )
     return True, Trade(keep - equity_r, trade.wins, 0), tally
@@ -312,7 +312,7 @@ def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, 
         day = math.floor(clock.time + 1e-9)
         if day != clock.day:  # a new day on the path clock: GARCH update, t mixing
             clock = _new_day(clock, day, plan, st)
-        end, ln, jump_now, grid, v, sdv = _step_shape(clock, elapsed, plan)
+        end, ln, jump_now, grid, v, sd = _step_shape(clock, elapsed, plan)
         zc = _normal(st, sp) if (several and plan.correlation > 0.0) else 0.0
         # perfectly correlated positions share one path, so one bridge uniform
         u_common = next_double(st) if (several and plan.correlation == 1.0) else -1.0
@@ -329,7 +329,7 @@ def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, 
                 clock.step_sd,
                 end - math.log(1.0 - next_double(st)) / terms.jumps_per_day,
             )
-        step = Step(end, ln, jump_now, grid, v, sdv, 2.0 / v, plan.drift * ln, zc, u_common, jump)
+        step = Step(end, ln, jump_now, grid, v, sd, 2.0 / v, plan.drift * ln, zc, u_common, jump)
         fmax = 0.0  # the latest exit inside the step (fraction of it)
         at_end = False  # a position closed at the step's end
         eps0 = 0.0  # the first open position's shock (drives GARCH)
@@ -341,7 +341,7 @@ def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, 
                 z = terms.sq_rho * zc + terms.sq_1rho * _normal(st, sp)
             else:
                 z = _normal(st, sp)
-            e = sdv * z
+            e = sd * z
             if first:
                 eps0 = e
                 first = False
