@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import margin as mg
+from .. import venues as vn
 from ..errors import ParameterError, check_choice, check_number
 from .trade import LeveragedTrade
 
@@ -107,61 +109,14 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
     given = {k: v for k, v in p.items() if k in LEVERAGE_KEYS and v is not None}
     if not given:
         return None
-    from .. import margin as mg
-    from .. import venues as vn
 
     q = {**LEVERAGE_DEFAULTS, **given}
-    risk = float(p["risk"])
     kw: dict[str, Any] = {}
     labels: list[str] = []
-    asset = None
-    asset_name = given.get("asset")
-    if given.get("venue") is not None and asset_name is None:
-        asset_name = "btc"
-    if asset_name is not None:
-        assets = vn.load_assets()
-        asset = assets[check_choice("asset", str(asset_name).lower(), tuple(assets))]
-        labels.append(f"{asset.label}: {asset.calibration}, as of {asset.as_of}")
-        kw["asset"] = asset.name
-        q.setdefault("volatility", asset.daily_vol)
-        if "volatility" not in given:
-            q["volatility"] = asset.daily_vol
-        if "slippage_bps" not in given and "asset" in given:
-            q["slippage_bps"] = asset.slippage_bp
+    asset = _apply_asset(given, q, kw, labels, mg)
     stop = check_number("stop", q["stop"], 0.0, 1.0, lo_incl=False, hi_incl=False)
     if given.get("venue") is not None:
-        v = vn.venue(str(given["venue"]).lower())
-        labels.insert(0, f"{v.label}: {v.calibration}, as of {v.as_of}")
-        kw["venue"] = v.name
-        tiers = v.tiers_for(asset.name if asset is not None else "btc")
-        notional = risk * float(q["equity_usd"]) / stop
-        mmr_t, cum_t = mg.maintenance(notional, tiers)
-        tier = next(t for t in tiers if t.mmr == mmr_t and t.maintenance_amount == cum_t)
-        kw["max_leverage"] = tier.max_leverage
-        if "mmr" not in given:
-            q["mmr"] = mmr_t
-            kw["maintenance_amount"] = cum_t
-        q.setdefault("fee_bps", v.taker_fee * 1e4)
-        if "fee_bps" not in given:
-            q["fee_bps"] = v.taker_fee * 1e4
-        if "slippage_bps" not in given and asset is not None:
-            q["slippage_bps"] = asset.slippage_bp
-        kw["liquidation_rule"] = "margin" if v.liquidation_loss == "all_margin" else "fill"
-        kw["liquidation_fee"] = v.liquidation_fee
-        kw["backstop_fraction"] = v.backstop_fraction
-        kw["funding_interval_hours"] = v.funding_interval_hours
-        if "funding_rate" not in given:
-            regime = vn.FUNDING_REGIMES[
-                check_choice(
-                    "funding_regime",
-                    given.get("funding_regime", "neutral"),
-                    tuple(vn.FUNDING_REGIMES),
-                )
-            ]
-            rate = regime.per_interval(v.funding_interval_hours)
-            if v.funding_cap is not None:
-                rate = max(-v.funding_cap, min(v.funding_cap, rate))
-            q["funding_rate"] = rate
+        _apply_venue(given, q, kw, labels, asset, float(p["risk"]), stop, mg)
     elif "funding_regime" in given and "funding_rate" not in given:
         regime = vn.FUNDING_REGIMES[
             check_choice("funding_regime", given["funding_regime"], tuple(vn.FUNDING_REGIMES))
@@ -170,7 +125,97 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
     for key in ("liquidation_rule", "liquidation_fee", "funding_interval_hours"):
         if key in given:
             kw[key] = given[key]
-    # edge: drift or win rate (exactly one)
+    _edge_and_take_profit(p, given, defaults, stop, kw)
+    _realism(given, asset, kw)
+    for key in _COPIED:
+        if key in q:
+            kw[key] = q[key]
+    kw["stop"] = stop
+    if labels:
+        kw["calibration"] = "; ".join(labels)
+    return LeveragedTrade(**kw)
+
+
+#: Keys passed to :class:`LeveragedTrade` as given (or as a preset set them).
+_COPIED = ("leverage", "volatility", "side", "mmr", "margin_mode", "fee_bps", "slippage_bps",
+           "funding_rate", "max_hold_days", "monitoring", "check_hours", "step_hours",
+           "positions", "correlation", "equity_usd")  # fmt: skip
+
+
+def _apply_asset(
+    given: Mapping[str, Any], q: dict[str, Any], kw: dict[str, Any], labels: list[str], mg: Any
+) -> Any:
+    """The asset preset (btc when a venue is given without one): volatility, slippage."""
+    asset_name = given.get("asset")
+    if given.get("venue") is not None and asset_name is None:
+        asset_name = "btc"
+    if asset_name is None:
+        return None
+    assets = vn.load_assets()
+    asset = assets[check_choice("asset", str(asset_name).lower(), tuple(assets))]
+    labels.append(f"{asset.label}: {asset.calibration}, as of {asset.as_of}")
+    kw["asset"] = asset.name
+    q.setdefault("volatility", asset.daily_vol)
+    if "volatility" not in given:
+        q["volatility"] = asset.daily_vol
+    if "slippage_bps" not in given and "asset" in given:
+        q["slippage_bps"] = asset.slippage_bp
+    return asset
+
+
+def _apply_venue(
+    given: Mapping[str, Any],
+    q: dict[str, Any],
+    kw: dict[str, Any],
+    labels: list[str],
+    asset: Any,
+    risk: float,
+    stop: float,
+    mg: Any,
+) -> None:
+    """The venue preset: the tier of the starting position (maintenance, maximum leverage),
+    the taker fee, the liquidation rule and fee, the funding interval and rate."""
+    v = vn.venue(str(given["venue"]).lower())
+    labels.insert(0, f"{v.label}: {v.calibration}, as of {v.as_of}")
+    kw["venue"] = v.name
+    tiers = v.tiers_for(asset.name if asset is not None else "btc")
+    notional = risk * float(q["equity_usd"]) / stop
+    mmr_t, cum_t = mg.maintenance(notional, tiers)
+    tier = next(t for t in tiers if t.mmr == mmr_t and t.maintenance_amount == cum_t)
+    kw["max_leverage"] = tier.max_leverage
+    if "mmr" not in given:
+        q["mmr"] = mmr_t
+        kw["maintenance_amount"] = cum_t
+    q.setdefault("fee_bps", v.taker_fee * 1e4)
+    if "fee_bps" not in given:
+        q["fee_bps"] = v.taker_fee * 1e4
+    if "slippage_bps" not in given and asset is not None:
+        q["slippage_bps"] = asset.slippage_bp
+    kw["liquidation_rule"] = "margin" if v.liquidation_loss == "all_margin" else "fill"
+    kw["liquidation_fee"] = v.liquidation_fee
+    kw["backstop_fraction"] = v.backstop_fraction
+    kw["funding_interval_hours"] = v.funding_interval_hours
+    if "funding_rate" not in given:
+        regime = vn.FUNDING_REGIMES[
+            check_choice(
+                "funding_regime", given.get("funding_regime", "neutral"), tuple(vn.FUNDING_REGIMES)
+            )
+        ]
+        rate = regime.per_interval(v.funding_interval_hours)
+        if v.funding_cap is not None:
+            rate = max(-v.funding_cap, min(v.funding_cap, rate))
+        q["funding_rate"] = rate
+
+
+def _edge_and_take_profit(
+    p: Mapping[str, Any],
+    given: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+    stop: float,
+    kw: dict[str, Any],
+) -> None:
+    """The edge (drift, or the win rate; exactly one) and the take-profit (explicit, or
+    payoff x stop; both must agree)."""
     if "drift" in given:
         if p.get("win_rate") != defaults["win_rate"]:
             raise ParameterError(
@@ -181,7 +226,6 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
         kw["drift"] = given["drift"]
     else:
         kw["win_rate"] = p["win_rate"]
-    # take-profit: explicit, or payoff x stop; both must agree
     payoff = p.get("payoff", defaults["payoff"])
     if "take_profit" in given:
         tp = check_number("take_profit", given["take_profit"], 0.0, 1e3, lo_incl=False)
@@ -195,7 +239,10 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
     else:
         tp = check_number("payoff", payoff, 0.0, 1e6, lo_incl=False) * stop
     kw["take_profit"] = tp
-    # market realism
+
+
+def _realism(given: Mapping[str, Any], asset: Any, kw: dict[str, Any]) -> None:
+    """Fat tails, GARCH and crash jumps (``True``: the asset's parameters or defaults)."""
     tdf = _parse_tails(given.get("tails"), asset.t_df if asset is not None else None)
     if tdf is not None:
         kw["tails_df"] = tdf
@@ -229,26 +276,3 @@ def build_market(p: Mapping[str, Any], defaults: Mapping[str, Any]) -> Leveraged
             except ValueError:
                 raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD'", j) from None
             kw.update(jump_rate=r_, jump_mean=m_, jump_sd=s_)
-    for key in (
-        "leverage",
-        "volatility",
-        "side",
-        "mmr",
-        "margin_mode",
-        "fee_bps",
-        "slippage_bps",
-        "funding_rate",
-        "max_hold_days",
-        "monitoring",
-        "check_hours",
-        "step_hours",
-        "positions",
-        "correlation",
-        "equity_usd",
-    ):
-        if key in q:
-            kw[key] = q[key]
-    kw["stop"] = stop
-    if labels:
-        kw["calibration"] = "; ".join(labels)
-    return LeveragedTrade(**kw)

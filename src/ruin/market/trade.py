@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..brownian import solve_drift
 from ..errors import ParameterError, check_choice, check_int, check_number
@@ -108,186 +108,9 @@ class LeveragedTrade:
     calibration: str = ""
 
     def __post_init__(self) -> None:
-        S = object.__setattr__
-        if self.max_leverage is not None:
-            S(self, "max_leverage", check_number("max_leverage", self.max_leverage, 1.0, 1e4))
-        hi = self.max_leverage if self.max_leverage is not None else 1000.0
-        where = f" on {self.venue}" if self.venue else ""
-        S(
-            self,
-            "leverage",
-            check_number(
-                "leverage",
-                self.leverage,
-                1.0,
-                hi,
-                hint=f"Leverage 1 is unleveraged; the maximum{where} is {hi:g}x.",
-            ),
-        )
-        S(self, "side", check_choice("side", self.side, ("long", "short")))
-        S(
-            self,
-            "stop",
-            check_number(
-                "stop",
-                self.stop,
-                0.0,
-                1.0,
-                lo_incl=False,
-                hi_incl=False,
-                hint="It is a fraction of the entry price: 0.02 = 2%.",
-            ),
-        )
-        hi_tp = 1.0 if self.side == "short" else 1e3
-        S(
-            self,
-            "take_profit",
-            check_number(
-                "take_profit",
-                self.take_profit,
-                0.0,
-                hi_tp,
-                lo_incl=False,
-                hi_incl=self.side != "short",
-            ),
-        )
-        if (self.win_rate is None) == (self.drift is None):
-            raise ParameterError(
-                "win_rate / drift",
-                "exactly one of the two (drift 0 = no edge)",
-                f"win_rate={self.win_rate}, drift={self.drift}",
-            )
-        if self.win_rate is not None:
-            S(
-                self,
-                "win_rate",
-                check_number("win_rate", self.win_rate, 0.0, 1.0, lo_incl=False, hi_incl=False),
-            )
-        else:
-            S(
-                self,
-                "drift",
-                check_number(
-                    "drift", self.drift, -1.0, 1.0, hint="It is per day: 0.001 = 0.1% a day."
-                ),
-            )
-        S(
-            self,
-            "volatility",
-            check_number(
-                "volatility",
-                self.volatility,
-                0.0,
-                1.0,
-                lo_incl=False,
-                hint="It is the std of daily log returns: 0.03 = 3% a day.",
-            ),
-        )
-        S(self, "mmr", check_number("mmr", self.mmr, 0.0, 1.0, hi_incl=False))
-        if self.mmr >= 1.0 / self.leverage:
-            raise ParameterError(
-                "mmr",
-                f"less than 1/leverage = {1.0 / self.leverage:.6g}",
-                self.mmr,
-                "A maintenance margin at or above the initial margin liquidates on entry.",
-            )
-        S(
-            self,
-            "maintenance_amount",
-            check_number("maintenance_amount", self.maintenance_amount, 0.0, 1e12),
-        )
-        S(self, "equity_usd", check_number("equity_usd", self.equity_usd, 0.0, 1e15, lo_incl=False))
-        S(self, "margin_mode", check_choice("margin_mode", self.margin_mode, ("isolated", "cross")))
-        S(
-            self,
-            "liquidation_rule",
-            check_choice("liquidation_rule", self.liquidation_rule, ("margin", "fill")),
-        )
-        S(self, "liquidation_fee", check_number("liquidation_fee", self.liquidation_fee, 0.0, 0.5))
-        if self.backstop_fraction is not None:
-            S(
-                self,
-                "backstop_fraction",
-                check_number("backstop_fraction", self.backstop_fraction, 0.0, 1.0),
-            )
-        S(self, "fee_bps", check_number("fee_bps", self.fee_bps, 0.0, 1000.0))
-        S(self, "slippage_bps", check_number("slippage_bps", self.slippage_bps, 0.0, 1000.0))
-        S(
-            self,
-            "funding_rate",
-            check_number(
-                "funding_rate",
-                self.funding_rate,
-                -0.1,
-                0.1,
-                hint="It is per funding interval: 0.0001 = 0.01% per 8 h.",
-            ),
-        )
-        S(
-            self,
-            "funding_interval_hours",
-            check_number(
-                "funding_interval_hours", self.funding_interval_hours, 0.0, 24.0 * 30, lo_incl=False
-            ),
-        )
-        if self.tails_df is not None:
-            S(
-                self,
-                "tails_df",
-                check_number(
-                    "tails",
-                    self.tails_df,
-                    2.0,
-                    1e6,
-                    lo_incl=False,
-                    hint="Student-t needs more than 2 degrees of freedom for a finite variance.",
-                ),
-            )
-        if self.garch is not None:
-            if len(self.garch) != 2:
-                raise ParameterError("garch", "two numbers alpha,beta", self.garch)
-            a = check_number("garch alpha", self.garch[0], 0.0, 1.0, hi_incl=False)
-            b = check_number("garch beta", self.garch[1], 0.0, 1.0, hi_incl=False)
-            if a + b >= 1.0:
-                raise ParameterError("garch", "alpha + beta < 1 (stationary variance)", self.garch)
-            S(self, "garch", (a, b))
-        S(
-            self,
-            "jump_rate",
-            check_number(
-                "jump_rate",
-                self.jump_rate,
-                0.0,
-                10.0,
-                hint="Jumps per day: 0.00274 = about one a year.",
-            ),
-        )
-        S(self, "jump_mean", check_number("jump_mean", self.jump_mean, -3.0, 3.0))
-        S(self, "jump_sd", check_number("jump_sd", self.jump_sd, 0.0, 3.0))
-        if self.max_hold_days is not None:
-            S(
-                self,
-                "max_hold_days",
-                check_number("max_hold_days", self.max_hold_days, 0.0, 3650.0, lo_incl=False),
-            )
-        S(
-            self,
-            "monitoring",
-            check_choice("monitoring", self.monitoring, ("continuous", "discrete")),
-        )
-        S(
-            self,
-            "check_hours",
-            check_number("check_hours", self.check_hours, 0.0, 24.0 * 30, lo_incl=False),
-        )
-        if self.step_hours is not None:
-            S(
-                self,
-                "step_hours",
-                check_number("step_hours", self.step_hours, 0.0, 24.0, lo_incl=False),
-            )
-        S(self, "positions", check_int("positions", self.positions, 1, MAX_POSITIONS))
-        S(self, "correlation", check_number("correlation", self.correlation, 0.0, 1.0))
+        self._check_position()
+        self._check_costs()
+        self._check_path()
         if self.entry_cost >= 1.0 / self.leverage - self.mmr and self.margin_mode == "isolated":
             raise ParameterError(
                 "fee_bps + slippage_bps",
@@ -296,6 +119,98 @@ class LeveragedTrade:
                 self.entry_cost,
                 "The entry costs alone would liquidate the position.",
             )
+
+    def _number(self, name: str, lo: float, hi: float | None, label: str = "", **kw: Any) -> None:
+        """Validate the number field ``name`` (messages name it ``label`` or ``name``)."""
+        value = check_number(label or name, getattr(self, name), lo, hi, **kw)
+        object.__setattr__(self, name, value)
+
+    def _choice(self, name: str, allowed: tuple[str, ...]) -> None:
+        object.__setattr__(self, name, check_choice(name, getattr(self, name), allowed))
+
+    def _check_position(self) -> None:
+        """Leverage, side, stop, take-profit, the edge, volatility and the margin terms."""
+        if self.max_leverage is not None:
+            self._number("max_leverage", 1.0, 1e4)
+        hi = self.max_leverage if self.max_leverage is not None else 1000.0
+        where = f" on {self.venue}" if self.venue else ""
+        self._number(
+            "leverage", 1.0, hi, hint=f"Leverage 1 is unleveraged; the maximum{where} is {hi:g}x."
+        )
+        self._choice("side", ("long", "short"))
+        self._number(
+            "stop", 0.0, 1.0, lo_incl=False, hi_incl=False,
+            hint="It is a fraction of the entry price: 0.02 = 2%.",
+        )  # fmt: skip
+        short = self.side == "short"
+        self._number("take_profit", 0.0, 1.0 if short else 1e3, lo_incl=False, hi_incl=not short)
+        if (self.win_rate is None) == (self.drift is None):
+            raise ParameterError(
+                "win_rate / drift",
+                "exactly one of the two (drift 0 = no edge)",
+                f"win_rate={self.win_rate}, drift={self.drift}",
+            )
+        if self.win_rate is not None:
+            self._number("win_rate", 0.0, 1.0, lo_incl=False, hi_incl=False)
+        else:
+            self._number("drift", -1.0, 1.0, hint="It is per day: 0.001 = 0.1% a day.")
+        self._number(
+            "volatility", 0.0, 1.0, lo_incl=False,
+            hint="It is the std of daily log returns: 0.03 = 3% a day.",
+        )  # fmt: skip
+        self._number("mmr", 0.0, 1.0, hi_incl=False)
+        if self.mmr >= 1.0 / self.leverage:
+            raise ParameterError(
+                "mmr",
+                f"less than 1/leverage = {1.0 / self.leverage:.6g}",
+                self.mmr,
+                "A maintenance margin at or above the initial margin liquidates on entry.",
+            )
+        self._number("maintenance_amount", 0.0, 1e12)
+        self._number("equity_usd", 0.0, 1e15, lo_incl=False)
+        self._choice("margin_mode", ("isolated", "cross"))
+        self._choice("liquidation_rule", ("margin", "fill"))
+        self._number("liquidation_fee", 0.0, 0.5)
+        if self.backstop_fraction is not None:
+            self._number("backstop_fraction", 0.0, 1.0)
+
+    def _check_costs(self) -> None:
+        """Fees, slippage and funding."""
+        self._number("fee_bps", 0.0, 1000.0)
+        self._number("slippage_bps", 0.0, 1000.0)
+        self._number(
+            "funding_rate", -0.1, 0.1, hint="It is per funding interval: 0.0001 = 0.01% per 8 h."
+        )
+        self._number("funding_interval_hours", 0.0, 24.0 * 30, lo_incl=False)
+
+    def _check_path(self) -> None:
+        """Fat tails, GARCH, jumps, the time stop, monitoring, steps and several positions."""
+        if self.tails_df is not None:
+            self._number(
+                "tails_df", 2.0, 1e6, label="tails", lo_incl=False,
+                hint="Student-t needs more than 2 degrees of freedom for a finite variance.",
+            )  # fmt: skip
+        if self.garch is not None:
+            if len(self.garch) != 2:
+                raise ParameterError("garch", "two numbers alpha,beta", self.garch)
+            a = check_number("garch alpha", self.garch[0], 0.0, 1.0, hi_incl=False)
+            b = check_number("garch beta", self.garch[1], 0.0, 1.0, hi_incl=False)
+            if a + b >= 1.0:
+                raise ParameterError("garch", "alpha + beta < 1 (stationary variance)", self.garch)
+            object.__setattr__(self, "garch", (a, b))
+        self._number("jump_rate", 0.0, 10.0, hint="Jumps per day: 0.00274 = about one a year.")
+        self._number("jump_mean", -3.0, 3.0)
+        self._number("jump_sd", 0.0, 3.0)
+        if self.max_hold_days is not None:
+            self._number("max_hold_days", 0.0, 3650.0, lo_incl=False)
+        self._choice("monitoring", ("continuous", "discrete"))
+        self._number("check_hours", 0.0, 24.0 * 30, lo_incl=False)
+        if self.step_hours is not None:
+            self._number("step_hours", 0.0, 24.0, lo_incl=False)
+        object.__setattr__(
+            self, "positions", check_int("positions", self.positions, 1, MAX_POSITIONS)
+        )
+        self._number("correlation", 0.0, 1.0)
 
     # ---- derived quantities
     @property
