@@ -168,7 +168,7 @@ def run_behaviour(
             rt = min(risk * m, cap)
             mrisk = max(mrisk, rt)
             step = r_to_step(r, True, rt) if fractional else r * (rt / risk)
-            acc = acc_trade(acc, step, r, fractional, c, x_floor)
+            acc = acc_trade(acc, step, r, r > 0.0, fractional, c, x_floor)
             if r < 0.0:
                 mult = mult * mart if mart > 1.0 else 1.0
             elif r > 0.0:

@@ -27,7 +27,8 @@ Use in a kernel::
     for t in range(n_trades):
         r = ...                                  # this trade's outcome in R
         step = r_to_step(r, fractional, risk)    # state increment
-        acc = acc_trade(acc, step, r, fractional, c_fixed(fractional, risk), x_floor)
+        acc = acc_trade(acc, step, r, r > 0.0, fractional, c_fixed(fractional, risk),
+                        x_floor)
         x = acc[0]
         if x <= ruin_cut:
             t_ruin = t + 1
@@ -73,7 +74,6 @@ __all__ = [
     "acc_new",
     "acc_update",
     "acc_trade",
-    "acc_book",
     "acc_equity",
     "acc_store",
     "stake_fraction",
@@ -144,7 +144,7 @@ def c_fixed(fractional, risk):
     return 0.0 if fractional else 1.0 / risk
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def growth(r, risk):
     """Equity factor ``1 + risk r`` of a trade of ``r`` R, 0 at or below :data:`TOTAL_LOSS`
     (round-off of a total loss)."""
@@ -221,16 +221,10 @@ def acc_update(
 
 
 @njit(inline="always", cache=True)
-def acc_trade(acc, step, r, fractional, c, x_floor):
-    """:class:`AccountState` form of :func:`acc_update` for an outcome of ``r`` R (a win when
-    r > 0, a loss when r < 0)."""
-    return acc_book(acc, step, r, r > 0.0, fractional, c, x_floor)
-
-
-@njit(inline="always", cache=True)
-def acc_book(acc, step, r, wins, fractional, c, x_floor):
-    """:func:`acc_trade` with the wins counted by the caller (``wins``: a bool, or the number
-    of positions of the trade that won)."""
+def acc_trade(acc, step, r, wins, fractional, c, x_floor):
+    """:class:`AccountState` form of :func:`acc_update`: a trade of ``r`` R (a loss when
+    r < 0) whose state increment is ``step``; ``wins`` counts the wins it adds (``r > 0``,
+    or for a trade of several positions the number of them that won)."""
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc
     x, peak, inv, tolp, mdd, streak, mstreak, uw, muw, nwin, n = acc_update(
         x,

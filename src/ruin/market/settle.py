@@ -5,7 +5,7 @@
 * :func:`tally_close`: adds a closed position to the path's :class:`Tally` (exits by kind,
   costs as fractions of starting equity).
 * :func:`settle`: closes a one-position trade and books it on the account with the
-  engine's bookkeeping (:func:`ruin.engine.accounting.acc_book`). Several positions close
+  engine's bookkeeping (:func:`ruin.engine.accounting.acc_trade`). Several positions close
   one by one (:func:`close_position`, :func:`tally_close`) and their trade is booked once.
 
 Per unit of entry notional: ``margin`` backs the position (isolated ``1 / leverage``,
@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from ..engine.accounting import acc_book, growth, r_to_step
+from ..engine.accounting import acc_trade, growth, r_to_step
 
 __all__ = [
     "EXIT_NAMES",
@@ -134,7 +134,7 @@ def close_position(code, y_exit, margin, paid, funding, terms):
     return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop, 0.0)
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def tally_close(tally, code, closed, scale):
     """``tally`` with one more position closed through ``code``; costs in R times ``scale``
     (the amount risked as a fraction of starting equity)."""
@@ -184,7 +184,7 @@ def settle(code, y_exit, margin, paid, funding, terms, acc, tally):
         tally.bad_debt,
         tally.equity * factor,
     )
-    acc = acc_book(acc, step, closed.r, closed.r > 0.0, terms.fractional, terms.c, terms.x_floor)
+    acc = acc_trade(acc, step, closed.r, closed.r > 0.0, terms.fractional, terms.c, terms.x_floor)
     return acc, tally
 
 

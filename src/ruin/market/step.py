@@ -222,10 +222,10 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     """
     y = pos.y
     clock = time.clock
-    eday = time.day_return
+    day_return = time.day_return
     elapsed = pos.elapsed
     next_jump = time.next_jump
-    lq = pos.y_liq
+    y_liq = pos.y_liq
     steps = pos.steps + 1
     code = -1
     yf = 0.0
@@ -236,53 +236,53 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
         v = day.step_var
         sd = day.step_sd
         two_over_var = day.two_over_var
-        nudt = day.step_drift
+        step_drift = day.step_drift
     else:
         ln = max(ln, 1e-12)
         v = day.day_var * ln
         sd = math.sqrt(v)
         two_over_var = 2.0 / v
-        nudt = terms.drift * ln
+        step_drift = terms.drift * ln
     z, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
     e = sd * z
     y0 = y
-    y1 = y0 + nudt + e
+    y1 = y0 + step_drift + e
     # one uniform per step decides the exits inside it (always drawn, so runs that differ
     # only in a barrier keep common random numbers)
     w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
-    ux = _u53(w)
+    u_exit = _u53(w)
     d0 = 0.0
     width = np.inf  # the strip's width when both exits are continuous
     if not terms.discrete:
         code, yf, d0, width = strip_exit(
-            y0, y1, lq, terms.y_stop, terms.y_take_profit, two_over_var, ux
+            y0, y1, y_liq, terms.y_stop, terms.y_take_profit, two_over_var, u_exit
         )
-    elif lq > -np.inf and ux < touch_probability(y0 - lq, y1 - lq, v):
+    elif y_liq > -np.inf and u_exit < touch_probability(y0 - y_liq, y1 - y_liq, v):
         code = 2
-        yf = lq
-        d0 = y0 - lq
+        yf = y_liq
+        d0 = y0 - y_liq
     if code >= 0:  # left inside the step: at the bridge's first-passage time
         frac, s0, s1, s2, s3 = hit_fraction(d0, abs(yf - y1), v, width, s0, s1, s2, s3)
-        eday += (yf - y0) - nudt * frac
+        day_return += (yf - y0) - step_drift * frac
         elapsed += ln * frac
         clock += ln * frac
         return (
             code,
             yf,
-            Position(y, elapsed, steps, pos.paid, pos.funding, lq),
-            PathTime(clock, next_jump, eday),
+            Position(y, elapsed, steps, pos.paid, pos.funding, y_liq),
+            PathTime(clock, next_jump, day_return),
             s0,
             s1,
             s2,
             s3,
         )
-    eday += e
+    day_return += e
     if jump_now:  # a crash jump at the step's end; gaps fill at the new price
         zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
         y1 += terms.side * max(terms.jump_mean + terms.jump_sd * zj, terms.jump_floor)
         ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
         next_jump = end + ej / terms.jumps_per_day
-        if y1 <= lq:
+        if y1 <= y_liq:
             code = 2
             yf = y1
         elif not terms.discrete and y1 <= terms.y_stop:
@@ -311,8 +311,8 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
             pay = terms.side * terms.funding_rate * nf * math.exp(terms.side * y)
             paid += pay
             funding += pay
-            lq = liquidation_level(terms.side, margin, paid, terms.maintenance, terms.mmr)
-            if y <= lq:
+            y_liq = liquidation_level(terms.side, margin, paid, terms.maintenance, terms.mmr)
+            if y <= y_liq:
                 code = 2
                 yf = y
     if code < 0 and (
@@ -323,8 +323,8 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     return (
         code,
         yf,
-        Position(y, elapsed, steps, paid, funding, lq),
-        PathTime(clock, next_jump, eday),
+        Position(y, elapsed, steps, paid, funding, y_liq),
+        PathTime(clock, next_jump, day_return),
         s0,
         s1,
         s2,

@@ -17,10 +17,10 @@ from numba import njit, prange, uint64
 
 from ...brownian import p_up_first
 from ...engine.accounting import (
-    acc_book,
     acc_equity,
     acc_new,
     acc_store,
+    acc_trade,
     barrier_cuts,
     c_fixed,
     growth,
@@ -91,7 +91,7 @@ def _exact_terms(plan):
     )
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _dynamic_trade(u32, x, plan, terms):
     """A trade under cross margin with fixed stakes (state ``x`` = net R won): the equity
     backs the position, so the liquidation price and the take-profit's probability move
@@ -114,7 +114,7 @@ def _dynamic_trade(u32, x, plan, terms):
     )
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _exact_path(
     i,
     key0,
@@ -179,7 +179,7 @@ def _exact_path(
             step = terms.step_lower
             factor = terms.growth_lower
             scale_lo += scale
-        acc = acc_book(acc, step, r, r > 0.0, fractional, c, plan.x_floor)
+        acc = acc_trade(acc, step, r, r > 0.0, fractional, c, plan.x_floor)
         if fractional:
             equity = equity * factor
         if i < rec.shape[0]:

@@ -66,32 +66,34 @@ _GRAIN = 64  # paths per parallel work item
 (
     _Y,
     _CLOCK,
-    _NEXTDAY,
-    _DAYEND,
-    _H,
-    _VDAY,
-    _EDAY,
-    _DTD,
-    _VF,
-    _SDF,
-    _TOVF,
-    _NUDTF,
-    _NJUMP,
+    _NEXT_DAY,
+    _DAY_END,
+    _VARIANCE,
+    _DAY_VAR,
+    _DAY_RETURN,
+    _DT,
+    _STEP_VAR,
+    _STEP_SD,
+    _TWO_OVER_VAR,
+    _STEP_DRIFT,
+    _NEXT_JUMP,
     _ELAPSED,
     _X,
     _PEAK,
     _INV,
     _TOLP,
     _MDD,
-    _EQM,
-    _AX0,
-    _AX1,
-    _AX2,
-    _AX3,
+    _EQUITY,
+    _FEES,
+    _SLIPPAGE,
+    _FUNDING,
+    _BAD_DEBT,
     _YF,
 ) = range(25)
 _NF = 25
-(_PATH, _STEPS, _N, _STREAK, _MSTREAK, _UW, _MUW, _NWIN, _EX0, _EX1, _EX2, _EX3, _CODE) = range(13)
+(_PATH, _STEPS, _N, _STREAK, _MSTREAK, _UW, _MUW, _NWIN, _N_TP, _N_STOP, _N_LIQ, _N_TIME, _CODE) = (
+    range(13)
+)
 _NI = 13
 _FLAGGED = -2  # the step needs the scalar code (see _lanes_step)
 _BOOKED = -3  # the trade ended and is booked (see _lanes_settle)
@@ -121,30 +123,30 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         s3 = U[3 * L + j]
         y = F[_Y * L + j]
         clock = F[_CLOCK * L + j]
-        dtd = F[_DTD * L + j]
-        day_end = F[_DAYEND * L + j]
-        eday = F[_EDAY * L + j]
+        dtd = F[_DT * L + j]
+        day_end = F[_DAY_END * L + j]
+        day_return = F[_DAY_RETURN * L + j]
         elapsed = F[_ELAPSED * L + j]
         steps = IS[_STEPS * L + j]
         end = clock + dtd
         if end > day_end - 1e-6 * dtd:
             end = day_end
-        jump_now = F[_NJUMP * L + j] < end
+        jump_now = F[_NEXT_JUMP * L + j] < end
         ln = end - clock
         full = abs(ln - dtd) <= 1e-9 * dtd
         lnq = ln if full else max(ln, 1e-12)
-        vq = F[_VDAY * L + j] * lnq
-        v = F[_VF * L + j] if full else vq
-        sd = F[_SDF * L + j] if full else math.sqrt(vq)
-        two_over_var = F[_TOVF * L + j] if full else 2.0 / vq
-        nudt = F[_NUDTF * L + j] if full else nu * lnq
+        vq = F[_DAY_VAR * L + j] * lnq
+        v = F[_STEP_VAR * L + j] if full else vq
+        sd = F[_STEP_SD * L + j] if full else math.sqrt(vq)
+        two_over_var = F[_TWO_OVER_VAR * L + j] if full else 2.0 / vq
+        step_drift = F[_STEP_DRIFT * L + j] if full else nu * lnq
         # the step's normal (the ziggurat's fast path) and exit uniform
         w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
         k = int(w & uint64(0xFF))
         z = float(int64(w) >> int64(11)) * _TO_DOUBLE * 2.0 * _ZN_X[k]
         ok = abs(z) < _ZN_X[k + 1]
         e = sd * z
-        y1 = y + nudt + e
+        y1 = y + step_drift + e
         w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
         ux = _u53(w)
         a0 = y - lo
@@ -197,8 +199,10 @@ def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
         )
         go = plain & stay
         F[_Y * L + j] = y1 if go else y
-        F[_EDAY * L + j] = (
-            (eday + e if stay else eday + ((yf - y) - nudt * frac)) if plain else eday
+        F[_DAY_RETURN * L + j] = (
+            (day_return + e if stay else day_return + ((yf - y) - step_drift * frac))
+            if plain
+            else day_return
         )
         F[_ELAPSED * L + j] = (
             (elapsed + lnq if stay else elapsed + lnq * frac) if plain else elapsed
@@ -258,17 +262,17 @@ def lanes_kernel(
 def _lane_day(Fj):
     """The lane's :class:`~..step.PathTime` and :class:`~..step.Day`."""
     return (
-        PathTime(Fj[_CLOCK], Fj[_NJUMP], Fj[_EDAY]),
+        PathTime(Fj[_CLOCK], Fj[_NEXT_JUMP], Fj[_DAY_RETURN]),
         Day(
-            Fj[_DAYEND],
-            Fj[_NEXTDAY],
-            Fj[_H],
-            Fj[_VDAY],
-            Fj[_DTD],
-            Fj[_VF],
-            Fj[_SDF],
-            Fj[_TOVF],
-            Fj[_NUDTF],
+            Fj[_DAY_END],
+            Fj[_NEXT_DAY],
+            Fj[_VARIANCE],
+            Fj[_DAY_VAR],
+            Fj[_DT],
+            Fj[_STEP_VAR],
+            Fj[_STEP_SD],
+            Fj[_TWO_OVER_VAR],
+            Fj[_STEP_DRIFT],
         ),
     )
 
@@ -276,17 +280,17 @@ def _lane_day(Fj):
 @njit(cache=True)
 def _put_lane_day(Fj, time, day):
     Fj[_CLOCK] = time.clock
-    Fj[_NJUMP] = time.next_jump
-    Fj[_EDAY] = time.day_return
-    Fj[_DAYEND] = day.end
-    Fj[_NEXTDAY] = day.next_start
-    Fj[_H] = day.variance
-    Fj[_VDAY] = day.day_var
-    Fj[_DTD] = day.dt
-    Fj[_VF] = day.step_var
-    Fj[_SDF] = day.step_sd
-    Fj[_TOVF] = day.two_over_var
-    Fj[_NUDTF] = day.step_drift
+    Fj[_NEXT_JUMP] = time.next_jump
+    Fj[_DAY_RETURN] = time.day_return
+    Fj[_DAY_END] = day.end
+    Fj[_NEXT_DAY] = day.next_start
+    Fj[_VARIANCE] = day.variance
+    Fj[_DAY_VAR] = day.day_var
+    Fj[_DT] = day.dt
+    Fj[_STEP_VAR] = day.step_var
+    Fj[_STEP_SD] = day.step_sd
+    Fj[_TWO_OVER_VAR] = day.two_over_var
+    Fj[_STEP_DRIFT] = day.step_drift
 
 
 @njit(cache=True)
@@ -307,7 +311,15 @@ def _lane_settle(Fj, Ij, code, terms):
         Ij[_N],
     )
     tally = Tally(
-        Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3], Fj[_EQM]
+        Ij[_N_TP],
+        Ij[_N_STOP],
+        Ij[_N_LIQ],
+        Ij[_N_TIME],
+        Fj[_FEES],
+        Fj[_SLIPPAGE],
+        Fj[_FUNDING],
+        Fj[_BAD_DEBT],
+        Fj[_EQUITY],
     )
     acc, tally = _settle_call(
         code, Fj[_YF], terms.margin, terms.paid, 0.0, terms.settle, acc, tally
@@ -315,19 +327,19 @@ def _lane_settle(Fj, Ij, code, terms):
     Fj[_X], Fj[_PEAK], Fj[_INV], Fj[_TOLP], Fj[_MDD] = acc.x, acc.peak, acc.inv, acc.tolp, acc.mdd
     Ij[_STREAK], Ij[_MSTREAK], Ij[_UW], Ij[_MUW] = acc.streak, acc.mstreak, acc.uw, acc.muw
     Ij[_NWIN], Ij[_N] = acc.nwin, acc.n
-    Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3] = (
+    Ij[_N_TP], Ij[_N_STOP], Ij[_N_LIQ], Ij[_N_TIME] = (
         tally.take_profit,
         tally.stop,
         tally.liquidation,
         tally.time,
     )
-    Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3] = (
+    Fj[_FEES], Fj[_SLIPPAGE], Fj[_FUNDING], Fj[_BAD_DEBT] = (
         tally.fees,
         tally.slippage,
         tally.funding,
         tally.bad_debt,
     )
-    Fj[_EQM] = tally.equity
+    Fj[_EQUITY] = tally.equity
     Fj[_Y] = 0.0  # the next trade
     Fj[_ELAPSED] = 0.0
     Ij[_STEPS] = 0
@@ -362,7 +374,15 @@ def _lane_store(
     store_tally(
         i,
         Tally(
-            Ij[_EX0], Ij[_EX1], Ij[_EX2], Ij[_EX3], Fj[_AX0], Fj[_AX1], Fj[_AX2], Fj[_AX3], Fj[_EQM]
+            Ij[_N_TP],
+            Ij[_N_STOP],
+            Ij[_N_LIQ],
+            Ij[_N_TIME],
+            Fj[_FEES],
+            Fj[_SLIPPAGE],
+            Fj[_FUNDING],
+            Fj[_BAD_DEBT],
+            Fj[_EQUITY],
         ),
         exits,
         aux,
@@ -394,11 +414,11 @@ def _lanes_block(
     vectorising (a plain step's inverse Gaussian divides by zero in lanes it discards)."""
     terms = one_position_terms(plan)
     barriers = terms.settle.barriers
-    lq0 = terms.y_liq
+    y_liq = terms.y_liq
     ytp = plan.y_take_profit
     ysl = plan.y_stop
-    lo = lq0 if lq0 >= ysl else ysl
-    lcode = 2 if lq0 >= ysl else 1
+    lo = y_liq if y_liq >= ysl else ysl
+    lcode = 2 if y_liq >= ysl else 1
     L = _LANES
     F = np.zeros(_NF * L)
     U = np.zeros(4 * L, np.uint64)
@@ -422,7 +442,7 @@ def _lanes_block(
             )
             Fj[_INV] = 1.0 if plan.fractional else 1.0 / terms.settle.c
             Fj[_TOLP] = TOL
-            Fj[_EQM] = 1.0
+            Fj[_EQUITY] = 1.0
             start = Day(0.0, 0.0, terms.start_variance, 0.0, terms.dt, 0.0, 0.0, 0.0, 0.0)
             time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
                 PathTime(0.0, next_jump, 0.0), start, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
@@ -440,7 +460,7 @@ def _lanes_block(
             Ij = IS[j::L]
             Uj = U[j::L]
             time, day = _lane_day(Fj)
-            pos = Position(Fj[_Y], Fj[_ELAPSED], Ij[_STEPS], terms.paid, 0.0, lq0)
+            pos = Position(Fj[_Y], Fj[_ELAPSED], Ij[_STEPS], terms.paid, 0.0, y_liq)
             code, Fj[_YF], pos, time, Uj[0], Uj[1], Uj[2], Uj[3] = _step_call(
                 pos, time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.margin, terms.step
             )
@@ -449,8 +469,8 @@ def _lanes_block(
             Fj[_ELAPSED] = pos.elapsed
             Ij[_STEPS] = pos.steps
             Fj[_CLOCK] = time.clock
-            Fj[_NJUMP] = time.next_jump
-            Fj[_EDAY] = time.day_return
+            Fj[_NEXT_JUMP] = time.next_jump
+            Fj[_DAY_RETURN] = time.day_return
         _lanes_settle(
             F,
             IS,
@@ -459,7 +479,7 @@ def _lanes_block(
             barriers.growths,
             ytp,
             ysl,
-            lq0,
+            y_liq,
             plan.fractional,
             plan.risk,
             plan.x_floor,
@@ -471,7 +491,7 @@ def _lanes_block(
         for j in range(L):  # exits off a barrier, ended paths, new days
             code = IS[_CODE * L + j]
             if IS[_PATH * L + j] < 0 or (
-                code < 0 and code != _DONE and F[_CLOCK * L + j] < F[_NEXTDAY * L + j]
+                code < 0 and code != _DONE and F[_CLOCK * L + j] < F[_NEXT_DAY * L + j]
             ):
                 continue
             Fj = F[j::L]
@@ -499,7 +519,7 @@ def _lanes_block(
                 )
                 Ij[_PATH] = -1
                 live -= 1
-            elif Fj[_CLOCK] >= Fj[_NEXTDAY]:
+            elif Fj[_CLOCK] >= Fj[_NEXT_DAY]:
                 time, day = _lane_day(Fj)
                 time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
                     time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
@@ -523,21 +543,35 @@ def _pick(code, a0, a1, a2):
 
 @njit(inline="always", cache=True)
 def _lanes_settle(
-    F, IS, cr, cdx, cgr, ytp, ysl, lq0, fractional, risk, x_floor, c, ruin_cut, goal_cut, n_trades
+    F,
+    IS,
+    results,
+    steps,
+    growths,
+    ytp,
+    ysl,
+    y_liq,
+    fractional,
+    risk,
+    x_floor,
+    c,
+    ruin_cut,
+    goal_cut,
+    n_trades,
 ):
     """Book, branch-free, the trades that ended exactly at a barrier (their results are the
-    precomputed ``cr``, ``cdx``, ``cgr`` of :class:`~..settle.BarrierResults`):
+    precomputed ``results``, ``steps``, ``growths`` of :class:`~..settle.BarrierResults`):
     :func:`~..settle.settle`'s arithmetic (the engine's bookkeeping), bit for bit; such
     lanes get ``IS[_CODE] = _BOOKED`` and start their next trade. Other exits (gaps, the
     time stop) are left to :func:`~..settle.settle`. The trip count is read from
     the state's size: with the constant 16, LLVM unrolled the loop fully instead of
     vectorising it."""
     L = _LANES
-    r0, r1, r2 = cr[0, 0], cr[1, 0], cr[2, 0]
-    f0, f1, f2 = cr[0, 1], cr[1, 1], cr[2, 1]
-    p0, p1, p2 = cr[0, 2], cr[1, 2], cr[2, 2]
-    u0, u1, u2 = cr[0, 3], cr[1, 3], cr[2, 3]
-    b0, b1, b2 = cr[0, 4], cr[1, 4], cr[2, 4]
+    r0, r1, r2 = results[0, 0], results[1, 0], results[2, 0]
+    f0, f1, f2 = results[0, 1], results[1, 1], results[2, 1]
+    p0, p1, p2 = results[0, 2], results[1, 2], results[2, 2]
+    u0, u1, u2 = results[0, 3], results[1, 3], results[2, 3]
+    b0, b1, b2 = results[0, 4], results[1, 4], results[2, 4]
     for j in range(IS.shape[0] // _NI):
         # every load first (unconditional), then selects: the loop vectorises
         code = IS[_CODE * L + j]
@@ -547,15 +581,18 @@ def _lanes_settle(
         tolp0 = F[_TOLP * L + j]
         inv0 = F[_INV * L + j]
         mdd0 = F[_MDD * L + j]
-        eqm = F[_EQM * L + j]
+        equity = F[_EQUITY * L + j]
         streak0 = IS[_STREAK * L + j]
         uw0 = IS[_UW * L + j]
         tab = (
-            (IS[_PATH * L + j] >= 0) & (code >= 0) & (code < 3) & (yf == _pick(code, ytp, ysl, lq0))
+            (IS[_PATH * L + j] >= 0)
+            & (code >= 0)
+            & (code < 3)
+            & (yf == _pick(code, ytp, ysl, y_liq))
         )
         r = _pick(code, r0, r1, r2)
-        scale = risk * eqm if fractional else risk
-        x = max(x0 + _pick(code, cdx[0], cdx[1], cdx[2]), x_floor)
+        scale = risk * equity if fractional else risk
+        x = max(x0 + _pick(code, steps[0], steps[1], steps[2]), x_floor)
         up = x > peak0
         peak = x if up else peak0
         tolp = TOL * max(1.0, abs(peak)) if up else tolp0
@@ -568,11 +605,13 @@ def _lanes_settle(
         F[_TOLP * L + j] = tolp if tab else tolp0
         F[_INV * L + j] = inv if tab else inv0
         F[_MDD * L + j] = mdd if tab else mdd0
-        F[_EQM * L + j] = eqm * _pick(code, cgr[0], cgr[1], cgr[2]) if tab else eqm
-        F[_AX0 * L + j] += _pick(code, f0, f1, f2) * scale if tab else 0.0
-        F[_AX1 * L + j] += _pick(code, p0, p1, p2) * scale if tab else 0.0
-        F[_AX2 * L + j] += _pick(code, u0, u1, u2) * scale if tab else 0.0
-        F[_AX3 * L + j] += _pick(code, b0, b1, b2) * scale if tab else 0.0
+        F[_EQUITY * L + j] = (
+            equity * _pick(code, growths[0], growths[1], growths[2]) if tab else equity
+        )
+        F[_FEES * L + j] += _pick(code, f0, f1, f2) * scale if tab else 0.0
+        F[_SLIPPAGE * L + j] += _pick(code, p0, p1, p2) * scale if tab else 0.0
+        F[_FUNDING * L + j] += _pick(code, u0, u1, u2) * scale if tab else 0.0
+        F[_BAD_DEBT * L + j] += _pick(code, b0, b1, b2) * scale if tab else 0.0
         F[_Y * L + j] = 0.0 if tab else F[_Y * L + j]
         F[_ELAPSED * L + j] = 0.0 if tab else F[_ELAPSED * L + j]
         IS[_STEPS * L + j] = 0 if tab else IS[_STEPS * L + j]
@@ -583,8 +622,8 @@ def _lanes_settle(
         IS[_NWIN * L + j] += np.int64(tab & (r > 0.0))
         n = IS[_N * L + j] + np.int64(tab)
         IS[_N * L + j] = n
-        IS[_EX0 * L + j] += np.int64(tab & (code == 0))
-        IS[_EX1 * L + j] += np.int64(tab & (code == 1))
-        IS[_EX2 * L + j] += np.int64(tab & (code == 2))
+        IS[_N_TP * L + j] += np.int64(tab & (code == 0))
+        IS[_N_STOP * L + j] += np.int64(tab & (code == 1))
+        IS[_N_LIQ * L + j] += np.int64(tab & (code == 2))
         done = _path_done(x, n, ruin_cut, goal_cut, n_trades)
         IS[_CODE * L + j] = (_DONE if done else _BOOKED) if tab else code

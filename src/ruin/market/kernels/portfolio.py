@@ -21,10 +21,10 @@ import numpy as np
 from numba import njit, prange
 
 from ...engine.accounting import (
-    acc_book,
     acc_equity,
     acc_new,
     acc_store,
+    acc_trade,
     barrier_cuts,
     c_fixed,
     r_to_step,
@@ -56,16 +56,6 @@ class PortfolioTerms(NamedTuple):
     ruin_cut: float
     goal_cut: float
     c: float  # engine.accounting.c_fixed
-
-
-class Positions(NamedTuple):
-    """The open positions of a trade (arrays, one item per position)."""
-
-    y: np.ndarray  # log price in the trade's favour
-    is_open: np.ndarray
-    paid: np.ndarray  # paid out of the margin (entry costs, funding)
-    funding: np.ndarray  # the funding part of it
-    y_liq: np.ndarray  # isolated liquidation barriers (-inf: the account is checked)
 
 
 class Clock(NamedTuple):
@@ -139,12 +129,11 @@ def _new_day(clock, day, plan, st):
     return Clock(clock.time, day, h, 0.0, vday, step_var, math.sqrt(step_var), clock.next_jump)
 
 
-@njit(cache=True)
-def _close_one(j, code, y_exit, margin, pos, terms, scale, trade, tally):
-    """Close position ``j`` through ``code`` at ``y_exit``: its result joins the trade's, its
-    exit and costs the tally."""
-    closed = close_position(code, y_exit, margin, pos.paid[j], pos.funding[j], terms.close)
-    pos.is_open[j] = False
+@njit(inline="always", cache=True)
+def _close_position(code, y_exit, margin, paid, funding, terms, scale, trade, tally):
+    """Close a position (its ``paid`` and ``funding``) through ``code`` at ``y_exit``: its
+    result joins the trade's, its exit and costs the tally. (The caller marks it closed.)"""
+    closed = close_position(code, y_exit, margin, paid, funding, terms.close)
     trade = Trade(
         trade.result + closed.r, trade.wins + (1 if closed.r > 0.0 else 0), trade.n_open - 1
     )
@@ -152,34 +141,34 @@ def _close_one(j, code, y_exit, margin, pos, terms, scale, trade, tally):
 
 
 @njit(cache=True)
-def _account_check(pos, plan, equity_r, trade, shift, scale, tally):
+def _account_check(y, is_open, paid, funding, plan, equity_r, trade, shift, scale, tally):
     """Cross account with several positions: liquidate every open position when equity
     (minus ``shift`` standard deviations of a step's equity change) is below maintenance.
     ``equity_r``: the account's equity at the trade's start, in R. Returns
     ``(liquidated, trade, tally)``."""
     side, stop, mmr, rho = plan.side, plan.stop, plan.mmr, plan.correlation
-    eqr = equity_r + trade.result
-    mmr_r = 0.0
-    notl = 0.0
-    nsq = 0.0
-    for j in range(pos.y.size):
-        if pos.is_open[j]:
-            u = math.exp(side * pos.y[j])
-            eqr += (side * (u - 1.0) - pos.paid[j]) / stop
-            mmr_r += (mmr * u - plan.maintenance) / stop
-            notl += u / stop
-            nsq += (u / stop) ** 2
-    eq_sd = math.sqrt(rho * notl * notl + (1.0 - rho) * nsq)
-    if eqr - shift * eq_sd >= mmr_r:
+    equity = equity_r + trade.result
+    maintenance_r = 0.0
+    notional = 0.0
+    notional_sq = 0.0
+    for j in range(y.size):
+        if is_open[j]:
+            u = math.exp(side * y[j])
+            equity += (side * (u - 1.0) - paid[j]) / stop
+            maintenance_r += (mmr * u - plan.maintenance) / stop
+            notional += u / stop
+            notional_sq += (u / stop) ** 2
+    eq_sd = math.sqrt(rho * notional * notional + (1.0 - rho) * notional_sq)
+    if equity - shift * eq_sd >= maintenance_r:
         return False, trade, tally
     keep = 0.0
-    if plan.fill_rule and eqr >= plan.backstop_fraction * mmr_r:
-        keep = max(0.0, eqr - plan.liquidation_fee * notl)
-    for j in range(pos.y.size):
-        if pos.is_open[j]:
-            costs = Closed(0.0, plan.fee / stop, plan.slippage / stop, pos.funding[j] / stop, 0.0)
+    if plan.fill_rule and equity >= plan.backstop_fraction * maintenance_r:
+        keep = max(0.0, equity - plan.liquidation_fee * notional)
+    for j in range(y.size):
+        if is_open[j]:
+            costs = Closed(0.0, plan.fee / stop, plan.slippage / stop, funding[j] / stop, 0.0)
             tally = tally_close(tally, 2, costs, scale)
-            pos.is_open[j] = False
+            is_open[j] = False
     tally = Tally(
         tally.take_profit,
         tally.stop,
@@ -188,105 +177,49 @@ def _account_check(pos, plan, equity_r, trade, shift, scale, tally):
         tally.fees,
         tally.slippage,
         tally.funding,
-        tally.bad_debt + max(0.0, -eqr) * scale,
+        tally.bad_debt + max(0.0, -equity) * scale,
         tally.equity,
     )
     return True, Trade(keep - equity_r, trade.wins, 0), tally
 
 
-@njit(cache=True)
-def _step_numbers(clock, elapsed, plan, terms, st, sp):
-    """The step from ``clock.time``: where it ends, its variance and drift, the common
-    shock, the shared uniform and a crash jump at its end (the clock's next jump moves on)."""
+@njit(inline="always", cache=True)
+def _step_shape(clock, elapsed, plan):
+    """The step from ``clock.time``: ``(end, length, jump_now, grid, variance, sd)`` (see
+    :func:`~..step.step_end`; a step cut short has its own variance)."""
     dt = plan.dt
     end, ln, jump_now, grid = step_end(
         clock.time, dt, True, clock.day + 1.0, clock.next_jump, plan.max_hold, elapsed
     )
     if abs(ln - dt) <= 1e-9 * dt:
-        v = clock.step_var
-        sdv = clock.step_sd
-    else:
-        ln = max(ln, 1e-12)
-        v = clock.day_var * ln
-        sdv = math.sqrt(v)
-    several = plan.positions > 1
-    zc = _normal(st, sp) if (several and plan.correlation > 0.0) else 0.0
-    u_common = next_double(st) if (several and plan.correlation == 1.0) else -1.0
-    jump = 0.0
-    next_jump = clock.next_jump
-    if jump_now:  # (still pending if every position leaves before it)
-        jump = max(plan.jump_mean + plan.jump_sd * _normal(st, sp), terms.jump_floor)
-        next_jump = end - math.log(1.0 - next_double(st)) / terms.jumps_per_day
-    step = Step(end, ln, jump_now, grid, v, sdv, 2.0 / v, plan.drift * ln, zc, u_common, jump)
-    return step, next_jump
+        return end, ln, jump_now, grid, clock.step_var, clock.step_sd
+    ln = max(ln, 1e-12)
+    v = clock.day_var * ln
+    return end, ln, jump_now, grid, v, math.sqrt(v)
 
 
-@njit(cache=True)
-def _move_positions(step, margin, pos, plan, terms, st, sp, scale, trade, tally):
-    """Move every open position over ``step`` and close those that leave: inside the step
-    at the bridge's first-passage time, or at its end (a gap at the crash, a discrete
-    check). Returns ``(trade, tally, fmax, at_end, eps0)``: the latest exit inside the step
-    (fraction of it), whether a position closed at the step's end, and the first open
-    position's shock."""
-    fmax = 0.0
-    at_end = False
-    eps0 = 0.0
-    first = True
-    for j in range(pos.y.size):
-        if not pos.is_open[j]:
-            continue
-        if plan.positions > 1:
-            z = terms.sq_rho * step.common + terms.sq_1rho * _normal(st, sp)
-        else:
-            z = _normal(st, sp)
-        e = step.sd * z
-        if first:
-            eps0 = e
-            first = False
-        y0 = pos.y[j]
-        y1 = y0 + step.drift + e
-        code, yf, d0, width = _exit_inside(y0, y1, pos.y_liq[j], step, plan, st)
-        if code >= 0 and (step.u_common < 0.0 or fmax == 0.0):
-            # at the bridge's first-passage time (perfectly correlated positions share it)
-            frac, st[0], st[1], st[2], st[3] = hit_fraction(
-                d0, abs(yf - y1), step.var, width, st[0], st[1], st[2], st[3]
-            )
-            fmax = max(fmax, frac)
-        if code < 0 and step.jump != 0.0:
-            y1 += plan.side * step.jump
-            if not terms.cross_many:  # (the account is checked first, by the caller)
-                code, yf = _gap_exit(y1, pos.y_liq[j], plan)
-            at_end = at_end or code >= 0
-        if code < 0 and plan.discrete and step.grid:
-            if y1 <= plan.y_stop:
-                code = 1
-                yf = y1
-            elif y1 >= plan.y_take_profit:
-                code = 0
-                yf = y1
-            at_end = at_end or code >= 0
-        pos.y[j] = y1
-        if code >= 0:
-            trade, tally = _close_one(j, code, yf, margin, pos, terms, scale, trade, tally)
-    return trade, tally, fmax, at_end, eps0
-
-
-@njit(cache=True)
-def _exit_inside(y0, y1, y_liq, step, plan, st):
-    """Did the position leave inside the step (exact, one uniform)? ``(code, y_exit, d0,
-    width)`` as :func:`~..bridge.strip_exit`; with discrete monitoring only liquidation
-    is continuous."""
+@njit(inline="always", cache=True)
+def _exit_inside(y0, y1, y_liq, step, plan, u):
+    """Did the position leave inside the step, decided exactly by the uniform ``u``?
+    ``(code, y_exit, d0, width)`` as :func:`~..bridge.strip_exit`: the lower exit if
+    ``u < P(lower first)``, take-profit if ``1 - u < P(upper first)`` (monotone in both
+    barriers on common random numbers); with discrete monitoring only liquidation is
+    continuous."""
     if not plan.discrete:
-        # one uniform: the lower exit if u < P(lower first), take-profit if 1 - u <
-        # P(upper first) (monotone in both barriers on common random numbers)
-        u = step.u_common if step.u_common >= 0.0 else next_double(st)
         return strip_exit(y0, y1, y_liq, plan.y_stop, plan.y_take_profit, step.two_over_var, u)
-    if y_liq > -np.inf:
-        p_liq = touch_probability(y0 - y_liq, y1 - y_liq, step.var)
-        u = step.u_common if step.u_common >= 0.0 else next_double(st)
-        if u < p_liq:
-            return 2, y_liq, y0 - y_liq, np.inf
+    if y_liq > -np.inf and u < touch_probability(y0 - y_liq, y1 - y_liq, step.var):
+        return 2, y_liq, y0 - y_liq, np.inf
     return -1, 0.0, 0.0, np.inf
+
+
+@njit(cache=True)
+def _check_exit(y1, plan):
+    """A discrete check at ``y1``: the trader's stop or take-profit, filled at that price."""
+    if y1 <= plan.y_stop:
+        return 1, y1
+    if y1 >= plan.y_take_profit:
+        return 0, y1
+    return -1, 0.0
 
 
 @njit(cache=True)
@@ -303,22 +236,29 @@ def _gap_exit(y1, y_liq, plan):
 
 
 @njit(cache=True)
-def _after_jump(pos, margin, plan, terms, equity_r, scale, trade, tally):
+def _after_jump(y, is_open, paid, funding, margin, plan, terms, equity_r, scale, trade, tally):
     """Cross margin with several positions after a crash: the venue liquidates the account
     at the post-jump prices if it is below maintenance; otherwise stops and take-profits
     fill at the gapped prices."""
-    done, trade, tally = _account_check(pos, plan, equity_r, trade, 0.0, scale, tally)
+    done, trade, tally = _account_check(
+        y, is_open, paid, funding, plan, equity_r, trade, 0.0, scale, tally
+    )
     if done or plan.discrete:
         return trade, tally
-    for j in range(pos.y.size):
-        if pos.is_open[j] and (pos.y[j] <= plan.y_stop or pos.y[j] >= plan.y_take_profit):
-            code = 1 if pos.y[j] <= plan.y_stop else 0
-            trade, tally = _close_one(j, code, pos.y[j], margin, pos, terms, scale, trade, tally)
+    for j in range(y.size):
+        if is_open[j] and (y[j] <= plan.y_stop or y[j] >= plan.y_take_profit):
+            code = 1 if y[j] <= plan.y_stop else 0
+            trade, tally = _close_position(
+                code, y[j], margin, paid[j], funding[j], terms, scale, trade, tally
+            )
+            is_open[j] = False
     return trade, tally
 
 
 @njit(cache=True)
-def _pay_funding(start, end, margin, pos, plan, terms, scale, trade, tally):
+def _pay_funding(
+    start, end, margin, y, is_open, paid, funding, y_liq, plan, terms, scale, trade, tally
+):
     """Funding at every funding time in ``(start, end]`` on each open position; an isolated
     position whose liquidation price it crosses is liquidated. Returns ``(trade, tally,
     liquidated)``."""
@@ -327,40 +267,44 @@ def _pay_funding(start, end, margin, pos, plan, terms, scale, trade, tally):
     liquidated = False
     if nf <= 0:
         return trade, tally, liquidated
-    for j in range(pos.y.size):
-        if not pos.is_open[j]:
+    for j in range(y.size):
+        if not is_open[j]:
             continue
-        pay = plan.side * plan.funding_rate * nf * math.exp(plan.side * pos.y[j])
-        pos.paid[j] += pay
-        pos.funding[j] += pay
+        pay = plan.side * plan.funding_rate * nf * math.exp(plan.side * y[j])
+        paid[j] += pay
+        funding[j] += pay
         if terms.cross_many:
             continue
-        pos.y_liq[j] = liquidation_level(plan.side, margin, pos.paid[j], plan.maintenance, plan.mmr)
-        if pos.y[j] <= pos.y_liq[j]:
-            trade, tally = _close_one(j, 2, pos.y[j], margin, pos, terms, scale, trade, tally)
+        y_liq[j] = liquidation_level(plan.side, margin, paid[j], plan.maintenance, plan.mmr)
+        if y[j] <= y_liq[j]:
+            trade, tally = _close_position(
+                2, y[j], margin, paid[j], funding[j], terms, scale, trade, tally
+            )
+            is_open[j] = False
             liquidated = True
     return trade, tally, liquidated
 
 
-@njit(cache=True)
-def _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally):
+@njit(inline="always", cache=True)
+def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, st, sp, tally):
     """One trade: open the positions, step until the last one closes. Returns ``(trade,
     clock, tally)``."""
     fractional = plan.fractional
     equity_r = 1.0 / plan.risk if fractional else 1.0 / plan.risk + acc.x  # equity in R
     scale = stake_fraction(acc.x, fractional, plan.risk)  # 1 R, as a fraction of start
     margin = plan.stop * equity_r if plan.cross else plan.margin
-    for j in range(pos.y.size):
-        pos.y[j] = 0.0
-        pos.is_open[j] = True
-        pos.paid[j] = terms.paid
-        pos.funding[j] = 0.0
-        pos.y_liq[j] = (
+    for j in range(y.size):
+        y[j] = 0.0
+        is_open[j] = True
+        paid[j] = terms.paid
+        funding[j] = 0.0
+        y_liq[j] = (
             -np.inf
             if terms.cross_many
             else liquidation_level(plan.side, margin, terms.paid, plan.maintenance, plan.mmr)
         )
-    trade = Trade(0.0, 0, pos.y.size)
+    trade = Trade(0.0, 0, y.size)
+    several = plan.positions > 1
     elapsed = 0.0
     steps = 0
     while trade.n_open > 0:
@@ -368,28 +312,88 @@ def _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally):
         day = math.floor(clock.time + 1e-9)
         if day != clock.day:  # a new day on the path clock: GARCH update, t mixing
             clock = _new_day(clock, day, plan, st)
-        step, next_jump = _step_numbers(clock, elapsed, plan, terms, st, sp)
-        clock = Clock(
-            clock.time,
-            clock.day,
-            clock.variance,
-            clock.day_return,
-            clock.day_var,
-            clock.step_var,
-            clock.step_sd,
-            next_jump,
-        )
-        trade, tally, fmax, at_end, eps0 = _move_positions(
-            step, margin, pos, plan, terms, st, sp, scale, trade, tally
-        )
+        end, ln, jump_now, grid, v, sd = _step_shape(clock, elapsed, plan)
+        zc = _normal(st, sp) if (several and plan.correlation > 0.0) else 0.0
+        # perfectly correlated positions share one path, so one bridge uniform
+        u_common = next_double(st) if (several and plan.correlation == 1.0) else -1.0
+        jump = 0.0
+        if jump_now:  # (still pending if every position leaves before it)
+            jump = max(plan.jump_mean + plan.jump_sd * _normal(st, sp), terms.jump_floor)
+            clock = Clock(
+                clock.time,
+                clock.day,
+                clock.variance,
+                clock.day_return,
+                clock.day_var,
+                clock.step_var,
+                clock.step_sd,
+                end - math.log(1.0 - next_double(st)) / terms.jumps_per_day,
+            )
+        step = Step(end, ln, jump_now, grid, v, sd, 2.0 / v, plan.drift * ln, zc, u_common, jump)
+        fmax = 0.0  # the latest exit inside the step (fraction of it)
+        at_end = False  # a position closed at the step's end
+        eps0 = 0.0  # the first open position's shock (drives GARCH)
+        first = True
+        for j in range(y.size):  # every open position moves over the step
+            if not is_open[j]:
+                continue
+            if several:
+                z = terms.sq_rho * zc + terms.sq_1rho * _normal(st, sp)
+            else:
+                z = _normal(st, sp)
+            e = sd * z
+            if first:
+                eps0 = e
+                first = False
+            y0 = y[j]
+            y1 = y0 + step.drift + e
+            u = -1.0  # the step's uniform (not drawn for a discrete check without liquidation)
+            if not plan.discrete or y_liq[j] > -np.inf:
+                u = u_common if u_common >= 0.0 else next_double(st)
+            code, yf, d0, width = _exit_inside(y0, y1, y_liq[j], step, plan, u)
+            if code >= 0 and (u_common < 0.0 or fmax == 0.0):
+                # inside the step, at the bridge's first-passage time (shared when the
+                # positions share one path)
+                frac, st[0], st[1], st[2], st[3] = hit_fraction(
+                    d0, abs(yf - y1), v, width, st[0], st[1], st[2], st[3]
+                )
+                fmax = max(fmax, frac)
+            if code < 0 and jump != 0.0:
+                y1 += plan.side * jump
+                if not terms.cross_many:  # (the account is checked first, below)
+                    code, yf = _gap_exit(y1, y_liq[j], plan)
+                at_end = at_end or code >= 0
+            if code < 0 and plan.discrete and grid:  # a check: stops and take-profits
+                code, yf = _check_exit(y1, plan)
+                at_end = at_end or code >= 0
+            y[j] = y1
+            if code >= 0:
+                trade, tally = _close_position(
+                    code, yf, margin, paid[j], funding[j], terms, scale, trade, tally
+                )
+                is_open[j] = False
         if terms.cross_many and step.jump != 0.0 and trade.n_open > 0:
-            trade, tally = _after_jump(pos, margin, plan, terms, equity_r, scale, trade, tally)
+            trade, tally = _after_jump(
+                y, is_open, paid, funding, margin, plan, terms, equity_r, scale, trade, tally
+            )
             at_end = True
         elapsed += step.length
         start = clock.time
         if plan.funding_rate != 0.0 and trade.n_open > 0:
             trade, tally, liquidated = _pay_funding(
-                start, step.end, margin, pos, plan, terms, scale, trade, tally
+                start,
+                step.end,
+                margin,
+                y,
+                is_open,
+                paid,
+                funding,
+                y_liq,
+                plan,
+                terms,
+                scale,
+                trade,
+                tally,
             )
             at_end = at_end or liquidated
         # cross margin with several positions: the account at the step's end, with the
@@ -397,23 +401,24 @@ def _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally):
         # check of a barrier moved 0.5826 sd(one step) closer)
         if terms.cross_many and trade.n_open > 0:
             done, trade, tally = _account_check(
-                pos, plan, equity_r, trade, _BGK * step.sd, scale, tally
+                y, is_open, paid, funding, plan, equity_r, trade, _BGK * step.sd, scale, tally
             )
             at_end = at_end or done
         if trade.n_open > 0 and (
             plan.max_hold > 0.0 and elapsed >= plan.max_hold - 1e-9 or steps >= plan.max_steps
         ):
-            for j in range(pos.y.size):  # the time stop: closed at market
-                if pos.is_open[j]:
-                    trade, tally = _close_one(
-                        j, 3, pos.y[j], margin, pos, terms, scale, trade, tally
+            for j in range(y.size):  # the time stop: closed at market
+                if is_open[j]:
+                    trade, tally = _close_position(
+                        3, y[j], margin, paid[j], funding[j], terms, scale, trade, tally
                     )
+                    is_open[j] = False
             at_end = True
         clock = _advance(clock, step, start, fmax, eps0, trade.n_open == 0 and not at_end)
     return trade, clock, tally
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _advance(clock, step, start, fmax, eps0, left_inside):
     """The clock after the step: at its end, or (the last position left inside the step) at
     that exit's time, the crash still to come."""
@@ -467,7 +472,11 @@ def _portfolio_path(
     stream_init(key0, key1, offset + i, st)
     sp = np.zeros(2)
     k = plan.positions
-    pos = Positions(np.zeros(k), np.zeros(k, np.bool_), np.zeros(k), np.zeros(k), np.zeros(k))
+    y = np.zeros(k)  # each position's log price in the trade's favour
+    is_open = np.zeros(k, np.bool_)
+    paid = np.zeros(k)  # paid out of the margin (entry costs, funding)
+    funding = np.zeros(k)  # the funding part of it
+    y_liq = np.zeros(k)  # isolated liquidation barriers (-inf: the account is checked)
     acc = acc_new(fractional, risk)
     tally = new_tally()
     t_ruin = -1
@@ -478,8 +487,10 @@ def _portfolio_path(
     h = terms.start_variance
     clock = Clock(0.0, -1, h, 0.0, h, plan.step_variance, math.sqrt(plan.step_variance), next_jump)
     for t in range(plan.n_trades):
-        trade, clock, tally = _portfolio_trade(pos, clock, acc, plan, terms, st, sp, tally)
-        acc = acc_book(
+        trade, clock, tally = _portfolio_trade(
+            y, is_open, paid, funding, y_liq, clock, acc, plan, terms, st, sp, tally
+        )
+        acc = acc_trade(
             acc,
             r_to_step(trade.result, fractional, risk),
             trade.result,
