@@ -11,23 +11,19 @@ import argparse
 from typing import Any
 
 from ..errors import ParameterError
+from ..keys import KEYS, ODDS_KEYS
 from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
 from ..odds import liquidation_odds
 from ..venues import ASSET_CLASSES, load_venues, venue
-from .common import add_json_flag, emit
+from .common import add_json_flag, emit, key_type
 
 __all__ = ["add_commands"]
 
-
-def _monitoring(text: str) -> str | float:
-    if text == "continuous":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected 'continuous' or a check interval in days like 1 or 0.25; got {text!r}"
-        ) from None
+#: Readers of the calculators' flags that are flat keys (:data:`ruin.keys.KEYS`, and
+#: :data:`ruin.keys.ODDS_KEYS` for ``ruin odds``): the same text rules and messages as
+#: ``ruin simulate`` and the scenario files.
+_RUN = {k: key_type(KEYS[k]) for k in ("leverage", "mmr", "risk", "stop", "fee_bps")}
+_ODDS = {k: key_type(key) for k, key in ODDS_KEYS.items()}
 
 
 def _add_venue_flags(p: argparse.ArgumentParser) -> None:
@@ -261,8 +257,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("liquidation", help="isolated liquidation and bankruptcy prices")
     p.add_argument("--entry", type=float, required=True, help="entry price, USD")
-    p.add_argument("--leverage", type=float, required=True, help="leverage, e.g. 20")
-    p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.0125")
+    p.add_argument("--leverage", type=_RUN["leverage"], required=True, help="leverage, e.g. 20")
+    p.add_argument("--mmr", type=_RUN["mmr"], help="maintenance-margin rate, e.g. 0.0125")
     p.add_argument(
         "--maintenance-amount",
         type=float,
@@ -284,14 +280,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("size", help="position size for a risk and stop; liquidation check")
     p.add_argument("--capital", type=float, required=True, help="account equity, USD")
-    p.add_argument("--risk", type=float, required=True, help="fraction risked, e.g. 0.02")
-    p.add_argument("--stop", type=float, required=True, help="stop distance, e.g. 0.05")
-    p.add_argument("--leverage", type=float, required=True, help="leverage setting")
-    p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.005")
+    p.add_argument("--risk", type=_RUN["risk"], required=True, help="fraction risked, e.g. 0.02")
+    p.add_argument("--stop", type=_RUN["stop"], required=True, help="stop distance, e.g. 0.05")
+    p.add_argument("--leverage", type=_RUN["leverage"], required=True, help="leverage setting")
+    p.add_argument("--mmr", type=_RUN["mmr"], help="maintenance-margin rate, e.g. 0.005")
     p.add_argument("--side", **side)
     p.add_argument(
         "--fee-bps",
-        type=float,
+        type=_RUN["fee_bps"],
         default=0.0,
         help="fee per side in basis points, on entry and exit notional",
     )
@@ -308,36 +304,42 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--interval-hours", type=float, required=True, help="e.g. 8 or 1")
     p.add_argument("--hours", type=float, required=True, help="holding time in hours")
-    p.add_argument("--leverage", type=float, default=1.0, help="for the cost per margin")
+    p.add_argument("--leverage", type=_RUN["leverage"], default=1.0, help="for the cost per margin")
     add_json_flag(p)
     p.set_defaults(func=run_funding)
 
     p = sub.add_parser("odds", help="probability of touching liquidation within a horizon")
-    p.add_argument("--leverage", type=float, required=True)
-    p.add_argument("--mmr", type=float, help="maintenance-margin rate, e.g. 0.0125")
+    p.add_argument("--leverage", type=_ODDS["leverage"], required=True)
+    p.add_argument("--mmr", type=_ODDS["mmr"], help="maintenance-margin rate, e.g. 0.0125")
     p.add_argument(
-        "--volatility", type=float, help="daily standard deviation of log returns, e.g. 0.0314"
+        "--volatility",
+        type=_ODDS["volatility"],
+        help="daily standard deviation of log returns, e.g. 0.0314",
     )
     p.add_argument(
         "--annual-volatility",
         type=float,
         help="annualised volatility instead, e.g. 0.6 (daily = annual/sqrt(365))",
     )
-    p.add_argument("--horizon-days", type=float, required=True)
-    p.add_argument("--drift", type=float, default=0.0, help="log-price drift per day")
+    p.add_argument("--horizon-days", type=_ODDS["horizon_days"], required=True)
+    p.add_argument("--drift", type=_ODDS["drift"], default=0.0, help="log-price drift per day")
     p.add_argument("--side", **side)
-    p.add_argument("--take-profit", type=float, help="take-profit distance, e.g. 0.1")
+    p.add_argument(
+        "--take-profit", type=_ODDS["take_profit"], help="take-profit distance, e.g. 0.1"
+    )
     p.add_argument(
         "--monitoring",
-        type=_monitoring,
+        type=_ODDS["monitoring"],
         default="continuous",
         help="'continuous' or the margin-check interval in days",
     )
-    p.add_argument("--paths", type=int, default=20_000)
-    p.add_argument("--seed", type=int, help="random seed (omit to draw one; it is printed)")
+    p.add_argument("--paths", type=_ODDS["paths"], default=20_000)
+    p.add_argument(
+        "--seed", type=_ODDS["seed"], help="random seed (omit to draw one; it is printed)"
+    )
     p.add_argument(
         "--entry",
-        type=float,
+        type=_ODDS["entry"],
         default=1.0,
         help="entry price for reporting the liquidation price (default 1)",
     )
