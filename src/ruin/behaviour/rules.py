@@ -96,7 +96,8 @@ class Behaviour:
                 "no_stop",
                 1.0,
                 1e4,
-                hint="It is the distance to liquidation in stop distances, e.g. 4.5.",
+                hint="It is the move to liquidation in stop distances, e.g. 4.43 for 10x "
+                "with MMR 1.25% and a 2% stop.",
             )
         if self.liquidation_loss is not None:
             if self.no_stop is None:

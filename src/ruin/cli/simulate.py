@@ -128,7 +128,12 @@ BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
     ),
     (
         "--liquidation-loss",
-        {"type": float, "metavar": "L", "help": "R lost at liquidation with --no-stop (default D)"},
+        {
+            "type": float,
+            "metavar": "L",
+            "help": "R lost at liquidation with --no-stop (default D: the venue returns what is "
+            "left, as Hyperliquid; the whole margin on Binance/Bybit is 1/(leverage x stop))",
+        },
     ),
 ]
 assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
@@ -181,8 +186,9 @@ LEVERAGE_FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--drift",
         {
             "type": float,
-            "help": "edge as log-price drift per day in the trade's favour (0 = no edge); "
-            "instead of --win-rate",
+            "help": "the market's drift: log-price drift per day, positive = the price rises "
+            "(helps a long, hurts a short; as in `ruin odds`); 0 = no edge; instead of "
+            "--win-rate",
         },
     ),
     ("--volatility", {"type": float, "help": "std of daily log returns (0.03 = 3%% a day)"}),

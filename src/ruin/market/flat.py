@@ -191,6 +191,7 @@ def _apply_venue(
         q["fee_bps"] = v.taker_fee * 1e4
     if "slippage_bps" not in given and asset is not None:
         q["slippage_bps"] = asset.slippage_bp
+    kw["maintenance_basis"] = v.maintenance_basis
     kw["liquidation_rule"] = "margin" if v.liquidation_loss == "all_margin" else "fill"
     kw["liquidation_fee"] = v.liquidation_fee
     kw["backstop_fraction"] = v.backstop_fraction
@@ -202,6 +203,8 @@ def _apply_venue(
             )
         ]
         rate = regime.per_interval(v.funding_interval_hours)
+        if regime.name == "neutral":  # the venue's own anchor (dYdX, GMX: 0, premium only)
+            rate = v.funding_anchor
         if v.funding_cap is not None:
             rate = max(-v.funding_cap, min(v.funding_cap, rate))
         q["funding_rate"] = rate
@@ -264,15 +267,23 @@ def _realism(given: Mapping[str, Any], asset: Any, kw: dict[str, Any]) -> None:
                     jump_rate=asset.crash_intensity_per_day,
                     jump_mean=asset.crash_size,
                     jump_sd=asset.crash_sd,
+                    crash_cap=asset.crash_cap,
+                    pump_rate=asset.pump_intensity_per_day,
+                    pump_mean=asset.pump_size,
+                    pump_sd=asset.pump_sd,
                 )
-            else:
+            else:  # one crash of -10% and one pump of +8% a year
                 kw.update(jump_rate=1.0 / 365.0, jump_mean=-0.10, jump_sd=0.05)
+                kw.update(pump_rate=1.0 / 365.0, pump_mean=0.08, pump_sd=0.04)
         else:
             parts = str(j).split(",")
-            if len(parts) != 3:
-                raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD' (log sizes)", j)
+            usage = "'on', 'RATE,MEAN,SD' (crashes) or 'RATE,MEAN,SD,UP_RATE,UP_MEAN,UP_SD'"
+            if len(parts) not in (3, 6):
+                raise ParameterError("jumps", usage + " (per day, log sizes)", j)
             try:
-                r_, m_, s_ = (float(x) for x in parts)
+                v = [float(x) for x in parts]
             except ValueError:
-                raise ParameterError("jumps", "'on' or 'RATE_PER_DAY,MEAN,SD'", j) from None
-            kw.update(jump_rate=r_, jump_mean=m_, jump_sd=s_)
+                raise ParameterError("jumps", usage, j) from None
+            kw.update(jump_rate=v[0], jump_mean=v[1], jump_sd=v[2])
+            if len(v) == 6:
+                kw.update(pump_rate=v[3], pump_mean=v[4], pump_sd=v[5])
