@@ -2,6 +2,12 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# hypothesis: the same examples on every run (a failure reproduces), and the blob that
+# replays a failing example printed with it.
+settings.register_profile("ruin", derandomize=True, print_blob=True)
+settings.load_profile("ruin")
 
 # numpy floating-point problems are errors in tests (see also filterwarnings in pyproject).
 np.seterr(all="raise", under="ignore")

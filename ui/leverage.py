@@ -95,7 +95,12 @@ def inputs() -> None:
     st.checkbox(
         "Volatility clustering (GARCH)", key="w_garch", help="Calm and wild periods come in runs."
     )
-    st.checkbox("Crash jumps", key="w_jumps", help="Rare sudden drops in price.")
+    st.checkbox(
+        "Jumps (crashes and pumps)",
+        key="w_jumps",
+        help="Rare sudden gaps both ways: crashes hit longs, squeezes hit shorts. They come on "
+        "top of the volatility above (it excludes jumps; the warnings say how much they add).",
+    )
     st.selectbox(
         "Funding regime",
         form.REGIMES,

@@ -39,6 +39,8 @@ __all__ = [
     "MarginTier",
     "SizeResult",
     "adverse_move_to_liquidation",
+    "basis_terms",
+    "liquidation_price_ratio",
     "approx_liquidation_price",
     "funding_cost",
     "liquidation_price",
@@ -63,6 +65,50 @@ def _check_leverage(leverage: object, max_leverage: float | None = None) -> floa
 def _check_mmr(mmr: object, leverage: float | None = None) -> float:
     """The one maintenance-margin check, ``mmr < 1/leverage`` (:func:`ruin.keys.check_mmr`)."""
     return check_mmr(mmr, leverage)
+
+
+# ------------------------------------------------------------------------------------------
+# The one liquidation formula
+# ------------------------------------------------------------------------------------------
+
+
+def liquidation_price_ratio(side, backing, paid, maintenance, mmr):
+    """Liquidation price as a multiple of the entry price: THE formula of the project.
+
+    Per unit of entry notional: ``backing`` the collateral behind the position (isolated:
+    the margin ``1 / L``; cross: the account equity), ``paid`` fees and funding already
+    taken from it, ``maintenance`` the tier's maintenance amount (``cum`` / entry notional).
+    The position is liquidated when ``backing - paid + side (u - 1) < mmr u - maintenance``:
+    long ``u = (1 - backing + paid - maintenance) / (1 - mmr)`` (0: never), short
+    ``u = (1 + backing - paid + maintenance) / (1 + mmr)``. ``side`` is +1.0 or -1.0.
+
+    Plain Python so that :func:`liquidation_price` (``ruin liquidation``, ``ruin size``)
+    and the market model's kernels (:mod:`ruin.market.liquidation` compiles this very
+    function with numba) share one formula. Maintenance on the entry notional
+    (``maintenance_basis="entry"``) is the same formula with :func:`basis_terms`.
+    """
+    if side > 0:
+        u = (1.0 - backing + paid - maintenance) / (1.0 - mmr)
+        return max(u, 0.0)
+    return (1.0 + backing - paid + maintenance) / (1.0 + mmr)
+
+
+def basis_terms(mmr: float, maintenance: float, basis: str) -> tuple[float, float]:
+    """``(mmr, maintenance)`` to give :func:`liquidation_price_ratio` for a maintenance basis.
+
+    ``"mark"``: maintenance ``mmr * notional_now - cum`` (Binance, Hyperliquid, dYdX): as
+    given. ``"entry"``: maintenance ``mmr * notional_at_entry - cum`` is a constant (GMX v2,
+    Bybit's documented example), which is the mark formula with rate 0 and the amount
+    ``cum / N - mmr`` (per unit of entry notional ``N``).
+
+    Examples
+    --------
+    >>> basis_terms(0.005, 0.0, "entry")
+    (0.0, -0.005)
+    """
+    if basis == "entry":
+        return 0.0, maintenance - mmr
+    return mmr, maintenance
 
 
 # ------------------------------------------------------------------------------------------
@@ -218,10 +264,8 @@ def liquidation_price(
             m - fees,
             "The position would be liquidated the instant it opens (instant liquidation).",
         )
-    if maintenance_basis == "mark":
-        p_liq = (m - fees + cum - s * q * pe) / (q * m_rate - s * q)
-    else:
-        p_liq = pe - s * (m - fees - mm_entry) / q
+    rate, amount = basis_terms(m_rate, cum / (q * pe), maintenance_basis)
+    p_liq = pe * liquidation_price_ratio(s, m / (q * pe), fees / (q * pe), amount, rate)
     p_bk = pe - s * (m - fees) / q
     if s == 1:
         p_liq, p_bk = max(p_liq, 0.0), max(p_bk, 0.0)
@@ -400,7 +444,7 @@ def liquidation_price_tiered(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SizeResult:
-    """Fixed-fractional position size for a stop distance.
+    """Fixed-fractional position size for a stop distance, checked against liquidation.
 
     Attributes
     ----------
@@ -409,20 +453,46 @@ class SizeResult:
     notional : float
         ``risk_usd / stop``, USD.
     margin : float
-        ``notional / leverage``, USD (isolated margin).
+        ``notional / leverage``, USD (isolated margin; the entry fee is taken from it, as
+        ``ruin simulate`` does).
     liquidation_distance : float
-        Adverse move to liquidation, fraction of entry (no fees, cum 0).
+        Adverse move from entry to liquidation, fraction of entry: :func:`liquidation_price`
+        (the bracket of this notional, the entry fee paid from the margin, the venue's
+        maintenance basis), the same number ``ruin liquidation`` gives for this position.
     stop_before_liquidation : bool
-        True when the stop (``stop``) is strictly nearer than the liquidation price.
+        True when the stop is strictly nearer than the liquidation price.
+    buffer : float
+        ``liquidation_distance - stop`` (fraction of entry; negative: liquidated first).
+    buffer_daily_vols : float or None
+        ``buffer / daily_vol`` when a daily volatility is given.
+    min_buffer : float
+        The buffer below which the result warns (``thin_buffer``).
+    thin_buffer : bool
+        ``buffer < min_buffer``.
+    max_leverage_for_buffer : float or None
+        The largest leverage (at most the bracket's) that keeps the stop ``min_buffer``
+        before liquidation; None when even 1x does not.
     loss_at_stop : float
         Loss in USD when the stop fills: ``notional * stop`` plus the fee on entry notional
         and on exit notional (``notional * (1 -+ stop)``).
+    loss_at_liquidation : float
+        Loss in USD when the position is liquidated: the whole margin (``liquidation_rule``
+        ``"margin"``: closed at the bankruptcy price) or the margin less what the venue
+        returns (``"fill"``: equity at the liquidation price less ``liquidation_fee``).
+    loss : float
+        What is really lost when the trade goes wrong: ``loss_at_stop`` when the stop comes
+        first, else ``loss_at_liquidation`` (the stop never fills; on a venue that closes at
+        the bankruptcy price that is the whole margin, more than the planned risk).
+    loss_reason : str
+        Why ``loss`` is what it is, in words.
     fee_adjusted_notional : float
         The notional whose loss at the stop *including fees* equals ``risk_usd``.
     account_leverage : float
         ``notional / capital``.
     margin_fits : bool
         ``margin <= capital``.
+    bracket_max_leverage : float or None
+        The maximum leverage of the bracket holding the notional (venue tiers).
     """
 
     risk_usd: float
@@ -430,7 +500,15 @@ class SizeResult:
     margin: float
     liquidation_distance: float
     stop_before_liquidation: bool
+    buffer: float
+    buffer_daily_vols: float | None
+    min_buffer: float
+    thin_buffer: bool
+    max_leverage_for_buffer: float | None
     loss_at_stop: float
+    loss_at_liquidation: float
+    loss: float
+    loss_reason: str
     fee_adjusted_notional: float
     account_leverage: float
     margin_fits: bool
@@ -439,8 +517,13 @@ class SizeResult:
     stop: float
     leverage: float
     mmr: float
+    maintenance_amount: float
     side: str
     fee_bps: float
+    liquidation_rule: str
+    maintenance_basis: str
+    daily_vol: float | None
+    bracket_max_leverage: float | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -449,20 +532,89 @@ class SizeResult:
             "margin": self.margin,
             "liquidation_distance": self.liquidation_distance,
             "stop_before_liquidation": self.stop_before_liquidation,
+            "buffer": self.buffer,
+            "buffer_daily_vols": self.buffer_daily_vols,
+            "min_buffer": self.min_buffer,
+            "thin_buffer": self.thin_buffer,
+            "max_leverage_for_buffer": self.max_leverage_for_buffer,
             "loss_at_stop": self.loss_at_stop,
+            "loss_at_liquidation": self.loss_at_liquidation,
+            "loss": self.loss,
+            "loss_reason": self.loss_reason,
             "fee_adjusted_notional": self.fee_adjusted_notional,
             "account_leverage": self.account_leverage,
             "margin_fits": self.margin_fits,
+            "bracket_max_leverage": self.bracket_max_leverage,
             "inputs": {
                 "capital": self.capital,
                 "risk": self.risk,
                 "stop": self.stop,
                 "leverage": self.leverage,
                 "mmr": self.mmr,
+                "maintenance_amount": self.maintenance_amount,
                 "side": self.side,
                 "fee_bps": self.fee_bps,
+                "liquidation_rule": self.liquidation_rule,
+                "maintenance_basis": self.maintenance_basis,
+                "daily_vol": self.daily_vol,
             },
         }
+
+
+def _position_liquidation(
+    notional: float,
+    leverage: float,
+    mmr: float,
+    side: Side,
+    fee: float,
+    tiers: Sequence[MarginTier] | None,
+    basis: Literal["mark", "entry"],
+) -> LiquidationResult:
+    """The liquidation of a position of ``notional`` USD entered at price 1 with the entry
+    fee (fraction of notional) paid from the margin: the bracket of the notional (re-checked
+    at the liquidation notional) with ``tiers``, else ``mmr``."""
+    if tiers is not None:
+        return liquidation_price_tiered(
+            1.0, notional, leverage, tiers, side=side, fees_paid=fee * notional,
+            maintenance_basis=basis,
+        )  # fmt: skip
+    return liquidation_price(
+        1.0, leverage, mmr, side=side, qty=notional, fees_paid=fee * notional,
+        maintenance_basis=basis,
+    )  # fmt: skip
+
+
+def _max_leverage_for(
+    target: float,
+    hi: float,
+    notional: float,
+    mmr: float,
+    side: Side,
+    fee: float,
+    tiers: Sequence[MarginTier] | None,
+    basis: Literal["mark", "entry"],
+) -> float | None:
+    """The largest leverage in [1, hi] whose liquidation distance is at least ``target``
+    (the distance falls as leverage rises); None when 1x does not reach it."""
+
+    def dist(lev: float) -> float:
+        try:
+            return _position_liquidation(notional, lev, mmr, side, fee, tiers, basis).adverse_move
+        except ParameterError:
+            return -math.inf
+
+    if dist(1.0) < target:
+        return None
+    if dist(hi) >= target:
+        return hi
+    lo = 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if dist(mid) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def position_size(
@@ -470,13 +622,20 @@ def position_size(
     risk: float,
     stop: float,
     leverage: float,
-    mmr: float,
+    mmr: float | None = None,
     *,
     side: Side = "long",
     fee_bps: float = 0.0,
     max_leverage: float | None = None,
+    tiers: Sequence[MarginTier] | None = None,
+    maintenance_basis: Literal["mark", "entry"] = "mark",
+    liquidation_rule: Literal["margin", "fill"] = "margin",
+    liquidation_fee: float = 0.0,
+    daily_vol: float | None = None,
+    min_buffer: float | None = None,
 ) -> SizeResult:
-    """Size a position so that the stop loses ``risk`` of ``capital``.
+    """Size a position so that the stop loses ``risk`` of ``capital``, and check the stop
+    against liquidation the way ``ruin liquidation`` and ``ruin simulate`` do.
 
     Parameters
     ----------
@@ -486,13 +645,30 @@ def position_size(
         Fraction of capital lost at the stop (before fees), 0 < risk <= 1.
     stop : float
         Stop distance from entry as a fraction of entry, 0 < stop < 1.
-    leverage, mmr : float
-        Leverage setting (margin = notional / leverage) and maintenance-margin rate.
+    leverage : float
+        Leverage setting (margin = notional / leverage), at most the bracket's maximum.
+    mmr : float, optional
+        Maintenance-margin rate; not needed (and ignored) with ``tiers``.
     side : {"long", "short"}
     fee_bps : float
-        Trading fee per side in basis points of notional, charged on entry and exit.
+        Trading fee per side in basis points of notional, charged on entry (taken from the
+        margin, so liquidation comes nearer) and on exit.
     max_leverage : float, optional
-        The venue's maximum leverage.
+        The venue's maximum leverage (without ``tiers``).
+    tiers : sequence of MarginTier, optional
+        The venue's brackets: the bracket holding the notional sets the maintenance rate,
+        amount and maximum leverage (and is re-checked at the liquidation price's notional,
+        as :func:`liquidation_price_tiered`).
+    maintenance_basis : {"mark", "entry"}
+    liquidation_rule : {"margin", "fill"}
+        What a liquidation costs: the whole margin, or the margin less the equity left at
+        the liquidation price less ``liquidation_fee`` of notional.
+    daily_vol : float, optional
+        Daily volatility of the asset: the buffer is also given in daily moves, and the
+        default ``min_buffer`` is one daily move.
+    min_buffer : float, optional
+        Buffer (liquidation distance - stop, fraction of entry) below which the result warns;
+        default one ``daily_vol``, else half the stop.
 
     Examples
     --------
@@ -503,23 +679,88 @@ def position_size(
     cap = check_number("capital", capital, 0.0, None, lo_incl=False, hint="Capital is in USD.")
     rk = check("risk", risk)
     st = check("stop", stop)
-    lev = _check_leverage(leverage, max_leverage)
-    m = _check_mmr(mmr, lev)
     s = _side_sign(side)
+    check_choice("maintenance_basis", maintenance_basis, ("mark", "entry"))
+    check("liquidation_rule", liquidation_rule)
+    liq_fee = check("liquidation_fee", liquidation_fee)
     fb = check("fee_bps", fee_bps)
+    vol = (
+        None if daily_vol is None else check_number("daily_vol", daily_vol, 0.0, 1.0, lo_incl=False)
+    )
     f = fb / 1e4
     risk_usd = cap * rk
     notional = risk_usd / st
+    bracket_max = None
+    if tiers is not None:
+        if not tiers:
+            raise ParameterError("tiers", "at least one tier", tiers)
+        t = _tier_for(notional, tiers)
+        bracket_max = t.max_leverage
+        if leverage is not None and float(leverage) > t.max_leverage:
+            raise ParameterError(
+                "leverage",
+                f"at most {t.max_leverage:g}x for a notional of {notional:,.0f} USD",
+                leverage,
+                f"The venue's bracket from {t.floor:,.0f} USD allows {t.max_leverage:g}x "
+                f"(MMR {t.mmr:.2%}); lower the leverage or the position.",
+            )
+        lev = _check_leverage(leverage, t.max_leverage)
+        m = t.mmr
+    else:
+        if mmr is None:
+            raise ParameterError("mmr", "given (a maintenance-margin rate) without tiers", None)
+        lev = _check_leverage(leverage, max_leverage)
+        m = _check_mmr(mmr, lev)
     margin = notional / lev
-    d_liq = adverse_move_to_liquidation(lev, m, side)
+    res = _position_liquidation(notional, lev, m, side, f, tiers, maintenance_basis)
+    d_liq = res.adverse_move
+    mmr_used, cum_used = res.mmr, res.maintenance_amount
+    buffer = d_liq - st
+    min_buf = (
+        check_number("min_buffer", min_buffer, 0.0, 1.0)
+        if min_buffer is not None
+        else (vol if vol is not None else 0.5 * st)
+    )
+    hi = bracket_max if bracket_max is not None else (max_leverage or MAX_LEVERAGE)
+    best = _max_leverage_for(st + min_buf, hi, notional, m, side, f, tiers, maintenance_basis)
     per_notional_loss = st + f * (2.0 - s * st)  # price move + entry fee + exit fee
+    loss_stop = notional * per_notional_loss
+    u = res.liquidation_price  # entry 1: the liquidation price is the ratio
+    if liquidation_rule == "margin":
+        loss_liq = margin
+    else:  # the venue returns the equity left at the fill, less its fee
+        eq = margin - f * notional + s * notional * (u - 1.0)
+        loss_liq = margin - max(0.0, eq - liq_fee * notional * u)
+    first = bool(st < d_liq)
+    if first:
+        loss, reason = loss_stop, "the stop fills before liquidation (price move and fees)"
+    elif liquidation_rule == "margin":
+        loss = loss_liq
+        reason = (
+            f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the venue "
+            f"closes at the bankruptcy price and the whole margin is lost"
+        )
+    else:
+        loss = loss_liq
+        reason = (
+            f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the margin "
+            f"less what the venue returns at the liquidation price"
+        )
     return SizeResult(
         risk_usd=risk_usd,
         notional=notional,
         margin=margin,
         liquidation_distance=d_liq,
-        stop_before_liquidation=bool(st < d_liq),
-        loss_at_stop=notional * per_notional_loss,
+        stop_before_liquidation=first,
+        buffer=buffer,
+        buffer_daily_vols=None if vol is None else buffer / vol,
+        min_buffer=min_buf,
+        thin_buffer=bool(buffer < min_buf),
+        max_leverage_for_buffer=best,
+        loss_at_stop=loss_stop,
+        loss_at_liquidation=loss_liq,
+        loss=loss,
+        loss_reason=reason,
         fee_adjusted_notional=risk_usd / per_notional_loss,
         account_leverage=notional / cap,
         margin_fits=bool(margin <= cap),
@@ -527,9 +768,14 @@ def position_size(
         risk=rk,
         stop=st,
         leverage=lev,
-        mmr=m,
+        mmr=mmr_used,
+        maintenance_amount=cum_used,
         side=str(side),
         fee_bps=fb,
+        liquidation_rule=liquidation_rule,
+        maintenance_basis=maintenance_basis,
+        daily_vol=vol,
+        bracket_max_leverage=bracket_max,
     )
 
 
@@ -540,28 +786,36 @@ def position_size(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FundingResult:
-    """Funding paid while holding a position (positive rate: longs pay).
+    """Funding paid or received while holding a position of fixed size.
 
-    ``payments = floor(hours / interval_hours)``; simple cost ``payments * rate``;
-    compounded ``(1 + rate) ** payments - 1``; cost as a fraction of margin is the fraction of
-    notional times leverage.
+    A positive rate means longs pay shorts; a negative rate, shorts pay longs. Each payment
+    is ``quantity x mark price x rate``, so at a constant price a fixed-size position pays
+    ``payments x rate`` of its notional (no compounding: the payments do not change the
+    position). As a fraction of margin it is that times the leverage. Signs are for
+    ``side``: positive = ``side`` pays, negative = ``side`` receives.
     """
 
     rate: float
     interval_hours: float
     hours: float
     leverage: float
+    side: str
     payments: int
-    notional_simple: float
-    notional_compounded: float
+    notional_paid: float
+    venue: str = ""
+    anchor: float | None = None
 
     @property
-    def margin_simple(self) -> float:
-        return self.notional_simple * self.leverage
+    def margin_paid(self) -> float:
+        return self.notional_paid * self.leverage
 
     @property
-    def margin_compounded(self) -> float:
-        return self.notional_compounded * self.leverage
+    def payer(self) -> str:
+        return "longs" if self.rate > 0 else ("shorts" if self.rate < 0 else "nobody")
+
+    @property
+    def receiver(self) -> str:
+        return "shorts" if self.rate > 0 else ("longs" if self.rate < 0 else "nobody")
 
     @property
     def annualised_simple(self) -> float:
@@ -569,56 +823,68 @@ class FundingResult:
         return self.rate * 24.0 * 365.0 / self.interval_hours
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "payments": self.payments,
-            "fraction_of_notional": {
-                "simple": self.notional_simple,
-                "compounded": self.notional_compounded,
-            },
-            "fraction_of_margin": {
-                "simple": self.margin_simple,
-                "compounded": self.margin_compounded,
-            },
+            "payer": self.payer,
+            "receiver": self.receiver,
+            "side": self.side,
+            "side_pays": bool(self.notional_paid > 0),
+            "fraction_of_notional": self.notional_paid,
+            "fraction_of_margin": self.margin_paid,
             "annualised_simple": self.annualised_simple,
             "inputs": {
                 "rate": self.rate,
                 "interval_hours": self.interval_hours,
                 "hours": self.hours,
                 "leverage": self.leverage,
+                "side": self.side,
             },
         }
+        if self.venue:
+            out["venue"] = self.venue
+            out["anchor"] = self.anchor
+        return out
 
 
 def funding_cost(
-    rate: float, interval_hours: float, hours: float, leverage: float = 1.0
+    rate: float,
+    interval_hours: float,
+    hours: float,
+    leverage: float = 1.0,
+    *,
+    side: Side = "long",
+    venue: str = "",
+    anchor: float | None = None,
 ) -> FundingResult:
-    """Funding cost of holding for ``hours`` at ``rate`` per ``interval_hours``.
+    """Funding paid by ``side`` holding a fixed-size position for ``hours`` at ``rate`` per
+    ``interval_hours`` (``payments = floor(hours / interval_hours)``, each ``rate`` of the
+    notional at a constant price; positive rate: longs pay, shorts receive).
 
     Examples
     --------
     >>> r = funding_cost(0.0001, 8, 30 * 24, leverage=10)
-    >>> r.payments, round(r.notional_simple, 6), round(r.margin_simple, 6)
-    (90, 0.009, 0.09)
+    >>> r.payments, round(r.notional_paid, 6), round(r.margin_paid, 6), r.payer
+    (90, 0.009, 0.09, 'longs')
+    >>> round(funding_cost(-0.0005, 1, 720, side="long").notional_paid, 6)
+    -0.36
     """
     r = check_number(
-        "rate",
-        rate,
-        -1.0,
-        1.0,
-        lo_incl=False,
-        hi_incl=False,
+        "rate", rate, -1.0, 1.0, lo_incl=False, hi_incl=False,
         hint="Use 0.0001 for 0.01% per interval.",
-    )
+    )  # fmt: skip
     ih = check_number("interval_hours", interval_hours, 0.0, 24.0 * 365, lo_incl=False)
     h = check_number("hours", hours, 0.0, 24.0 * 365 * 100)
     lev = _check_leverage(leverage)
+    sgn = _side_sign(side)
     n = int(math.floor(h / ih + 1e-9))
     return FundingResult(
         rate=r,
         interval_hours=ih,
         hours=h,
         leverage=lev,
+        side=str(side),
         payments=n,
-        notional_simple=n * r,
-        notional_compounded=math.expm1(n * math.log1p(r)),
+        notional_paid=sgn * n * r,
+        venue=venue,
+        anchor=anchor,
     )

@@ -498,6 +498,8 @@ class OddsResult:
             "closed_form": self.closed_form,
             "monte_carlo": self.monte_carlo.as_dict(),
             "approx_closed_form": self.approx_closed_form,
+            "approx_closed_form_method": "one barrier, continuous monitoring, at the guides' "
+            "approximate liquidation price (no take-profit, no discrete checks)",
             "seed": self.seed,
             "paths": self.paths,
             "steps": self.steps,

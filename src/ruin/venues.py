@@ -42,7 +42,10 @@ class Venue:
     ``liquidation_loss``: ``"all_margin"`` (closed at the bankruptcy price) or
     ``"remaining_minus_fee"`` (the trader keeps ``max(0, equity - liquidation_fee *
     notional)``). ``backstop_fraction`` (Hyperliquid 2/3): if equity is below this fraction of
-    maintenance margin before a book fill, the whole margin is lost.
+    maintenance margin before a book fill, the whole margin is lost. ``as_of`` is the date of
+    the newest check; ``checked`` says what was confirmed against which page, ``unchecked``
+    what could not be. ``funding_note`` explains the venue's funding (anchor, GMX's borrow
+    fee).
     """
 
     name: str
@@ -60,6 +63,9 @@ class Venue:
     backstop_fraction: float | None = None
     min_collateral_usd: float = 0.0
     notes: str = ""
+    funding_note: str = ""
+    checked: str = ""
+    unchecked: str = ""
     tiers: Mapping[str, tuple[MarginTier, ...]] = field(default_factory=dict)
     calibration: str = "illustrative calibration"
 
@@ -88,16 +94,18 @@ class Venue:
 class AssetPreset:
     """Price-model preset for an asset class (perps.md 6.4), illustrative calibration.
 
-    Volatilities are annualised (daily = annual / sqrt(365)); GARCH(1,1) alpha/beta daily;
-    crash jumps: intensity per year, mean log-size ``crash_size`` with sd ``crash_sd``,
-    floored at ``crash_cap``; small jumps: intensity per day, zero mean, sd
-    ``small_jump_sd``; ``slippage_bp`` per side in basis points.
+    ``annual_vol`` is the diffusive volatility (daily = annual / sqrt(365)): jumps come on
+    top of it (not compensated; :attr:`ruin.market.LeveragedTrade.jump_variance_per_day`
+    and ``jump_drift_per_day`` say how much they add). GARCH(1,1) alpha/beta daily. Crash
+    jumps (down): intensity per year, mean log-size ``crash_size`` < 0 with sd
+    ``crash_sd``, floored at ``crash_cap``
+    (a simple return, -0.95 = -95%). Pumps (up: squeezes, listings): intensity per year,
+    mean log-size ``pump_size`` > 0, sd ``pump_sd``. ``slippage_bp`` per side, basis points.
     """
 
     name: str
     label: str
     annual_vol: float
-    stressed_vol: float
     garch_alpha: float
     garch_beta: float
     t_df: float
@@ -105,8 +113,9 @@ class AssetPreset:
     crash_size: float
     crash_sd: float
     crash_cap: float
-    small_jump_intensity_per_day: float
-    small_jump_sd: float
+    pump_intensity_per_year: float
+    pump_size: float
+    pump_sd: float
     slippage_bp: float
     calibration: str = "illustrative calibration"
     as_of: str = ""
@@ -116,12 +125,12 @@ class AssetPreset:
         return self.annual_vol / math.sqrt(365.0)
 
     @property
-    def stressed_daily_vol(self) -> float:
-        return self.stressed_vol / math.sqrt(365.0)
-
-    @property
     def crash_intensity_per_day(self) -> float:
         return self.crash_intensity_per_year / 365.0
+
+    @property
+    def pump_intensity_per_day(self) -> float:
+        return self.pump_intensity_per_year / 365.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,6 +172,9 @@ def _venue_from(name: str, d: Mapping[str, Any]) -> Venue:
         backstop_fraction=None if bf is None else float(bf),
         min_collateral_usd=float(d.get("min_collateral_usd", 0.0)),
         notes=d.get("notes", ""),
+        funding_note=d.get("funding_note", ""),
+        checked=d.get("checked", ""),
+        unchecked=d.get("unchecked", ""),
         tiers=tiers,
     )
 

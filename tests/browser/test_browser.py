@@ -166,6 +166,8 @@ def test_page_draws_and_slider_updates_headline(server, page):
     assert info["exceptions"] == 0 and info["drawn"] == info["charts"]
     after = _headline(page)
     assert after != before, (before, after)
+    # more risk per trade, same seed: ruin is at least as likely
+    assert float(after.rstrip("%")) >= float(before.rstrip("%")), (before, after)
     assert page.get_by_test_id("stException").count() == 0
     shown = slider.get_by_test_id("stSliderThumbValue").inner_text()
     assert float(shown) == pytest.approx(float(risk1) * 100)  # URL and slider agree
@@ -208,3 +210,20 @@ def test_shared_link_and_embed(server, page):
     assert "embed=true" in page.url and "seed=777" in page.url
     assert page.get_by_text("Leverage and liquidation").count() >= 1
     _full_screenshot(page, ARTIFACTS / "app_embed_leverage.png")
+
+
+def test_displayed_headline_is_the_librarys_value_for_the_url(server, page):
+    from screenshot import goto_with_retry, wait_until_ready
+
+    from ruin import form
+    from ruin.insights import pct
+    from ruin.simulate import simulate
+
+    query = {"paths": "2000", "risk": "0.05", "win_rate": "0.45", "payoff": "1.5", "seed": "7"}
+    url = server["url"] + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    goto_with_retry(page, url, time.monotonic() + 60)
+    info = wait_until_ready(page, timeout=180, settle=1.0)
+    assert info["exceptions"] == 0
+    link = form.read_link(query, form.preset_catalogue())
+    p = simulate(form.build_run(link.params, link.extras), record=0).ruin.estimate
+    assert _headline(page) == pct(p)

@@ -410,6 +410,7 @@ COMMANDS: dict[str, list[str]] = {
         "--mmr",
         "0.0125",
     ],
+    # a 2M notional: Binance's 1M-10M bracket (20x; 50x is refused), its taker fee
     "size_venue": [
         "size",
         "--capital",
@@ -419,7 +420,7 @@ COMMANDS: dict[str, list[str]] = {
         "--stop",
         "0.01",
         "--leverage",
-        "50",
+        "20",
         "--venue",
         "binance",
     ],

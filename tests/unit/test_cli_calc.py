@@ -180,11 +180,10 @@ def test_funding_json(capsys):
             "10",
         ],
     )
-    assert set(d["fraction_of_notional"]) == {"simple", "compounded"}
-    assert set(d["fraction_of_margin"]) == {"simple", "compounded"}
-    assert d["fraction_of_notional"]["simple"] == pytest.approx(0.009)
-    assert d["fraction_of_margin"]["simple"] == pytest.approx(0.09)
-    assert d["fraction_of_margin"]["compounded"] > 0.09
+    # a fixed-size long pays payments x rate of its notional: no compounding
+    assert d["fraction_of_notional"] == pytest.approx(0.009)
+    assert d["fraction_of_margin"] == pytest.approx(0.09)
+    assert (d["payer"], d["receiver"], d["side"]) == ("longs", "shorts", "long")
 
 
 def test_odds_json_continuous(capsys):

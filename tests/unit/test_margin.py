@@ -251,23 +251,25 @@ def test_position_size_validation():
 def test_funding_anchor_30_days():
     r = funding_cost(0.0001, 8, 30 * 24, leverage=10)
     assert r.payments == 90
-    assert r.notional_simple == pytest.approx(0.009)
-    assert r.margin_simple == pytest.approx(0.09)
-    assert r.notional_compounded == pytest.approx(1.0001**90 - 1)
+    assert r.notional_paid == pytest.approx(0.009)
+    assert r.margin_paid == pytest.approx(0.09)
     assert r.annualised_simple == pytest.approx(0.1095)
     d = r.as_dict()
-    assert set(d["fraction_of_notional"]) == {"simple", "compounded"}
-    assert d["fraction_of_margin"]["compounded"] == pytest.approx(10 * (1.0001**90 - 1))
+    assert d["fraction_of_notional"] == pytest.approx(0.009) and d["payer"] == "longs"
+    # the receiving side gets exactly what the paying side pays (-0.05% x 720 = 36%)
+    got = funding_cost(-0.0005, 1, 720, side="long")
+    paid = funding_cost(-0.0005, 1, 720, side="short")
+    assert got.notional_paid == pytest.approx(-0.36) == -paid.notional_paid
 
 
 def test_funding_table_rows_and_floor():
     # perps.md 2: 0.05%/8h over 7 days = 1.05%; 0.03%/8h at 10x for 30 days = 27% of margin
-    assert funding_cost(0.0005, 8, 7 * 24).notional_simple == pytest.approx(0.0105)
-    assert funding_cost(0.0003, 8, 720, 10).margin_simple == pytest.approx(0.27)
+    assert funding_cost(0.0005, 8, 7 * 24).notional_paid == pytest.approx(0.0105)
+    assert funding_cost(0.0003, 8, 720, 10).margin_paid == pytest.approx(0.27)
     # only completed intervals are paid
     assert funding_cost(0.0001, 8, 7.99).payments == 0
     assert funding_cost(0.0001, 8, 8).payments == 1
-    assert funding_cost(-0.00005, 8, 24).notional_simple == pytest.approx(-0.00015)
+    assert funding_cost(-0.00005, 8, 24).notional_paid == pytest.approx(-0.00015)
 
 
 def test_funding_validation():

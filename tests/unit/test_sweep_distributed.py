@@ -8,6 +8,7 @@ import logging
 
 import polars as pl
 import pytest
+from sweep_faults import dying_once
 
 import ruin.sweep as sw
 
@@ -67,7 +68,7 @@ def test_dask_worker_death_is_retried_without_holes_or_duplicates(reference, clu
         scheduler=cluster.scheduler_address,
         progress=False,
         batch_size=2,
-        _crash_marker=str(marker),
+        _task=dying_once(str(marker)),
     )
     assert marker.exists()  # a worker process really died (os._exit) mid-sweep
     assert_complete(df, reference)
@@ -95,7 +96,7 @@ def test_local_processes_match_one_process_even_when_a_worker_dies(reference, tm
         progress=False,
         batch_size=2,
         stats=stats,
-        _crash_marker=str(marker),
+        _task=dying_once(str(marker)),
     )
     assert marker.exists()
     assert stats["executor"] == "local" and stats["workers"] == 2 and stats["batches"] == 6

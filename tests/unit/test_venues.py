@@ -38,7 +38,11 @@ def test_assets_and_funding_regimes():
     assert a["btc"].daily_vol == pytest.approx(0.02617, abs=1e-5)
     for p in a.values():
         assert p.garch_alpha + p.garch_beta < 1
-        assert p.t_df > 2 and p.crash_size < 0 and p.stressed_vol > p.annual_vol
+        assert p.t_df > 2 and p.crash_size < 0 < p.pump_size and -1 < p.crash_cap < 0
+        # the pumps balance the crashes in mean log size per year (no net drift from jumps)
+        assert p.pump_intensity_per_year * p.pump_size == pytest.approx(
+            -p.crash_intensity_per_year * p.crash_size
+        )
     assert set(FUNDING_REGIMES) == {"neutral", "bull", "bear"}
     assert FUNDING_REGIMES["neutral"].mean_per_8h == pytest.approx(0.0001)
     assert FUNDING_REGIMES["neutral"].per_interval(1) == pytest.approx(0.0000125)

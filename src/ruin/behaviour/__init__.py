@@ -38,9 +38,14 @@ and time stops are not modelled here; use the leveraged market model for those.
   first falls x stop distances; same stop and target for both halves. R is the loss when
   the stop is hit with both halves on (so a full stop-out is still -1 R).
 * ``no_stop = d`` (d >= 1): the stop is removed ("it'll come back"); the only exits are the
-  take-profit and liquidation, d stop distances away, where ``liquidation_loss`` R
-  (default d: the whole isolated margin) is lost. Isolated margin at leverage L with a
-  planned stop s: d = (1/L - mmr) / s and liquidation_loss = (1/L) / s.
+  take-profit and liquidation, d stop distances away, where ``liquidation_loss`` R is lost.
+  d is the move to liquidation over the planned stop s: ``ruin liquidation``'s adverse move
+  / s, for an isolated long at leverage L ``(1/L - mmr) / (1 - mmr) / s`` (a short:
+  ``/ (1 + mmr)``). The default loss is d: a venue that returns what is left of the margin
+  at the liquidation price, with no liquidation fee (Hyperliquid, dYdX and GMX less their
+  fees: the leveraged model's ``fill`` rule). On a venue that closes at the bankruptcy
+  price (Binance, Bybit: the ``margin`` rule) the whole margin is lost: ``liquidation_loss
+  = (1/L) / s``. Costs are not modelled here.
 
 Only one exit rule at a time, on a Bernoulli model; win-rate uncertainty needs the plain
 Bernoulli model (it redraws P(win) per path).

@@ -133,7 +133,10 @@ class Key:
         if self.kind == "garch":
             return "on, off or 'ALPHA,BETA' (daily, each at least 0, ALPHA + BETA < 1)"
         if self.kind == "jumps":
-            return "on, off or 'RATE_PER_DAY,MEAN,SD' (log jump sizes), e.g. 0.01,-0.1,0.05"
+            return (
+                "on, off, 'RATE,MEAN,SD' (crashes) or 'RATE,MEAN,SD,UP_RATE,UP_MEAN,UP_SD' "
+                "(crashes and pumps; per day, log jump sizes), e.g. 0.01,-0.1,0.05"
+            )
         if self.kind == "step":
             return f"'continuous' or a check interval in days {self._range()}"
         if self.kind == "path":
@@ -257,6 +260,8 @@ class Key:
         if isinstance(value, bool):
             return value
         n = len(self.parts)
+        # jumps: crashes only (3 numbers) or crashes and pumps (6)
+        counts = (3, 6) if self.kind == "jumps" else (n,)
         items: Sequence[Any]
         if isinstance(value, str):
             try:
@@ -264,17 +269,17 @@ class Key:
             except ParameterError:
                 pass
             items = value.split(",")
-            if len(items) != n:
+            if len(items) not in counts:
                 raise self.error(value)
             try:
                 items = [float(x) for x in items]
             except ValueError:
                 raise self.error(value) from None
-        elif isinstance(value, (list, tuple)) and len(value) == n:
+        elif isinstance(value, (list, tuple)) and len(value) in counts:
             items = value
         else:
             raise self.error(value)
-        out = tuple(part.check(x) for part, x in zip(self.parts, items, strict=True))
+        out = tuple(part.check(x) for part, x in zip(self.parts[: len(items)], items, strict=True))
         if n == 2 and out[0] + out[1] >= 1.0:
             raise ParameterError(
                 self.name, "ALPHA,BETA with ALPHA + BETA < 1 (stationary variance)", value
@@ -349,7 +354,7 @@ class Key:
             "bool": "true, false",
             "outcomes": "R:prob,...",
             "garch": "on, off or ALPHA,BETA",
-            "jumps": "on, off or RATE,MEAN,SD",
+            "jumps": "on, off, RATE,MEAN,SD or RATE,MEAN,SD,UP_RATE,UP_MEAN,UP_SD",
             "path": "file",
             "text": "text",
         }[self.kind]

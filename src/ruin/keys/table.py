@@ -78,6 +78,16 @@ PARTS: dict[str, Key] = {
         ),
         _K("jump_mean", lo=-3.0, hi=3.0, group="part", help="mean jump in log price"),
         _K("jump_sd", lo=0.0, hi=3.0, group="part", help="standard deviation of a jump"),
+        _K(
+            "pump_rate",
+            lo=0.0,
+            hi=10.0,
+            group="part",
+            help="pumps (upward jumps) per day",
+            hint="Pumps per day: 0.00274 = about one a year.",
+        ),
+        _K("pump_mean", lo=-3.0, hi=3.0, group="part", help="mean pump in log price"),
+        _K("pump_sd", lo=0.0, hi=3.0, group="part", help="standard deviation of a pump"),
     )
 }
 
@@ -351,7 +361,8 @@ _BEHAVIOUR = (
         optional=True,
         example="4.5",
         metavar="D",
-        hint="It is the distance to liquidation in stop distances, e.g. 4.5.",
+        hint="It is the move to liquidation in stop distances, e.g. 4.43 for 10x "
+        "with MMR 1.25% and a 2% stop.",
         help="remove the stop: liquidation D stop distances away is the only loss exit",
     ),
     _K(
@@ -364,7 +375,8 @@ _BEHAVIOUR = (
         unit="R",
         example="5",
         metavar="L",
-        help="R lost at liquidation with no_stop (default D)",
+        help="R lost at liquidation with no_stop (default D: the venue returns what is "
+        "left, as Hyperliquid; the whole margin on Binance/Bybit is 1/(leverage x stop))",
     ),
 )
 
@@ -413,8 +425,8 @@ _LEVERAGE = (
         optional=True,
         example="-0.001",
         hint="It is per day: 0.001 = 0.1% a day.",
-        help="edge as log-price drift per day in the trade's favour (0 = no edge), "
-        "instead of win_rate",
+        help="the market's drift: log-price drift per day, positive = the price rises "
+        "(helps a long, hurts a short; as in `ruin odds`); 0 = no edge; instead of win_rate",
     ),
     _K(
         "volatility",
@@ -574,8 +586,13 @@ _LEVERAGE = (
         optional=True,
         example="0.01,-0.1,0.05",
         metavar="RATE,MEAN,SD",
-        parts=(PARTS["jump_rate"], PARTS["jump_mean"], PARTS["jump_sd"]),
-        help="rare crash jumps: on (the asset's) or RATE_PER_DAY,MEAN,SD of log jumps",
+        parts=tuple(
+            PARTS[k]
+            for k in ("jump_rate", "jump_mean", "jump_sd", "pump_rate", "pump_mean", "pump_sd")
+        ),
+        help="rare price gaps: on (the asset's crashes and pumps), RATE,MEAN,SD of crashes, or "
+        "RATE,MEAN,SD,UP_RATE,UP_MEAN,UP_SD with pumps (per day, log sizes); the volatility "
+        "excludes jumps",
     ),
     _K(
         "max_hold_days",

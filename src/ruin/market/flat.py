@@ -111,8 +111,11 @@ def _venue_preset(
     if not flat.given("mmr"):
         kw["maintenance_amount"] = cum_t
     kw["backstop_fraction"] = v.backstop_fraction
+    kw["maintenance_basis"] = v.maintenance_basis
     regime = vn.FUNDING_REGIMES[flat["funding_regime"] or "neutral"]
     rate = regime.per_interval(v.funding_interval_hours)
+    if regime.name == "neutral":  # the venue's own anchor (dYdX, GMX: 0, premium only)
+        rate = v.funding_anchor
     if v.funding_cap is not None:
         rate = max(-v.funding_cap, min(v.funding_cap, rate))
     preset.update(
@@ -163,8 +166,15 @@ def _realism(flat: Flat, asset: vn.AssetPreset | None, kw: dict[str, Any]) -> No
                 jump_rate=asset.crash_intensity_per_day,
                 jump_mean=asset.crash_size,
                 jump_sd=asset.crash_sd,
+                crash_cap=asset.crash_cap,
+                pump_rate=asset.pump_intensity_per_day,
+                pump_mean=asset.pump_size,
+                pump_sd=asset.pump_sd,
             )
-        else:
+        else:  # one crash of -10% and one pump of +8% a year
             kw.update(jump_rate=1.0 / 365.0, jump_mean=-0.10, jump_sd=0.05)
+            kw.update(pump_rate=1.0 / 365.0, pump_mean=0.08, pump_sd=0.04)
     elif jumps:
         kw.update(jump_rate=jumps[0], jump_mean=jumps[1], jump_sd=jumps[2])
+        if len(jumps) == 6:
+            kw.update(pump_rate=jumps[3], pump_mean=jumps[4], pump_sd=jumps[5])

@@ -16,17 +16,14 @@ from typing import Literal
 import numpy as np
 from numba import njit
 
+from .. import margin as _margin
+
 __all__ = ["liquidation_ratio", "liquidation_price_ratio", "liquidation_level"]
 
 
-@njit(cache=True)
-def liquidation_price_ratio(side, backing, paid, maintenance, mmr):
-    """Price ratio ``u = P / P_entry`` at which the position is liquidated (a long: 0 when
-    it never is). ``side`` is +1.0 (long) or -1.0 (short)."""
-    if side > 0:
-        u = (1.0 - backing + paid - maintenance) / (1.0 - mmr)
-        return max(u, 0.0)
-    return (1.0 + backing - paid + maintenance) / (1.0 + mmr)
+#: The project's one liquidation formula (:func:`ruin.margin.liquidation_price_ratio`),
+#: compiled for the kernels.
+liquidation_price_ratio = njit(cache=True)(_margin.liquidation_price_ratio)
 
 
 @njit(cache=True)

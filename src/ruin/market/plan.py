@@ -18,6 +18,7 @@ from ..brownian import p_up_first, two_barrier_probability
 from ..engine.accounting import r_to_step, thresholds
 from ..engine.kernels import MODEL_TWO_POINT, IidPlan
 from ..errors import ParameterError
+from ..margin import basis_terms
 from .liquidation import liquidation_level, liquidation_ratio
 from .settle import CloseTerms, close_position
 from .step import STEP_WIDTHS
@@ -47,8 +48,8 @@ class KernelPlan(NamedTuple):
     y_take_profit: float
     y_stop: float  # < 0
     margin: float  # isolated margin, 1 / leverage
-    mmr: float
-    maintenance: float  # tier's maintenance amount / starting notional
+    mmr: float  # 0 on the entry basis (see ruin.margin.basis_terms)
+    maintenance: float  # tier's maintenance amount / starting notional (basis_terms)
     fee: float  # per fill
     slippage: float  # per fill
     fill_rule: bool  # liquidation fills at the price (the venue keeps a fee); else margin lost
@@ -79,9 +80,13 @@ class KernelPlan(NamedTuple):
     garch_beta: float
     garch_omega: float  # volatility^2 (1 - alpha - beta)
     jumps: bool
-    jumps_per_step: float  # crash jump rate x dt
-    jump_mean: float  # log size
+    jumps_per_step: float  # (crash + pump) jump rate x dt
+    jump_mean: float  # crash: log size
     jump_sd: float
+    jump_floor: float  # the largest crash, log(1 + crash_cap)
+    pump_share: float  # share of the jumps that are pumps (up), 0: crashes only
+    pump_mean: float  # pump: log size
+    pump_sd: float
     # the account
     fractional: bool
     risk: float
@@ -132,7 +137,8 @@ def _barrier_width(mk: LeveragedTrade) -> float:
     """Log distance between the lower exit (stop or liquidation, the nearer) and the
     take-profit: the scale that sets the simulation step."""
     a, b = mk.barriers
-    u_liq = liquidation_ratio(mk.leverage, mk.mmr, side=mk.side)
+    mmr, maintenance = basis_terms(mk.mmr, 0.0, mk.maintenance_basis)
+    u_liq = liquidation_ratio(mk.leverage, mmr, side=mk.side, maintenance=maintenance)
     d_liq = (-math.log(u_liq) if u_liq > 0 else math.inf) if mk.side == "long" else math.log(u_liq)
     return max(min(a, d_liq) + b, 1e-6)
 
@@ -199,6 +205,8 @@ def plan_market(
             )
     x_floor, ruin_x, goal_x = thresholds(rule, risk, ruin_level, goal)
     garch = mk.garch if mk.garch is not None else (0.0, 0.0)
+    mmr, maintenance = basis_terms(mk.mmr, mk.maintenance_fraction(risk), mk.maintenance_basis)
+    jump_rate = mk.jump_rate + mk.pump_rate
     tails_df = mk.tails_df if mk.tails_df is not None else 0.0
     tails = mk.tails_df is not None
     scale_exponent = 2.0 * nu / mk.volatility**2
@@ -209,8 +217,8 @@ def plan_market(
         y_take_profit=float(b),
         y_stop=float(-a),
         margin=1.0 / mk.leverage,
-        mmr=float(mk.mmr),
-        maintenance=float(mk.maintenance_fraction(risk)),
+        mmr=float(mmr),
+        maintenance=float(maintenance),
         fee=mk.fee_bps * 1e-4,
         slippage=mk.slippage_bps * 1e-4,
         fill_rule=mk.liquidation_rule == "fill",
@@ -244,10 +252,14 @@ def plan_market(
         garch_omega=float(mk.volatility**2 * (1.0 - garch[0] - garch[1]))
         if mk.garch is not None
         else 0.0,
-        jumps=mk.jump_rate > 0.0,
-        jumps_per_step=float(mk.jump_rate * dt),
+        jumps=jump_rate > 0.0,
+        jumps_per_step=float(jump_rate * dt),
         jump_mean=float(mk.jump_mean),
         jump_sd=float(mk.jump_sd),
+        jump_floor=math.log1p(mk.crash_cap),
+        pump_share=float(mk.pump_rate / jump_rate) if jump_rate > 0.0 else 0.0,
+        pump_mean=float(mk.pump_mean),
+        pump_sd=float(mk.pump_sd),
         fractional=rule == "fractional",
         risk=float(risk),
         x_floor=float(x_floor),

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..brownian import two_barrier_probability
+from ..margin import basis_terms
 from .liquidation import liquidation_ratio
 from .plan import MarketPlan, expected_hold_days
 from .settle import AUX_BAD_DEBT, AUX_FEES, AUX_FUNDING, AUX_SLIPPAGE, EXIT_LIQ, EXIT_NAMES
@@ -25,24 +26,32 @@ def describe_position(scenario: Any) -> dict[str, Any]:
         fraction of entry), ``stop_distance``, ``stop_beyond_liquidation`` (bool),
         ``daily_move_liquidation_leverage`` (leverage at which a one-standard-deviation daily
         move liquidates), ``daily_moves_to_liquidation`` (liquidation distance / daily
-        volatility), ``drift_per_day``, ``win_rate_without_liquidation``, ``kelly_risk``.
+        volatility), ``drift_per_day`` (the market's: positive = the price rises),
+        ``drift_in_trade_favour_per_day``, ``jump_variance_per_day`` and
+        ``jump_drift_per_day`` (what the jumps add on top of ``volatility``: not
+        compensated), ``win_rate_without_liquidation``, ``kelly_risk``.
     """
     mk: LeveragedTrade = scenario.market
     risk = scenario.sizing.risk
     backing = risk and (mk.stop / risk if mk.margin_mode == "cross" else 1.0 / mk.leverage)
+    mmr, maintenance = basis_terms(mk.mmr, mk.maintenance_fraction(risk), mk.maintenance_basis)
     u = liquidation_ratio(
         mk.leverage,
-        mk.mmr,
+        mmr,
         side=mk.side,
         paid=mk.entry_cost,
-        maintenance=mk.maintenance_fraction(risk),
+        maintenance=maintenance,
         backing=backing,
     )
     dist = (1.0 - u) if mk.side == "long" else (u - 1.0)
     a, b = mk.barriers
     nu = mk.nu
     p = two_barrier_probability(nu, mk.volatility, a, b)
-    lev_day = 1.0 / (mk.mmr + mk.volatility * (1.0 - mk.mmr))
+    # the liquidation formula solved for the leverage whose liquidation is one daily move
+    # (volatility, as a fraction of price) away, before costs and tiers:
+    # 1/L = mmr + vol (1 - side mmr) - maintenance (the short's 1 + mmr, not the long's)
+    m0, c0 = basis_terms(mk.mmr, 0.0, mk.maintenance_basis)
+    lev_day = 1.0 / (m0 + mk.volatility * (1.0 - mk.sign * m0) - c0)
     kelly = p - (1.0 - p) / mk.payoff
     return {
         "side": mk.side,
@@ -57,7 +66,10 @@ def describe_position(scenario: Any) -> dict[str, Any]:
         "stop_beyond_liquidation": bool(dist <= mk.stop),
         "daily_move_liquidation_leverage": lev_day,
         "daily_moves_to_liquidation": dist / mk.volatility,
-        "drift_per_day": nu,
+        "drift_per_day": mk.sign * nu,
+        "drift_in_trade_favour_per_day": nu,
+        "jump_variance_per_day": mk.jump_variance_per_day,
+        "jump_drift_per_day": mk.jump_drift_per_day,
         "win_rate_without_liquidation": p,
         "kelly_risk": kelly,
         "venue": mk.venue or None,
@@ -99,6 +111,13 @@ def leverage_warnings(scenario: Any) -> list[str]:
         out.append(
             f"costs (about {cost:.2f} R per trade) eat "
             f"{'all' if cost >= gross else 'most'} of the edge ({gross:.2f} R)"
+        )
+    if mk.jump_rate > 0.0 or mk.pump_rate > 0.0:
+        out.append(
+            f"jumps come on top of the volatility ({mk.volatility:.2%} a day is the diffusion "
+            f"only; not compensated): they add {d['jump_variance_per_day'] / mk.volatility**2:.0%}"
+            f" to the daily variance and {d['jump_drift_per_day']:+.4%} a day to the price's "
+            f"drift"
         )
     if mk.positions > 1 and mk.correlation >= 0.7:
         out.append(
@@ -142,7 +161,7 @@ def market_summary(
         "exit_mix": mix,
         "win_rate_realized": float(wins.sum(dtype=np.int64) / n_pos) if n_pos else float("nan"),
         "win_rate_input": mk.win_rate if mk.win_rate is not None else plan.p_tp,
-        "drift_per_day": plan.nu,
+        "drift_per_day": mk.sign * plan.nu,
         "costs": {
             "fees": float(aux[:, AUX_FEES].mean()),
             "slippage": float(aux[:, AUX_SLIPPAGE].mean()),

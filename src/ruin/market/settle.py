@@ -114,9 +114,10 @@ def close_position(code, y_exit, margin, paid, funding, terms):
     """The :class:`Closed` result of a position closed through exit ``code`` (0 take-profit,
     1 stop, 2 liquidation, 3 time) at ``y_exit`` (log price in the trade's favour).
 
-    Liquidation with the fill rule: the trader keeps ``max(0, equity - liquidation_fee x
-    notional)`` unless equity is below the backstop level (a fraction of maintenance
-    margin), where the whole margin is lost; with the margin rule the whole margin is lost.
+    Liquidation with the fill rule: the liquidation is a market close, so the trader keeps
+    ``max(0, equity - liquidation_fee x notional - slippage x notional)`` unless equity is
+    below the backstop level (a fraction of maintenance margin), where the whole margin is
+    lost; with the margin rule the whole margin is lost.
     Equity below zero is bad debt (the trader loses at most the margin)."""
     side = terms.side
     stop = terms.stop
@@ -126,10 +127,16 @@ def close_position(code, y_exit, margin, paid, funding, terms):
     if code == 2:  # liquidation
         eq = margin - paid + side * (u - 1.0)
         keep = 0.0
+        slip_out = 0.0
         if terms.fill_rule and eq >= terms.backstop_mmr * u - terms.backstop_maintenance:
-            keep = max(0.0, eq - terms.liquidation_fee * u)
+            # a market close: the fill pays slippage, then the venue's liquidation fee
+            left = max(0.0, eq - terms.liquidation_fee * u)
+            slip_out = min(slip * u, left)
+            keep = left - slip_out
         bad = max(0.0, -eq) / stop
-        return Closed((-margin + keep) / stop, fee / stop, slip / stop, funding / stop, bad)
+        return Closed(
+            (-margin + keep) / stop, fee / stop, (slip + slip_out) / stop, funding / stop, bad
+        )
     g = side * (u - 1.0) - paid - (fee + slip) * u
     return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop, 0.0)
 

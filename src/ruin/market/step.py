@@ -71,13 +71,16 @@ class StepTerms(NamedTuple):
     max_hold: float  # days (0: no time stop)
     jump_mean: float
     jump_sd: float
-    jump_floor: float  # log(0.05): a crash is floored at -95%
+    jump_floor: float  # log(1 + crash_cap): the largest crash
     jumps_per_day: float
     funding_rate: float
     funding_interval: float  # days
     maintenance: float
     mmr: float
     max_steps: int  # steps after which a trade is closed at market (a time exit)
+    pump_share: float  # share of the jumps that are pumps (up); 0: crashes only
+    pump_mean: float  # pump: mean log size
+    pump_sd: float
 
 
 class Day(NamedTuple):
@@ -277,9 +280,14 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
             s3,
         )
     day_return += e
-    if jump_now:  # a crash jump at the step's end; gaps fill at the new price
+    if jump_now:  # a jump at the step's end (crash or pump); gaps fill at the new price
         zj, s0, s1, s2, s3 = zig_normal(s0, s1, s2, s3)
-        y1 += terms.side * max(terms.jump_mean + terms.jump_sd * zj, terms.jump_floor)
+        jump = max(terms.jump_mean + terms.jump_sd * zj, terms.jump_floor)
+        if terms.pump_share > 0.0:  # (no draw without pumps: crash-only streams unchanged)
+            w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
+            if _u53(w) < terms.pump_share:
+                jump = terms.pump_mean + terms.pump_sd * zj
+        y1 += terms.side * jump
         ej, s0, s1, s2, s3 = zig_exponential(s0, s1, s2, s3)
         next_jump = end + ej / terms.jumps_per_day
         if y1 <= y_liq:

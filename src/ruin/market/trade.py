@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..brownian import solve_drift
-from ..errors import ParameterError, check_number
+from ..errors import ParameterError, check_choice, check_number
 from ..keys import (
     KEYS,
     MAX_POSITIONS,
@@ -56,12 +56,20 @@ class LeveragedTrade:
         Stop and take-profit distances as fractions of the entry price (0 < stop < 1).
     win_rate, drift : float or None
         Exactly one: the win rate P(take-profit before stop) without liquidation, from which
-        the drift is solved, or the drift per day of log price in the trade's favour.
+        the drift is solved, or the market's drift: the drift per day of the log price
+        (positive: the price rises, which helps a long and hurts a short), the same meaning
+        as in ``ruin odds``. :attr:`nu` is the drift in the trade's favour.
     volatility : float
-        Standard deviation of daily log returns (0.03 = 3% a day, about 57% a year).
+        Standard deviation of daily log returns of the diffusion (0.03 = 3% a day, about 57%
+        a year). Jumps come on top of it: they are not compensated, so with jumps the total
+        daily variance is ``volatility**2 + jump_variance_per_day`` and the market drifts by
+        ``jump_drift_per_day`` more.
     side : {"long", "short"}
     mmr : float
         Maintenance margin rate, 0 <= mmr < 1/leverage.
+    maintenance_basis : {"mark", "entry"}
+        Maintenance on the current notional (Binance, Hyperliquid, dYdX) or on the notional
+        at entry (GMX v2, Bybit), as :func:`ruin.margin.liquidation_price`.
     maintenance_amount : float
         Tier deduction (USD) at the account's starting position size.
     equity_usd : float
@@ -84,8 +92,13 @@ class LeveragedTrade:
     garch : tuple of float or None
         Daily GARCH(1,1) ``(alpha, beta)``, alpha + beta < 1; ``None``: constant volatility.
     jump_rate, jump_mean, jump_sd : float
-        Crash jumps: Poisson rate per day, mean and sd of the jump in log price (a jump is
-        floored at -95%).
+        Crash jumps (the price gaps down): Poisson rate per day, mean and sd of the normal
+        jump in log price, floored at ``log(1 + crash_cap)``.
+    crash_cap : float
+        The largest crash as a simple return, -1 < crash_cap < 0 (-0.95: -95%).
+    pump_rate, pump_mean, pump_sd : float
+        Pumps and squeezes (the price gaps up, so shorts gap too): Poisson rate per day, mean
+        and sd of the normal jump in log price.
     max_hold_days : float or None
         Close at market after this long.
     monitoring : {"continuous", "discrete"}
@@ -113,6 +126,7 @@ class LeveragedTrade:
     volatility: float = 0.03
     side: Literal["long", "short"] = "long"
     mmr: float = 0.005
+    maintenance_basis: Literal["mark", "entry"] = "mark"
     maintenance_amount: float = 0.0
     equity_usd: float = 10_000.0
     margin_mode: Literal["isolated", "cross"] = "isolated"
@@ -128,6 +142,10 @@ class LeveragedTrade:
     jump_rate: float = 0.0
     jump_mean: float = -0.10
     jump_sd: float = 0.05
+    crash_cap: float = -0.95
+    pump_rate: float = 0.0
+    pump_mean: float = 0.10
+    pump_sd: float = 0.05
     max_hold_days: float | None = None
     monitoring: Literal["continuous", "discrete"] = "continuous"
     check_hours: float = 1.0
@@ -175,8 +193,18 @@ class LeveragedTrade:
             if isinstance(garch, bool):
                 raise ParameterError("garch", "two numbers (alpha, beta)", self.garch)
             S(self, "garch", garch)
-        for name in ("jump_rate", "jump_mean", "jump_sd"):
+        for name in ("jump_rate", "jump_mean", "jump_sd", "pump_rate", "pump_mean", "pump_sd"):
             S(self, name, PARTS[name].check(getattr(self, name)))
+        S(
+            self,
+            "crash_cap",
+            check_number("crash_cap", self.crash_cap, -1.0, 0.0, lo_incl=False, hi_incl=False),
+        )
+        S(
+            self,
+            "maintenance_basis",
+            check_choice("maintenance_basis", self.maintenance_basis, ("mark", "entry")),
+        )
         if self.entry_cost >= 1.0 / self.leverage - self.mmr and self.margin_mode == "isolated":
             raise ParameterError(
                 "fee_bps + slippage_bps",
@@ -210,9 +238,10 @@ class LeveragedTrade:
 
     @property
     def nu(self) -> float:
-        """The drift per day in the trade's favour (solved from the win rate if given)."""
+        """The drift per day in the trade's favour (solved from the win rate if given; from
+        the market's ``drift``: ``side x drift``)."""
         if self.drift is not None:
-            return float(self.drift)
+            return float(self.sign * self.drift)
         a, b = self.barriers
         return solve_drift(float(self.win_rate), self.volatility, a, b)
 
@@ -223,11 +252,26 @@ class LeveragedTrade:
             self.max_hold_days is not None
             or self.funding_rate != 0.0
             or self.jump_rate > 0.0
+            or self.pump_rate > 0.0
             or self.tails_df is not None
             or self.garch is not None
             or self.monitoring == "discrete"
             or self.positions > 1
         )
+
+    @property
+    def jump_variance_per_day(self) -> float:
+        """Variance per day the jumps add to the diffusion's ``volatility**2`` (the floor
+        ignored): ``rate x (mean**2 + sd**2)`` of crashes plus pumps."""
+        return self.jump_rate * (self.jump_mean**2 + self.jump_sd**2) + self.pump_rate * (
+            self.pump_mean**2 + self.pump_sd**2
+        )
+
+    @property
+    def jump_drift_per_day(self) -> float:
+        """Market drift per day of log price the jumps add (``rate x mean``, crashes plus
+        pumps; negative: the price drifts down)."""
+        return self.jump_rate * self.jump_mean + self.pump_rate * self.pump_mean
 
     def maintenance_fraction(self, risk: float) -> float:
         """Maintenance amount as a fraction of the starting notional (tiers)."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -138,7 +136,6 @@ def run_batch(
     cells: Sequence[tuple[int, str, str, dict[str, Any], str]],
     *,
     threads: int | None = 1,
-    crash_marker: str | None = None,
 ) -> list[dict[str, Any]]:
     """Run a batch of cells; returns one row per cell (the task every worker runs).
 
@@ -149,13 +146,7 @@ def run_batch(
     threads : int or None
         Numba threads per simulation (None: numba's default). Kernels in one process run one
         at a time, so a Dask worker with several threads is safe.
-    crash_marker : str, optional
-        Fault injection for tests: if this file does not exist, create it and kill the
-        worker process (``os._exit``), as a machine failure would.
     """
-    if crash_marker is not None and not os.path.exists(crash_marker):
-        Path(crash_marker).touch()
-        os._exit(17)
     rows = []
     for index, cid, method, flat, kind in cells:
         row: dict[str, Any] = {

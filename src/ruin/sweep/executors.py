@@ -28,8 +28,8 @@ def _payload(batch: Sequence[Cell]) -> list[tuple[int, str, str, dict[str, Any],
     return [(c.index, c.cell_id, c.method, c.flat, c.kind) for c in batch]
 
 
-def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
-    if workers == 1 and crash_marker is None:
+def _run_local(batches, workers, threads, on_done, task=None) -> None:
+    if workers == 1 and task is None:
         for b in batches:
             on_done(b, run_batch(_payload(b), threads=threads))
         return
@@ -45,8 +45,7 @@ def _run_local(batches, workers, threads, on_done, crash_marker) -> None:
         )
         try:
             futs = {
-                pool.submit(run_batch, _payload(b), threads=threads, crash_marker=crash_marker): b
-                for b in pending
+                pool.submit(task or run_batch, _payload(b), threads=threads): b for b in pending
             }
             broken = False
             while futs:
@@ -130,7 +129,7 @@ def _connect(scheduler: Any, timeout: float):
     return client, True
 
 
-def _run_dask(batches, client, threads, on_done, crash_marker) -> None:
+def _run_dask(batches, client, threads, on_done, task=None) -> None:
     from distributed import as_completed
 
     futs = []
@@ -141,10 +140,9 @@ def _run_dask(batches, client, threads, on_done, crash_marker) -> None:
                 + hashlib.sha256("".join(c.cell_id for c in b).encode()).hexdigest()[:24]
             )
             fut = client.submit(
-                run_batch,
+                task or run_batch,
                 _payload(b),
                 threads=threads,
-                crash_marker=crash_marker,
                 key=key,
                 retries=3,
                 pure=False,

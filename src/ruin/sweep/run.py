@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -44,7 +44,7 @@ def run_sweep(
     threads: int | None = None,
     connect_timeout: float = CONNECT_TIMEOUT,
     stats: dict[str, Any] | None = None,
-    _crash_marker: str | None = None,
+    _task: Callable[..., list[dict[str, Any]]] | None = None,
 ) -> pl.DataFrame:
     """Run a parameter sweep and return one row per cell.
 
@@ -75,6 +75,11 @@ def run_sweep(
     stats : dict, optional
         Filled with ``cells``, ``cells_run``, ``batches``, ``batch_size``, ``seconds``,
         ``sweep_seed``, ``workers`` (for benchmarks and the CLI's report).
+    _task : callable, optional
+        The function each batch runs instead of :func:`~ruin.sweep.batch.run_batch` (same
+        arguments; importable, so worker processes can unpickle it). Tests pass one that
+        kills its worker once, as a machine failure would; the fault injection itself
+        lives in the tests.
 
     Returns
     -------
@@ -138,7 +143,7 @@ def run_sweep(
             progress,
             stats,
             t0,
-            _crash_marker,
+            _task,
         )
     finally:
         if owned:
@@ -159,7 +164,7 @@ def _run_cells(
     progress,
     stats,
     t0,
-    crash_marker,
+    task,
 ) -> pl.DataFrame:
     if client is not None:
         n_exec = _dask_workers(client)
@@ -198,9 +203,9 @@ def _run_cells(
     try:
         if batches:
             if client is not None:
-                _run_dask(batches, client, cell_threads, on_done, crash_marker)
+                _run_dask(batches, client, cell_threads, on_done, task)
             else:
-                _run_local(batches, n_exec, cell_threads, on_done, crash_marker)
+                _run_local(batches, n_exec, cell_threads, on_done, task)
     finally:
         bar.close()
 

@@ -49,7 +49,7 @@ class PortfolioTerms(NamedTuple):
     paid: float  # entry fee and slippage per unit notional
     sq_rho: float  # sqrt(correlation): weight of the common shock
     sq_1rho: float  # sqrt(1 - correlation)
-    jump_floor: float  # log(0.05): a crash is floored at -95%
+    jump_floor: float  # log(1 + crash_cap): the largest crash
     cross_many: bool  # cross margin with several positions: the account is checked
     jumps_per_day: float
     start_variance: float  # variance per day at the start
@@ -318,7 +318,10 @@ def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, 
         u_common = next_double(st) if (several and plan.correlation == 1.0) else -1.0
         jump = 0.0
         if jump_now:  # (still pending if every position leaves before it)
-            jump = max(plan.jump_mean + plan.jump_sd * _normal(st, sp), terms.jump_floor)
+            zj = _normal(st, sp)
+            jump = max(plan.jump_mean + plan.jump_sd * zj, terms.jump_floor)
+            if plan.pump_share > 0.0 and next_double(st) < plan.pump_share:  # a pump
+                jump = plan.pump_mean + plan.pump_sd * zj
             clock = Clock(
                 clock.time,
                 clock.day,
@@ -613,7 +616,7 @@ def _portfolio_block(
         plan.fee + plan.slippage,
         math.sqrt(plan.correlation),
         math.sqrt(1.0 - plan.correlation),
-        math.log(0.05),
+        plan.jump_floor,
         plan.cross and plan.positions > 1,
         plan.jumps_per_step / plan.dt,
         plan.step_variance / plan.dt,

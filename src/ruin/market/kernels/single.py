@@ -10,7 +10,6 @@ same paths sixteen at a time.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -92,13 +91,16 @@ def one_position_terms(plan):
         plan.max_hold,
         plan.jump_mean,
         plan.jump_sd,
-        math.log(0.05),
+        plan.jump_floor,
         jumps_per_day,
         plan.funding_rate,
         plan.funding_interval,
         plan.maintenance,
         plan.mmr,
         plan.max_steps,
+        plan.pump_share,
+        plan.pump_mean,
+        plan.pump_sd,
     )
     close = CloseTerms(
         plan.side,
