@@ -8,7 +8,7 @@ import streamlit as st
 
 from ruin import ParameterError, Scenario, SimulationResult, charts, form, insights
 
-from . import runs, state
+from . import runs, specs, state
 from .distributions import LOG_FLOOR
 
 
@@ -47,9 +47,11 @@ def render(
         + f". Both use seed {scenario.seed}."
     )
     floor = LOG_FLOOR if log else None
-    ba, _ = charts.fan_frames(res_a, samples=0, floor=floor)
-    bb, _ = charts.fan_frames(result, samples=0, floor=floor)
-    st.altair_chart(
-        charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)], log=log),
-        width="stretch",
-    )
+
+    def chart() -> Any:
+        ba, _ = charts.fan_frames(res_a, samples=0, floor=floor)
+        bb, _ = charts.fan_frames(result, samples=0, floor=floor)
+        return charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)], log=log)
+
+    keys = (specs.scenario_key(res_a.scenario), specs.scenario_key(scenario))
+    specs.show(st, ("compare", *keys, log), chart)

@@ -24,6 +24,7 @@ def render(
     theory: dict[str, Any],
     chart_map: dict[str, Any],
 ) -> None:
+    """``chart_map``: chart title -> zero-argument builder of its Altair chart."""
     st.subheader("Share and export")
     left, right = st.columns(2)
     with left:
@@ -99,14 +100,14 @@ def _downloads(
     shown = {k: v for k, v in chart_map.items() if v is not None}
     row = st.columns([2, 1, 1], vertical_alignment="bottom")
     pick = row[0].selectbox("Chart image", list(shown), key="w_chart_pick")
-    chart = shown[pick]
+    build = shown[pick]  # the Altair chart is built again only for a download
     slug = pick.lower().replace(" ", "_")
     row[1].download_button(
-        "PNG", lambda: export.chart_png(chart), f"{slug}.png", "image/png", on_click="ignore"
+        "PNG", lambda: export.chart_png(build()), f"{slug}.png", "image/png", on_click="ignore"
     )
     row[2].download_button(
         "SVG",
-        lambda: export.chart_svg(chart).encode(),
+        lambda: export.chart_svg(build()).encode(),
         f"{slug}.svg",
         "image/svg+xml",
         on_click="ignore",
