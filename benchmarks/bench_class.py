@@ -241,6 +241,7 @@ async def headline(page) -> str | None:
 async def student(ctx, url: str, presses: int, start: asyncio.Event, timeout: float) -> dict:
     """One tab: open, wait ready, move the risk slider, wait for the redrawn page."""
     page = await ctx.new_page()
+    page.set_default_timeout(timeout * 1000)  # a loaded browser answers slowly
     out: dict[str, Any] = {"presses": presses}
     try:
         await start.wait()
