@@ -12,6 +12,7 @@ from . import runs, specs, state
 from .distributions import LOG_FLOOR
 
 
+@st.fragment
 def render(
     flat: dict[str, Any],
     upload: tuple[str, bytes] | None,
@@ -19,6 +20,7 @@ def render(
     result: SimulationResult,
     log: bool,
 ) -> None:
+    """A fragment: "Pin current as A" and "Clear A" re-run this panel only, not the page."""
     st.subheader("Compare A vs B")
     pinned = state.pinned()
     left, right = st.columns([1, 4])

@@ -41,6 +41,7 @@ def render(
         _downloads(flat, result, summary, theory, chart_map)
 
 
+@st.fragment
 def _downloads(
     flat: dict[str, Any],
     result: SimulationResult,
@@ -48,6 +49,7 @@ def _downloads(
     theory: dict[str, Any],
     chart_map: dict[str, Any],
 ) -> None:
+    """A fragment: picking another chart image re-runs this panel only, not the page."""
     st.markdown("**Downloads**")
     sframe = export.summary_frame(summary)
     pframe = export.paths_frame(result)

@@ -70,3 +70,14 @@ def test_page_charts_never_go_through_altairs_from_dict(result, monkeypatch):
     monkeypatch.setattr(schemapi._FromDict, "__init__", counting)
     _page_charts(result)
     assert not calls
+
+
+def test_chart_image_pick_reruns_the_downloads_fragment():
+    from app_helpers import make_app, no_exception
+
+    at = make_app().run()
+    no_exception(at)
+    at.selectbox(key="w_chart_pick").select("Survival").run()
+    no_exception(at)
+    assert at.selectbox(key="w_chart_pick").value == "Survival"
+    assert {"PNG", "SVG"} <= {b.label for b in at.get("download_button")}
