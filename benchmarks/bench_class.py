@@ -225,12 +225,14 @@ async def move_slider(page, presses: int, old_url: str, timeout: float = 60.0) -
         t = time.monotonic()
         await thumb.press("Shift")
         await thumb.evaluate("e => e.blur()")
-        until = min(deadline, time.monotonic() + 15)
-        while time.monotonic() < until:
+        until = max(time.monotonic() + 1, min(deadline, time.monotonic() + 15))
+        while True:  # checked at least once after every attempt, however slow the presses
             if page.url != old_url:
                 return t
+            if time.monotonic() > until:
+                break
             await asyncio.sleep(0.02)
-    raise TimeoutError(f"slider move never reached the URL: {page.url}")
+    raise TimeoutError(f"slider move never reached the URL (still {old_url})")
 
 
 async def headline(page) -> str | None:
@@ -254,7 +256,7 @@ async def student(ctx, url: str, presses: int, start: asyncio.Event, timeout: fl
             out["open_to_headline_s"] = round(rec["firstHeadline"] / 1000, 3)
         before = rec["lastValue"] if rec else None
         await reset_marks_async(page)
-        t_move = await move_slider(page, presses, page.url)
+        t_move = await move_slider(page, presses, page.url, timeout)
         info, t_ready = await wait_ready(page, timeout, headline_not=before)
         out["move_to_ready_s"] = round(t_ready - t_move, 3)
         rec = await page.evaluate(READ_JS)
@@ -327,7 +329,7 @@ async def one_move(ctx, url: str, meter: CpuMeter, timeout: float, moves: int = 
         before = await headline(page)
         await reset_marks_async(page)
         c0 = meter.read()
-        t_move = await move_slider(page, 1, page.url)
+        t_move = await move_slider(page, 1, page.url, timeout)
         _, t_ready = await wait_ready(page, timeout, settle=1.0, headline_not=before)
         c1 = meter.read()
         rec = await page.evaluate(READ_JS)
