@@ -44,6 +44,7 @@ from ui import (
     runs,
     share_export,
     sidebar,
+    specs,
     state,
     theory,
 )
@@ -109,9 +110,10 @@ def main() -> None:
 
     headline.render(numbers, scenario, result)
     headline.warnings(numbers, scenario, summary, exact, position)
-    log, shown = distributions.render(numbers, scenario, result, summary)
-    lev_charts = leverage.section(scenario, summary, position)
-    sweep_chart = risk.render(scenario, exact, numbers.kelly)
+    key = specs.scenario_key(scenario)  # charts are converted once per scenario, for all
+    log, shown = distributions.render(numbers, scenario, result, summary, key)
+    lev_charts = leverage.section(scenario, summary, position, key)
+    sweep_chart = risk.render(scenario, exact, numbers.kelly, key)
     theory.render(scenario, result, summary, exact)
     compare.render(flat, upload, scenario, result, log)
     share_export.render(

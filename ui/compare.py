@@ -8,10 +8,11 @@ import streamlit as st
 
 from ruin import ParameterError, Scenario, SimulationResult, charts, form, insights
 
-from . import runs, state
+from . import runs, specs, state
 from .distributions import LOG_FLOOR
 
 
+@st.fragment
 def render(
     flat: dict[str, Any],
     upload: tuple[str, bytes] | None,
@@ -19,6 +20,7 @@ def render(
     result: SimulationResult,
     log: bool,
 ) -> None:
+    """A fragment: "Pin current as A" and "Clear A" re-run this panel only, not the page."""
     st.subheader("Compare A vs B")
     pinned = state.pinned()
     left, right = st.columns([1, 4])
@@ -47,9 +49,11 @@ def render(
         + f". Both use seed {scenario.seed}."
     )
     floor = LOG_FLOOR if log else None
-    ba, _ = charts.fan_frames(res_a, samples=0, floor=floor)
-    bb, _ = charts.fan_frames(result, samples=0, floor=floor)
-    st.altair_chart(
-        charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)], log=log),
-        width="stretch",
-    )
+
+    def chart() -> Any:
+        ba, _ = charts.fan_frames(res_a, samples=0, floor=floor)
+        bb, _ = charts.fan_frames(result, samples=0, floor=floor)
+        return charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)], log=log)
+
+    keys = (specs.scenario_key(res_a.scenario), specs.scenario_key(scenario))
+    specs.show(st, ("compare", *keys, log), chart)

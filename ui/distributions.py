@@ -9,6 +9,7 @@ import streamlit as st
 from ruin import Scenario, SimulationResult, charts
 from ruin.insights import Headline
 
+from . import specs
 from .text import HELP
 
 #: Lowest equity drawn on a log axis (a ruined account at 0 would not show).
@@ -16,16 +17,49 @@ LOG_FLOOR = 1e-3
 
 
 def render(
-    h: Headline, scenario: Scenario, result: SimulationResult, summary: dict[str, Any]
+    h: Headline, scenario: Scenario, result: SimulationResult, summary: dict[str, Any], key: str
 ) -> tuple[bool, dict[str, Any]]:
-    """Returns (log scale chosen, charts by title)."""
+    """Returns (log scale chosen, chart builders by title).
+
+    ``key`` is the scenario's :func:`ui.specs.scenario_key`: each chart is converted once
+    per scenario (and log choice) and shared by every session.
+    """
     log = st.toggle("Log scale for equity", key="w_log", help=HELP["log"])
-    out: dict[str, Any] = {}
-    bands, sample = charts.fan_frames(result, samples=8, floor=LOG_FLOOR if log else None)
-    out["Equity fan"] = charts.fan_chart(
-        bands, sample, log=log, ruin_level=scenario.account.ruin_level, goal=scenario.account.goal
-    )
-    st.altair_chart(out["Equity fan"], width="stretch")
+    acc = scenario.account
+
+    def fan() -> Any:
+        bands, sample = charts.fan_frames(result, samples=8, floor=LOG_FLOOR if log else None)
+        return charts.fan_chart(bands, sample, log=log, ruin_level=acc.ruin_level, goal=acc.goal)
+
+    def drawdown() -> Any:
+        hist, exceed = charts.drawdown_frames(result.max_drawdown)
+        return charts.drawdown_chart(
+            hist, exceed, marks={"median": h.mdd_median[0], "95th pct": h.mdd_95[0]}
+        )
+
+    def final() -> Any:
+        return charts.final_equity_chart(
+            charts.final_equity_frame(result.final_equity), median=h.final_median[0]
+        )
+
+    def survival() -> Any:
+        return charts.survival_chart(
+            charts.survival_frame(result.survival),
+            marker=21,
+            marker_label="first month (≈21 trades)",
+        )
+
+    def streaks() -> Any:
+        return charts.streak_chart(charts.streak_frame(result.longest_losing_streak))
+
+    out = {
+        "Equity fan": fan,
+        "Max drawdown": drawdown,
+        "Final equity": final,
+        "Survival": survival,
+        "Losing streaks": streaks,
+    }
+    specs.show(st, ("fan", key, log), fan)
     st.caption(
         "The shaded bands hold the middle 50% and 90% of accounts after each trade; "
         "the black line is the median account. Grey lines are individual accounts: "
@@ -33,36 +67,25 @@ def render(
     )
 
     left, right = st.columns(2)
-    hist, exceed = charts.drawdown_frames(result.max_drawdown)
-    out["Max drawdown"] = charts.drawdown_chart(
-        hist, exceed, marks={"median": h.mdd_median[0], "95th pct": h.mdd_95[0]}
-    )
-    left.altair_chart(out["Max drawdown"], width="stretch")
+    specs.show(left, ("drawdown", key), drawdown)
     left.caption(
         "Bars: how many accounts had each worst drawdown. Orange line: the chance "
         "of a drawdown at least that deep (read 50% on the right axis to find the "
         "median)."
     )
-    out["Final equity"] = charts.final_equity_chart(
-        charts.final_equity_frame(result.final_equity), median=h.final_median[0]
-    )
-    right.altair_chart(out["Final equity"], width="stretch")
+    specs.show(right, ("final", key), final)
     right.caption(
         "Where accounts finish, on a log scale. Compounding makes the distribution "
         "lopsided: a few huge winners pull the mean far above the median."
     )
 
     left, right = st.columns(2)
-    out["Survival"] = charts.survival_chart(
-        charts.survival_frame(result.survival), marker=21, marker_label="first month (≈21 trades)"
-    )
-    left.altair_chart(out["Survival"], width="stretch")
+    specs.show(left, ("survival", key), survival)
     left.caption(
         "Share of accounts still alive after each trade. Most ruin happens early, "
         "while the account is still close to the ruin line."
     )
-    out["Losing streaks"] = charts.streak_chart(charts.streak_frame(result.longest_losing_streak))
-    right.altair_chart(out["Losing streaks"], width="stretch")
+    specs.show(right, ("streaks", key), streaks)
     ls = summary["longest_losing_streak"]
     right.caption(
         f"Even with these odds, the median account sees {ls['0.5']:.0f} losses in "

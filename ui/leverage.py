@@ -9,7 +9,7 @@ import streamlit as st
 from ruin import ParameterError, Scenario, charts, form, insights
 from ruin.insights import pct
 
-from . import state
+from . import runs, specs, state
 
 
 def inputs() -> None:
@@ -185,9 +185,13 @@ def _position_metrics(position: dict[str, Any], summary: dict[str, Any]) -> None
 
 
 def section(
-    scenario: Scenario, summary: dict[str, Any], position: dict[str, Any] | None
+    scenario: Scenario, summary: dict[str, Any], position: dict[str, Any] | None, key: str
 ) -> dict[str, Any]:
-    """Liquidation numbers and charts of a leveraged run; returns its charts by title."""
+    """Liquidation numbers and charts of a leveraged run; returns its chart builders by title.
+
+    The closed-form liquidation odds depend on the trade alone, so they are computed and
+    converted once per trade setup (:func:`ui.runs.liquidation_views`), for every session.
+    """
     out: dict[str, Any] = {}
     if position is None:
         return out
@@ -197,33 +201,32 @@ def section(
     left, right = st.columns(2)
     mix = insights.exit_mix_frame(summary)
     if mix is not None:
-        out["Exit mix"] = charts.exit_mix_chart(mix)
-        left.altair_chart(out["Exit mix"], width="stretch")
+        out["Exit mix"] = lambda: charts.exit_mix_chart(mix)
+        specs.show(left, ("exit_mix", key), out["Exit mix"])
         left.caption(
             "How the simulated trades ended. Liquidations cost the whole margin; "
             "time stops close wherever the price happens to be."
         )
     try:
-        views = insights.liquidation_views(mk)
+        views = runs.liquidation_views(mk)
     except ParameterError as err:
         right.warning(f"Liquidation odds unavailable: {err}")
         return out
-    out["Liquidation vs leverage"] = charts.liquidation_curve_chart(
-        views.curve,
-        leverage=mk.leverage,
-        y="liquidation_probability",
-        title=f"Chance the price touches liquidation within {views.horizon:g} day(s)",
+    trade = specs.scenario_key(mk)
+    title = f"Chance the price touches liquidation within {views.horizon:g} day(s)"
+    out["Liquidation vs leverage"] = lambda: charts.liquidation_curve_chart(
+        views.curve, leverage=mk.leverage, y="liquidation_probability", title=title
     )
-    right.altair_chart(out["Liquidation vs leverage"], width="stretch")
+    specs.show(right, ("liq_curve", trade), out["Liquidation vs leverage"])
     right.caption(
         f"At {mk.volatility:.2%} daily volatility, ignoring the stop "
         "(closed form for a driftless random walk). Doubling leverage roughly "
         "halves the distance to liquidation."
     )
-    out["Leverage × volatility"] = charts.liquidation_heatmap(
+    out["Leverage × volatility"] = lambda: charts.liquidation_heatmap(
         views.grid, y="annual_vol", value="liquidation_probability"
     )
-    st.altair_chart(out["Leverage × volatility"], width="stretch")
+    specs.show(st, ("liq_grid", trade), out["Leverage × volatility"])
     st.caption(
         f"Same question over a grid: holding {views.horizon:g} day(s), which "
         "leverage survives which market? Read across a row to see a calm "

@@ -8,18 +8,24 @@ import streamlit as st
 
 from ruin import Scenario, charts, insights
 
-from . import runs
+from . import runs, specs
 
 
-def render(scenario: Scenario, theory: dict[str, Any], kelly: float | None) -> Any:
-    """Returns the sweep chart (``None`` while a price-path sweep waits for its button)."""
+def render(scenario: Scenario, theory: dict[str, Any], kelly: float | None, key: str) -> Any:
+    """Returns the sweep chart's builder (``None`` while a price-path sweep waits for its
+    button). The sweep runs only when its chart is not cached yet (``key``: the scenario's
+    :func:`ui.specs.scenario_key`)."""
     st.subheader("How much to risk per trade?")
     left, right = st.columns([3, 2])
     chart = None
     if scenario.market is None or st.session_state.get("_sweep_market") == scenario:
-        sweep = runs.risk_sweep(scenario)
-        chart = charts.risk_sweep_chart(sweep, kelly=kelly, current=scenario.sizing.risk)
-        left.altair_chart(chart, width="stretch")
+
+        def chart() -> Any:
+            return charts.risk_sweep_chart(
+                runs.risk_sweep(scenario), kelly=kelly, current=scenario.sizing.risk
+            )
+
+        specs.show(left, ("risk_sweep", key), chart)
     else:
         left.info(
             f"A price-path sweep re-simulates every trade {len(insights.SWEEP_RISKS)} "

@@ -23,7 +23,7 @@ def warm_up() -> bool:
     return True
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
+@st.cache_data(show_spinner=False, max_entries=48, max_size="1GiB")
 def _run_cached(sc: Scenario) -> SimulationResult:
     return simulate(sc, record=insights.paths_to_record(sc))
 
@@ -61,3 +61,10 @@ def risk_sweep(sc: Scenario) -> pl.DataFrame:
     """The risk-per-trade sweep, cached on the scenario *without* its risk
     (:func:`ruin.insights.sweep_base`), so moving the risk slider reuses it."""
     return _risk_sweep(insights.sweep_base(sc))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def liquidation_views(trade: Any) -> insights.LiquidationViews:
+    """Closed-form liquidation odds of a trade setup (:func:`ruin.insights.liquidation_views`),
+    shared by every session with the same setup."""
+    return insights.liquidation_views(trade)

@@ -24,24 +24,24 @@ def render(
     theory: dict[str, Any],
     chart_map: dict[str, Any],
 ) -> None:
+    """``chart_map``: chart title -> zero-argument builder of its Altair chart."""
     st.subheader("Share and export")
     left, right = st.columns(2)
     with left:
         qs = share.to_query_string(query)
         base = _page_url()
         link = f"{base}?{qs}" if qs else (base or "?")
-        st.markdown("**Share link** — opens this exact scenario, seed and numbers:")
-        st.code(link, language=None)
-        st.markdown("**Embed** in a course page:")
+        # Inline code, not st.code: the browser's syntax highlighter was the most expensive
+        # part of drawing the whole page (about a quarter of its CPU, profiled in Chromium).
+        st.markdown(f"**Share link** — opens this exact scenario, seed and numbers:\n\n`{link}`")
         sep = "&" if qs else ""
-        st.code(
-            f'<iframe src="{base}?embed=true{sep}{qs}" width="100%" height="900"></iframe>',
-            language="html",
-        )
+        embed = f'<iframe src="{base}?embed=true{sep}{qs}" width="100%" height="900"></iframe>'
+        st.markdown(f"**Embed** in a course page:\n\n`{embed}`")
     with right:
         _downloads(flat, result, summary, theory, chart_map)
 
 
+@st.fragment
 def _downloads(
     flat: dict[str, Any],
     result: SimulationResult,
@@ -49,6 +49,7 @@ def _downloads(
     theory: dict[str, Any],
     chart_map: dict[str, Any],
 ) -> None:
+    """A fragment: picking another chart image re-runs this panel only, not the page."""
     st.markdown("**Downloads**")
     sframe = export.summary_frame(summary)
     pframe = export.paths_frame(result)
@@ -99,14 +100,14 @@ def _downloads(
     shown = {k: v for k, v in chart_map.items() if v is not None}
     row = st.columns([2, 1, 1], vertical_alignment="bottom")
     pick = row[0].selectbox("Chart image", list(shown), key="w_chart_pick")
-    chart = shown[pick]
+    build = shown[pick]  # the Altair chart is built again only for a download
     slug = pick.lower().replace(" ", "_")
     row[1].download_button(
-        "PNG", lambda: export.chart_png(chart), f"{slug}.png", "image/png", on_click="ignore"
+        "PNG", lambda: export.chart_png(build()), f"{slug}.png", "image/png", on_click="ignore"
     )
     row[2].download_button(
         "SVG",
-        lambda: export.chart_svg(chart).encode(),
+        lambda: export.chart_svg(build()).encode(),
         f"{slug}.svg",
         "image/svg+xml",
         on_click="ignore",

@@ -40,6 +40,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from page_timing import READ_JS, reset_marks, slider_timings  # noqa: E402
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -89,10 +91,12 @@ def page():
         _unavailable("the playwright package is not installed")
     if not Path(CHROMIUM).exists():
         _unavailable(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    from page_timing import TIMING_JS
     from screenshot import launch
 
     with tempfile.TemporaryDirectory(prefix="ruin-chromium-") as prof, sync_playwright() as p:
         ctx = launch(p, 1400, 900, profile_dir=prof)
+        ctx.add_init_script(TIMING_JS)  # in-page clocks: headline and chart changes
         pg = ctx.pages[0] if ctx.pages else ctx.new_page()
         yield pg
         ctx.close()
@@ -172,29 +176,82 @@ def test_page_draws_and_slider_updates_headline(server, page):
     shown = slider.get_by_test_id("stSliderThumbValue").inner_text()
     assert float(shown) == pytest.approx(float(risk1) * 100)  # URL and slider agree
 
-    # One more step, timed: key press -> script rerun -> every chart redrawn.
-    t_move = _nudge(page, thumb, risk1, presses=1)
-    wait_until_ready(page, timeout=60, settle=0.0)
-    rerun = time.monotonic() - t_move
-    wait_until_ready(page, timeout=60, settle=1.0)
-    assert _headline(page).endswith("%")
+    # More steps, timed by the page's own clock (page_timing.py): key press -> new headline,
+    # key press -> last chart redrawn. Recorded, never asserted (the machine is shared).
+    moves = []
+    risk = risk1
+    for _ in range(3):
+        shown_before = _headline(page)
+        reset_marks(page)
+        t_move = _nudge(page, thumb, risk, presses=1)
+        wait_until_ready(page, timeout=60, settle=0.0)
+        rerun = time.monotonic() - t_move
+        wait_until_ready(page, timeout=60, settle=1.0)
+        assert _headline(page).endswith("%")
+        risk = _url_risk(page)
+        moves.append(
+            {
+                "poll_ready_s": round(rerun, 3),
+                **slider_timings(page.evaluate(READ_JS), shown_before),
+            }
+        )
 
     _full_screenshot(page, ARTIFACTS / "app_full.png")
-    (ARTIFACTS / "browser_timings.json").write_text(
-        json.dumps(
-            {
-                "first_render_s": round(first_render, 2),
-                "slider_rerun_s": round(rerun, 2),
-                "headline_before": before,
-                "headline_after": after,
-            },
-            indent=1,
-        )
-    )
+    sessions = [_warm_session(page.context, server["url"]) for _ in range(3)]
+    record = {
+        "first_render_s": round(first_render, 2),
+        "warm_new_session": sessions,
+        "slider_moves": moves,
+        "slider_rerun_s": moves[-1]["poll_ready_s"],
+        "headline_before": before,
+        "headline_after": after,
+        "machine": _machine(),
+        "note": "timings recorded on a shared machine, never asserted",
+    }
+    (ARTIFACTS / "browser_timings.json").write_text(json.dumps(record, indent=1) + "\n")
     print(
-        f"first render {first_render:.2f}s (server start to drawn charts), "
-        f"slider move to redrawn page {rerun:.2f}s"
+        f"first render {first_render:.2f}s (server start to drawn charts); warm new session: "
+        f"headline {[s['headline_s'] for s in sessions]} s, ready "
+        f"{[s['ready_s'] for s in sessions]} s; slider move: headline "
+        f"{[m['headline_s'] for m in moves]} s, all charts {[m['charts_s'] for m in moves]} s"
     )
+
+
+def _warm_session(ctx, url: str) -> dict:
+    """A new session on the warm server (new tab, same browser): seconds from navigation to
+    the first headline and to the whole page ready."""
+    from screenshot import wait_until_ready
+
+    pg = ctx.new_page()
+    try:
+        t0 = time.monotonic()
+        pg.goto(url, wait_until="commit")
+        wait_until_ready(pg, timeout=60, settle=0.0)
+        ready = time.monotonic() - t0
+        rec = pg.evaluate(READ_JS)
+        first = rec["firstHeadline"] if rec else None
+        return {
+            "headline_s": None if first is None else round(first / 1000, 3),
+            "ready_s": round(ready, 3),
+        }
+    finally:
+        pg.close()
+
+
+def _machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cpus_available": len(os.sched_getaffinity(0)),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def test_shared_link_and_embed(server, page):
