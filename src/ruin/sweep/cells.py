@@ -19,7 +19,7 @@ from ..errors import ParameterError, check_choice, check_int, check_number
 from ..odds import liquidation_probability
 from ..params import Bernoulli
 from ..studies.scenarios import find_scenario, scenario_params
-from .spec import ODDS_REQUIRED, SweepSpec, _where
+from .spec import ODDS_REQUIRED, SweepSpec, _where, resolve_trades_file
 
 __all__ = [
     "Cell",
@@ -131,7 +131,15 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
                 named = merged.pop("scenario")
                 merged = {**preset(named), **merged}
             merged["seed"] = cell_seed(sweep_seed, coords)
-            scenario = build_scenario(merged)
+            flat = merged
+            if isinstance(merged.get("trades_file"), str):  # opened relative to the spec
+                flat = {
+                    **merged,
+                    "trades_file": resolve_trades_file(
+                        "trades_file", merged["trades_file"], spec.folder
+                    ),
+                }
+            scenario = build_scenario(flat)
         except ParameterError as exc:
             raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got, exc.hint) from None
         method = spec.method
@@ -140,7 +148,7 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
         work = float(scenario.paths) * float(scenario.account.trades)
         if method == "exact":
             work = float(scenario.account.trades) ** 2 / 10.0
-        cells.append(Cell(index, coords, merged, _cell_id(merged, method), method, work))
+        cells.append(Cell(index, coords, flat, _cell_id(merged, method), method, work))
     return cells
 
 
