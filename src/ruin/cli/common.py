@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -20,8 +21,20 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, and values that start with a minus sign read as values:
+    ``--outcomes -1:0.6,2:0.4``, ``--garch -0.1,0.9,0.05`` and ``--win-rate -inf`` are typed
+    as shown (plain argparse takes them for unknown flags)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse's own check, widened from "-12" / "-.5" to any number-like text
+        self._negative_number_matcher = _NEGATIVE_VALUE
+
     def error(self, message: str) -> NoReturn:  # one clear line, exit 2
         raise UsageError(f"{self.prog}: {message}")
+
+
+_NEGATIVE_VALUE = re.compile(r"^-(?:\d|\.\d|inf(?:inity)?$|nan$)", re.IGNORECASE)
 
 
 def float_list(text: str) -> tuple[float, ...]:

@@ -326,11 +326,14 @@ def _render(d: dict[str, Any]) -> str:
     lines.append(f"  realised win rate            {d['win_rate_realized']:.4f}")
     if "liquidation" in d:
         lines += _render_leverage(d)
-    for k, v in d.get("theory", {}).items():
-        if isinstance(v, (int, float)):
+    th = d.get("theory", {})
+    for k, v in th.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
             lines.append(f"  theory: {k:28s} {v:.6g}")
         elif k == "note":
             lines.append(f"  theory: {v}")
+    if th.get("exact_available") is False:
+        lines.append("  theory: exact answer not available for these inputs")
     return "\n".join(lines)
 
 

@@ -33,6 +33,7 @@ resolved relative to the file's own folder and must stay inside it. Every proble
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -298,6 +299,8 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
                 raise _err(
                     fname, where, k, "a number (slider predictions need min, max and step)", v
                 )
+            if not math.isfinite(v) or abs(v) > 1e12:
+                raise _err(fname, where, k, "a finite number (a slider has ends)", v)
             p[k] = float(v)
         if not p["min"] < p["max"]:
             raise _err(fname, where, "max", f"greater than min ({p['min']:g})", p["max"])

@@ -50,7 +50,9 @@ def _is_sweep_output(path: Path, axes: Sequence[str]) -> bool:
     return {"cell", "cell_id", "method", *axes} <= set(schema)
 
 
-def check_destination(out: Path, axes: Sequence[str], *, force: bool = False) -> None:
+def check_destination(
+    out: str | os.PathLike[str], axes: Sequence[str], *, force: bool = False
+) -> None:
     """Refuse an ``out`` the sweep could not write or would destroy (see the module notes).
 
     Raises
@@ -65,7 +67,7 @@ def check_destination(out: Path, axes: Sequence[str], *, force: bool = False) ->
     out = Path(text)
     try:
         st = os.lstat(out)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the folder check below says which
         st = None
     except OSError as exc:
         raise ParameterError(
@@ -98,7 +100,7 @@ def check_destination(out: Path, axes: Sequence[str], *, force: bool = False) ->
     parts = _parts_dir(out)
     try:
         pst = os.lstat(parts)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pst = None
     except OSError as exc:
         raise ParameterError(

@@ -115,7 +115,7 @@ def run_sweep(
         threads = check_int("threads", threads, 1, 4096)
     connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0, lo_incl=False)
     if out is not None:
-        check_destination(Path(os.fspath(out)), list(spec.axes), force=force)
+        check_destination(os.fspath(out), list(spec.axes), force=force)
     out_path = Path(out) if out is not None else None
     parts = _parts_dir(out_path) if out_path is not None else None
     state = parts / _STATE_FILE if parts is not None else None
