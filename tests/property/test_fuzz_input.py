@@ -319,6 +319,7 @@ def test_app_with_random_links(seed):
         at.query_params[str(k)] = str(rng.choice(NASTY[:20]))
     at.query_params["paths"] = "100"
     at.query_params["trades"] = "20"
+    at.query_params["leveraged"] = "0"  # the leveraged kernels are the app tests' to compile
     at.run()
     assert not at.exception
     for w in at.warning:
