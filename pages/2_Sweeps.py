@@ -13,8 +13,13 @@ import streamlit as st
 
 from ruin import ParameterError
 from ruin.sweep.charts import sweep_axes, sweep_heatmap, sweep_values
+from ruin.tradefile import parquet_rows
 
 MAX_BYTES = 25 * 1024 * 1024
+#: Most cells (rows) and columns the page loads: counted from the Parquet metadata first, so
+#: a small compressed file of hundreds of millions of rows is refused before it is decoded.
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 500
 
 
 def main() -> None:
@@ -37,11 +42,20 @@ def main() -> None:
         st.error(f"Sweep file must be at most 25 MiB; got {len(data) / 2**20:.1f} MiB.")
         return
     try:
+        rows = parquet_rows(data, f"Sweep file {upload.name}")
+        columns = len(pl.read_parquet_schema(io.BytesIO(data)))
+        if rows > MAX_ROWS or columns > MAX_COLUMNS:
+            st.error(
+                f"Sweep file must have at most {MAX_ROWS:,} rows and {MAX_COLUMNS} columns; "
+                f"got {rows:,} rows and {columns:,} columns."
+            )
+            return
         df = pl.read_parquet(io.BytesIO(data))
         axes = sweep_axes(df)
         values = sweep_values(df)
     except (pl.exceptions.PolarsError, OSError, ParameterError) as exc:
-        st.error(f"Sweep file {upload.name} could not be read as a sweep result: {exc}")
+        why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        st.error(f"Sweep file could not be read as a sweep result: {why}")
         return
 
     if len(axes) < 2 or not values:

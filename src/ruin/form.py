@@ -40,6 +40,7 @@ from typing import Any
 from . import keys, market, share, venues
 from .config import build_scenario
 from .engine.rng import resolve_seed
+from .engine.work import APP_MAX_WORK
 from .errors import ParameterError
 from .keys import KEYS, Key
 from .params import Bootstrap, Scenario
@@ -118,7 +119,7 @@ APP_DEFAULTS: dict[str, Any] = {
 }
 MAX_UI_PATHS = 2_000_000
 MAX_UI_TRADES = 100_000
-MAX_WORK = 5_000_000_000  # paths x trades the page will run (about a minute on 2 cores)
+MAX_WORK = APP_MAX_WORK  # paths x trades the page will run (about a minute on 2 cores)
 BIG_RUN = 200_000_000  # paths x trades from which a run shows a progress bar
 SEED_MAX = 2**31 - 1
 

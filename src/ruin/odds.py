@@ -47,7 +47,8 @@ from numba import njit, prange
 from .brownian import two_barrier_probability
 from .engine.rng import next_double, next_normal, resolve_seed, stream_init
 from .engine.streams import PASSAGE, stream_keys
-from .errors import ParameterError, check_choice, check_int
+from .engine.work import CHUNK_SECONDS, CLI_MAX_WORK, FIRST_CHUNK_WORK, check_work
+from .errors import ParameterError, check_choice, check_int, check_number
 from .keys import MAX_PATHS, ODDS_KEYS, check_leverage
 from .margin import adverse_move_to_liquidation, approx_liquidation_price
 from .metrics import Proportion, wilson
@@ -277,9 +278,10 @@ _BLOCK = 1024
 
 @njit(parallel=True, cache=True)
 def _passage_kernel(
-    key0, key1, n_paths, n_steps, dt, mu, sigma, lo, hi, bridge, kind, step_hit
+    key0, key1, offset, n_paths, n_steps, dt, mu, sigma, lo, hi, bridge, kind, step_hit
 ):  # pragma: no cover - compiled
-    """Per path: kind 0 neither, 1 lower first, 2 upper first; step_hit (1-based) or 0.
+    """Paths ``offset .. offset + n_paths - 1`` (row i of ``kind``/``step_hit`` is path
+    ``offset + i``): kind 0 neither, 1 lower first, 2 upper first; step_hit (1-based) or 0.
 
     Returns the number of steps in which both barriers were crossed (order ambiguous).
     """
@@ -293,7 +295,7 @@ def _passage_kernel(
     for blk in prange(n_blocks):
         s = np.empty(4, np.uint64)
         for i in range(blk * _BLOCK, min(n_paths, (blk + 1) * _BLOCK)):
-            stream_init(key0, key1, i, s)
+            stream_init(key0, key1, offset + i, s)
             x0 = 0.0
             k = 0
             at = 0
@@ -376,20 +378,31 @@ def simulate_passage(
     k0, k1 = stream_keys(seed, PASSAGE)
     kind = np.empty(n, np.int8)
     step = np.empty(n, np.int32)
-    amb = _passage_kernel(
-        k0,
-        k1,
-        n,
-        ns,
-        horizon / ns,
-        float(drift),
-        float(sigma),
-        float(lower),
-        float(upper),
-        bool(bridge),
-        kind,
-        step,
-    )
+    # paths in chunks of about CHUNK_SECONDS (Ctrl-C is seen between kernel calls); streams
+    # are keyed by path index, so the chunks do not change the numbers
+    amb, start, size = 0, 0, max(1, FIRST_CHUNK_WORK // ns)
+    while start < n:
+        stop = min(n, start + size)
+        t_chunk = time.perf_counter()
+        amb += _passage_kernel(
+            k0,
+            k1,
+            start,
+            stop - start,
+            ns,
+            horizon / ns,
+            float(drift),
+            float(sigma),
+            float(lower),
+            float(upper),
+            bool(bridge),
+            kind[start:stop],
+            step[start:stop],
+        )
+        took = time.perf_counter() - t_chunk
+        fit = (stop - start) * CHUNK_SECONDS / took if took > 0 else 4 * size
+        size = max(1, min(4 * size, int(fit)))
+        start = stop
     return PassageSample(kind, step, seed, ns, horizon / ns, int(amb))
 
 
@@ -408,6 +421,18 @@ def _validate(leverage, mmr, volatility, horizon_days, drift, side, max_leverage
     t = ODDS_KEYS["horizon_days"].check(horizon_days)
     nu = ODDS_KEYS["drift"].check(drift)
     return d, sg, t, nu
+
+
+def _check_odds_work(n_paths: int, n_steps: int, max_work: float) -> None:
+    work = float(n_paths) * float(n_steps)
+    check_work(
+        work,
+        check_number("max_work", max_work, 1.0, None),
+        name="paths x steps",
+        got=f"{n_paths:,} paths x {n_steps:,} time steps = {work:,.0f}",
+        hint="Use fewer paths, a shorter horizon or coarser monitoring, "
+        "or raise the limit with --max-work.",
+    )
 
 
 def _log_barriers(d: float, side: str, take_profit: float | None) -> tuple[float, float]:
@@ -583,6 +608,7 @@ def liquidation_odds(
     seed: int | None = None,
     entry: float = 1.0,
     max_leverage: float | None = None,
+    max_work: float = CLI_MAX_WORK,
 ) -> OddsResult:
     """Probability of touching liquidation within ``horizon_days``: closed form and Monte Carlo.
 
@@ -610,6 +636,10 @@ def liquidation_odds(
         Entry price used to report the liquidation price (default 1: a fraction of entry).
     max_leverage : float, optional
         Venue maximum leverage.
+
+    max_work : float
+        Refuse a Monte Carlo of more than this many path-steps (paths x time steps), the
+        work limit of :mod:`ruin.engine.work`.
 
     Returns
     -------
@@ -668,6 +698,7 @@ def liquidation_odds(
                 f"(it would need {n_steps:,} steps; at most {MAX_STEPS:,})",
                 take_profit,
             )
+        _check_odds_work(n_paths, n_steps, max_work)
         sample = simulate_passage(
             lo, hi, nu_l, sg, t, n_steps=n_steps, paths=n_paths, seed=seed, bridge=True
         )
@@ -676,6 +707,7 @@ def liquidation_odds(
         checks = int(math.floor(t / step_days + 1e-9))
         if checks > MAX_STEPS:
             raise ParameterError("monitoring", f"at least horizon / {MAX_STEPS:,} days", step_days)
+        _check_odds_work(n_paths, checks, max_work)
         disc = discrete_passage_probabilities(lo, hi, nu_l, sg, step_days, checks)
         closed.update(
             {

@@ -115,7 +115,8 @@ class Bootstrap:
     ----------
     trades : tuple of float
         Each trade's outcome in R (``kind="r"``) or as a return on equity (``kind="returns"``,
-        0.01 = +1%). Returns are converted to R at the run's risk: R = return / risk, so under
+        0.01 = +1%), within [-1e6, 1e6] R or [-1, 1e4] as returns. Returns are converted
+        to R at the run's risk: R = return / risk, so under
         fractional sizing at that risk each resampled trade moves equity by its original return.
     method : {"iid", "block"}
         i.i.d. bootstrap (each trade drawn independently, with replacement) or the circular
@@ -146,6 +147,15 @@ class Bootstrap:
             bad = int(np.flatnonzero(~np.isfinite(arr))[0])
             raise ParameterError(f"trades[{bad}]", "a finite number", self.trades[bad])
         lo = -1.0 if self.kind == "returns" else -1e6
+        hi = 1e4 if self.kind == "returns" else 1e6
+        if np.any(arr > hi):
+            bad = int(np.flatnonzero(arr > hi)[0])
+            raise ParameterError(
+                f"trades[{bad}]",
+                f"at most {hi:g}",
+                self.trades[bad],
+                "No real trade makes that much; check the column's units.",
+            )
         if np.any(arr < lo):
             bad = int(np.flatnonzero(arr < lo)[0])
             raise ParameterError(

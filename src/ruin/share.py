@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Real
@@ -36,10 +37,38 @@ from urllib.parse import parse_qsl, urlencode
 from .errors import ParameterError, describe_range
 from .keys import Key
 
-__all__ = ["Field", "encode", "decode", "to_query_string", "from_query_string", "MAX_VALUE_LEN"]
+__all__ = [
+    "Field",
+    "encode",
+    "decode",
+    "to_query_string",
+    "from_query_string",
+    "shown",
+    "MAX_VALUE_LEN",
+    "MAX_SHOWN_LEN",
+    "MAX_SHOWN_KEYS",
+]
 
 #: Longest query value read; anything longer is refused (a link is not an upload).
 MAX_VALUE_LEN = 200
+#: Longest piece of a link a notice repeats (longer keys and values are cut with "...").
+MAX_SHOWN_LEN = 40
+#: Unknown keys a notice names (the rest are counted).
+MAX_SHOWN_KEYS = 3
+
+# Markdown (and the host page's) specials: a link's text is shown, never interpreted. A dot is
+# escaped unless a digit follows it (1.7 stays readable; www.evil.example is no autolink).
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*{}\[\]()<>#+!|~:$&^\"@/]|\.(?!\d))")
+
+
+def shown(text: Any, limit: int = MAX_SHOWN_LEN) -> str:
+    """What a notice may repeat of user-sent ``text``: one line, at most ``limit``
+    characters, every Markdown/HTML special escaped with a backslash (so a link parameter
+    named ``[log in](https://evil.example)`` shows as text, never as a link)."""
+    t = " ".join(str(text).split())
+    if len(t) > limit:
+        t = t[:limit] + "..."
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,26 +168,36 @@ def decode(
     params : dict
         ``defaults`` overlaid with every readable query value.
     notices : list of str
-        One plain-words line per unknown key or unreadable value (each fell back to default).
+        One plain-words line per unreadable value (each fell back to its default) and one
+        line naming at most :data:`MAX_SHOWN_KEYS` unknown keys. What the link sent is
+        repeated through :func:`shown` (cut, Markdown-escaped), so a notice is safe to show
+        as Markdown.
     """
     params = dict(defaults)
     notices: list[str] = []
+    unknown: list[str] = []
     for key, raw in query.items():
         if key in ignore:
             continue
         if isinstance(raw, (list, tuple)):
             raw = raw[-1] if raw else ""
         if key not in fields:
-            notices.append(f"Link parameter '{key}' is not one this page knows; ignored.")
+            unknown.append(str(key))
             continue
         try:
             params[key] = fields[key].parse(raw)
-        except ParameterError as exc:
-            shown = str(raw)[:40]
+        except ValueError as exc:
             notices.append(
-                f"Link parameter '{key}={shown}' is unusable ({exc}); "
+                f"Link parameter '{shown(key)}={shown(raw)}' is unusable ({exc}); "
                 f"using the default {defaults.get(key)!r}."
             )
+    if len(unknown) == 1:
+        notices.append(f"Link parameter '{shown(unknown[0])}' is not one this page knows; ignored.")
+    elif unknown:
+        names = ", ".join(f"'{shown(k)}'" for k in unknown[:MAX_SHOWN_KEYS])
+        more = len(unknown) - MAX_SHOWN_KEYS
+        names += f" and {more} more" if more > 0 else ""
+        notices.append(f"Link parameters {names} are not ones this page knows; ignored.")
     return params, notices
 
 

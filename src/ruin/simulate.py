@@ -78,7 +78,8 @@ def simulate(
     progress : callable, optional
         Called as ``progress(paths_done, paths_total)`` after each chunk.
     chunk : int
-        Paths per kernel call; results do not depend on it.
+        Most paths per kernel call (chunks are sized by measured work so each takes about a
+        quarter of a second, and Ctrl-C stops the run); results do not depend on it.
 
     Returns
     -------

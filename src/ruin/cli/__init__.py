@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 2 usage or invalid input)."""
+    """Run the CLI; returns the exit status (0 ok, 2 usage or invalid input, 130 Ctrl-C)."""
+    args = None
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
@@ -51,8 +52,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. `ruin ... | head`
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's 128 + SIGINT
+        print(
+            f"ruin {getattr(args, 'command', '')}: interrupted.".replace("  ", " "), file=sys.stderr
+        )
+        return 130
+    except RecursionError:
+        print(
+            f"ruin {getattr(args, 'command', '')}: error: an input nested too deeply to read.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
 def entry() -> None:  # console script
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while Python starts or imports
+        print("ruin: interrupted.", file=sys.stderr)
+        sys.exit(130)

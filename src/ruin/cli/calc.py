@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..engine.work import CLI_MAX_WORK
 from ..errors import ParameterError
 from ..keys import KEYS, ODDS_KEYS
 from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
@@ -330,6 +331,7 @@ def run_odds(args: argparse.Namespace) -> None:
         seed=args.seed,
         entry=args.entry,
         max_leverage=max_lev,
+        max_work=args.max_work,
     )
     emit(res.as_dict(), args.json, _render_odds)
 
@@ -453,5 +455,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="entry price for reporting the liquidation price (default 1)",
     )
     _add_venue_flags(p)
+    p.add_argument(
+        "--max-work",
+        type=float,
+        default=CLI_MAX_WORK,
+        help=f"refuse a Monte Carlo above this many path-steps (default {CLI_MAX_WORK:.0e})",
+    )
     add_json_flag(p)
     p.set_defaults(func=run_odds)

@@ -34,7 +34,7 @@ class UsageError(Exception):
 #: What argparse reads as a value, not as a flag, after ``--flag``: anything that starts like a
 #: number with a minus sign (``-0.001``, ``-1e-4``, ``-inf``, ``-1:0.6,2:0.4``), so negative
 #: values can be typed as shown in ``--help`` (``--flag=-1`` works as well).
-NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+NEGATIVE_VALUE = re.compile(r"^-(?:\d|\.\d|inf(?:inity)?$|nan$)", re.IGNORECASE)
 
 
 class Parser(argparse.ArgumentParser):

@@ -10,10 +10,16 @@ model, the account, the run, the behaviour rules and the leveraged price-path mo
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..config import build_scenario
-from ..errors import ParameterError
+from ..engine.work import CLI_MAX_WORK, check_work, format_seconds
+from ..errors import ParameterError, check_number
 from ..exact import theory
 from ..keys import GROUPS, KEYS, Key
 from ..keys.docs import default_text
@@ -133,9 +139,14 @@ def _render(d: dict[str, Any]) -> str:
     lines.append(f"  realised win rate            {d['win_rate_realized']:.4f}")
     if "liquidation" in d:
         lines += _render_leverage(d)
-    for k, v in d.get("theory", {}).items():
-        if isinstance(v, (int, float)):
+    th = d.get("theory", {})
+    for k, v in th.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
             lines.append(f"  theory: {k:28s} {v:.6g}")
+        elif k == "note":
+            lines.append(f"  theory: {v}")
+    if th.get("exact_available") is False:
+        lines.append("  theory: exact answer not available for these inputs")
     return "\n".join(lines)
 
 
@@ -144,12 +155,54 @@ def run_simulate(args: argparse.Namespace) -> None:
     layers = {**scenario_layers(args), "cli": flat_params(args, list(KEYS))}
     scenario = build_scenario(layers=layers)
     levels = args.drawdown_levels if args.drawdown_levels else DEFAULT_DRAWDOWN_LEVELS
-    result = simulate(scenario, drawdown_levels=levels, record=0)
+    work = float(scenario.paths) * float(scenario.account.trades)
+    check_work(
+        work,
+        check_number("--max-work", args.max_work, 1.0, None),
+        got=f"{scenario.paths:,} paths x {scenario.account.trades:,} trades = {work:,.0f}",
+    )
+    result = simulate(scenario, drawdown_levels=levels, record=0, progress=duration_notice())
     summary = result.summary()
     # exact / closed-form values beside the simulation
     if getattr(result.scenario, "market", None) is None:  # leveraged: see "position"
-        summary["theory"] = theory(result.scenario, drawdown_levels=levels)
+        summary["theory"] = exact_beside(result.scenario, levels)
     emit(summary, args.json, _render)
+
+
+def exact_beside(scenario: Any, levels: tuple[float, ...]) -> dict[str, Any]:
+    """The exact answers shown beside a simulation, or a note where the closed forms and
+    lattice cannot handle the inputs (a risk of 1e-17, trades of 1e308 R at fixed size):
+    the simulation is still shown."""
+    try:
+        with np.errstate(all="ignore"):
+            return theory(scenario, drawdown_levels=levels)
+    except (ArithmeticError, ValueError, MemoryError):
+        return {"note": "exact answer not available for these inputs"}
+
+
+def duration_notice(
+    stream: Any = None, after: float = 2.0, worth: float = 10.0
+) -> Callable[[int, int], None]:
+    """A ``progress`` callback that prints, once, the expected duration of a long run (one
+    line on stderr, after ``after`` seconds, if the run will take more than ``worth``)."""
+    t0 = time.perf_counter()
+    said = [False]
+
+    def progress(done: int, total: int) -> None:
+        elapsed = time.perf_counter() - t0
+        if said[0] or elapsed < after or done >= total:
+            return
+        left = elapsed * (total - done) / max(done, 1)
+        if elapsed + left > worth:
+            print(
+                f"ruin: {format_seconds(elapsed + left)} for this run "
+                f"({format_seconds(left)} left; Ctrl-C stops it)",
+                file=stream or sys.stderr,
+                flush=True,
+            )
+        said[0] = True
+
+    return progress
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -169,5 +222,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         metavar="X,...",
         help="levels X for P(max drawdown >= X), e.g. 0.1,0.2,0.5",
     )
+    add_max_work_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run_simulate)
+
+
+def add_max_work_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-work",
+        type=float,
+        default=CLI_MAX_WORK,
+        help=f"refuse runs above this many path-trades (default {CLI_MAX_WORK:.0e}; "
+        "a run prints its expected duration when it will take more than 10 s)",
+    )

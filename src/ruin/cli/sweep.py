@@ -42,6 +42,7 @@ def run_sweep_command(args: argparse.Namespace) -> None:
             threads=args.threads,
             connect_timeout=args.connect_timeout,
             stats=stats,
+            force=args.force,
         )
     except KeyboardInterrupt:
         where = (
@@ -88,7 +89,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "batches are kept in OUT.parts/, so an interrupted sweep resumes where it stopped.",
     )
     p.add_argument("spec", help="sweep spec (TOML with [base] and [axes] tables)")
-    p.add_argument("--out", help="Parquet file for the results (resumable)")
+    p.add_argument(
+        "--out",
+        help="Parquet file for the results (resumable); an existing file must be a previous "
+        "output of a sweep over the same axes",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="let --out replace an existing file that is not a sweep output",
+    )
     p.add_argument(
         "--workers", type=int, default=None, help="local worker processes (default: all cores)"
     )

@@ -24,6 +24,7 @@ from ..errors import ParameterError, check_number
 from .result import DEFAULT_DRAWDOWN_LEVELS, SimulationResult
 from .rng import resolve_seed
 from .streams import TRADES, Stream, stream_keys
+from .work import CHUNK_SECONDS, FIRST_CHUNK_WORK
 
 if TYPE_CHECKING:  # the driver only reads a scenario's paths, trades and seed
     from ..params import Scenario
@@ -132,6 +133,9 @@ def run(
 ) -> SimulationResult:
     """Run ``scenario``'s paths with ``path_run`` (see :func:`ruin.simulate.simulate`).
 
+    ``chunk`` is the most paths per kernel call; chunks are sized by measured work so that
+    each takes about :data:`~ruin.engine.work.CHUNK_SECONDS` (Ctrl-C is seen between them).
+
     Raises
     ------
     ParameterError
@@ -155,14 +159,25 @@ def run(
     rec = np.empty((n_rec, n_trades + 1), np.float64)
     no_rec = np.empty((0, n_trades + 1), np.float64)
     chunk = max(1, int(chunk))
+    # chunks sized by work: the first holds FIRST_CHUNK_WORK path-trades, each next one about
+    # CHUNK_SECONDS at the rate just measured (growing at most 4x), so Ctrl-C (seen between
+    # kernel calls) stops any run within about a second; streams are keyed by path, so the
+    # numbers do not depend on the chunks
+    size = max(1, min(chunk, FIRST_CHUNK_WORK // max(1, n_trades)))
     t0 = time.perf_counter()
     with numba_threads(threads):
-        for start in range(0, n, chunk):
-            stop = min(n, start + chunk)
+        start = 0
+        while start < n:
+            stop = min(n, start + size)
             part = {name: a[start:stop] for name, a in outputs.items()}
+            t_chunk = time.perf_counter()
             path_run.run_chunk(keys, start, stop - start, part, no_rec)
+            took = time.perf_counter() - t_chunk
             if progress is not None:
                 progress(stop, n)
+            fit = (stop - start) * CHUNK_SECONDS / took if took > 0 else 4 * size
+            size = max(1, min(chunk, 4 * size, int(fit)))
+            start = stop
         if n_rec:  # the recorded paths once more (same streams, same results) with curves
             path_run.run_chunk(keys, 0, n_rec, _allocate(path_run, n_rec), rec)
     elapsed = time.perf_counter() - t0

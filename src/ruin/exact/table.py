@@ -82,6 +82,8 @@ def theory(
       is the upper bound for a non-integer payoff) and ``expected_trades_gamblers_ruin``.
     * ``approximations`` (name -> value) and ``approximation_notes`` (name -> what it
       assumes): the popular formulas, to be shown next to the exact value.
+    * ``exact_available``: ``False`` (and only ``notes``) where the inputs overflow the
+      closed forms and the lattice (:data:`NOT_AVAILABLE`); the simulation still answers.
 
     Parameters
     ----------
@@ -103,8 +105,25 @@ def theory(
     try:
         hash(key)
     except TypeError:  # pragma: no cover - an unhashable extension field
-        return _theory(scenario, levels)
+        return _theory_or_note(scenario, levels)
     return copy.deepcopy(_theory_cached(key, scenario, levels))
+
+
+#: The note :func:`theory` returns where the closed forms or the lattice cannot handle the
+#: inputs (a risk of 1e-17 needs a lattice of 10**17 states; trades of 1e308 R overflow).
+NOT_AVAILABLE = (
+    "Exact answer not available for these inputs (the closed forms and the lattice overflow "
+    "or would need too many states, e.g. a risk near 0 or trade values near the float "
+    "limit); only the simulation answers this scenario."
+)
+
+
+def _theory_or_note(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
+    try:
+        with np.errstate(all="ignore"):
+            return _theory(scenario, levels)
+    except (ArithmeticError, ValueError, MemoryError):
+        return {"exact_available": False, "notes": [NOT_AVAILABLE]}
 
 
 _THEORY_CACHE: dict[Any, dict[str, Any]] = {}
@@ -113,7 +132,7 @@ _THEORY_CACHE: dict[Any, dict[str, Any]] = {}
 def _theory_cached(key: Any, scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
     hit = _THEORY_CACHE.get(key)
     if hit is None:
-        hit = _theory(scenario, levels)
+        hit = _theory_or_note(scenario, levels)
         if len(_THEORY_CACHE) > 128:
             _THEORY_CACHE.clear()
         _THEORY_CACHE[key] = hit

@@ -33,7 +33,7 @@ resolved relative to the file's own folder and must stay inside it. Every proble
 
 from __future__ import annotations
 
-import tomllib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -44,6 +44,7 @@ from ..config import build_scenario, known_keys
 from ..errors import ParameterError, check_number
 from ..keys import merge
 from ..params import Scenario
+from ..parse import read_toml
 
 __all__ = [
     "SCENARIOS_DIR",
@@ -308,6 +309,8 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
                 raise _err(
                     fname, where, k, "a number (slider predictions need min, max and step)", v
                 )
+            if not math.isfinite(v) or abs(v) > 1e12:
+                raise _err(fname, where, k, "a finite number (a slider has ends)", v)
             p[k] = float(v)
         if not p["min"] < p["max"]:
             raise _err(fname, where, "max", f"greater than min ({p['min']:g})", p["max"])
@@ -366,12 +369,7 @@ def load_scenario(path: str | Path) -> ScenarioFile:
     fname = p.name
     if p.suffix != ".toml" or not p.is_file():
         raise ParameterError("scenario", "an existing .toml scenario file", str(path))
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise ParameterError(fname, f"at most {MAX_FILE_BYTES // 1024} KiB", "a larger file")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ParameterError(fname, "valid TOML", f"a syntax error ({exc})") from None
+    data = read_toml(p, fname, MAX_FILE_BYTES)
     _unknown(fname, "top level", data, {"scenario", "params", "variants", "lesson"})
     head = data.get("scenario")
     if not isinstance(head, Mapping):

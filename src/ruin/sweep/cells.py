@@ -20,7 +20,7 @@ from ..keys import ODDS_KEYS
 from ..odds import check_odds_inputs
 from ..params import Bernoulli
 from ..studies.scenarios import find_scenario, scenario_params
-from .spec import ODDS_REQUIRED, SweepSpec, _where
+from .spec import ODDS_REQUIRED, SweepSpec, _where, resolve_trades_file
 
 __all__ = [
     "Cell",
@@ -132,8 +132,17 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
             if "scenario" in merged:  # the preset is the cell's "scenario" layer
                 named = preset(merged.pop("scenario"))
             merged["seed"] = cell_seed(sweep_seed, coords)
-            scenario = build_scenario(merged, layers={"scenario": named})
-            merged = {**named, **merged}
+            flat = merged
+            if isinstance(merged.get("trades_file"), str):  # opened relative to the spec
+                flat = {
+                    **merged,
+                    "trades_file": resolve_trades_file(
+                        "trades_file", merged["trades_file"], spec.folder
+                    ),
+                }
+            scenario = build_scenario(flat, layers={"scenario": named})
+            flat = {**named, **flat}  # what the cell runs (the trade file as opened)
+            merged = {**named, **merged}  # what identifies it (the file as written)
         except ParameterError as exc:
             raise ParameterError(f"{where}: {exc.name}", exc.allowed, exc.got, exc.hint) from None
         method = spec.method
@@ -142,7 +151,7 @@ def expand_cells(spec: SweepSpec, sweep_seed: int) -> list[Cell]:
         work = float(scenario.paths) * float(scenario.account.trades)
         if method == "exact":
             work = float(scenario.account.trades) ** 2 / 10.0
-        cells.append(Cell(index, coords, merged, _cell_id(merged, method), method, work))
+        cells.append(Cell(index, coords, flat, _cell_id(merged, method), method, work))
     return cells
 
 

@@ -110,7 +110,9 @@ def _connect(scheduler: Any, timeout: float):
     try:
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except Exception as exc:  # something listens there, but it is not a Dask scheduler
-        failure = " ".join(str(exc).split())[:120] or type(exc).__name__
+        # (its reply read as a Dask message can ask for exabytes: "Unable to allocate 3.07
+        # EiB" says nothing about the real problem, so only the kind of failure is named)
+        failure = f"something answers there but not as a Dask scheduler: {type(exc).__name__}"
     if failure is not None:
         # the half-built client closes itself when collected; keep its noise off the screen
         hook = sys.unraisablehook

@@ -3,17 +3,26 @@
 Every finished batch is written at once to ``<out>.parts/`` as its own Parquet file, so an
 interrupted sweep loses no finished cells; at the end the parts are consolidated into
 ``<out>`` (sorted by ``cell``) and the parts folder is removed.
+
+Before any cell runs, :func:`check_destination` makes sure the sweep destroys nothing it was
+pointed at: ``out`` must be a new name or a previous output of a sweep over the same axes
+(anything else needs ``force``); folders, devices, pipes and sockets are refused even with
+``force``; the ``.parts`` folder may hold only this sweep's files; and the destination
+folder must be writable.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from ..errors import ParameterError
 from .cells import Cell
 from .spec import SweepSpec
 
@@ -24,10 +33,131 @@ def _parts_dir(out: Path) -> Path:
     return out.with_name(out.name + ".parts")
 
 
+def _is_ours(name: str) -> bool:
+    return (
+        name == _STATE_FILE
+        or (name.startswith("part-") and name.endswith(".parquet"))
+        or (name.startswith(".part-") and name.endswith(".tmp"))
+    )
+
+
+def _is_sweep_output(path: Path, axes: Sequence[str]) -> bool:
+    """Whether ``path`` is a Parquet table a sweep over ``axes`` wrote."""
+    try:
+        schema = pl.read_parquet_schema(path)
+    except Exception:  # not Parquet at all
+        return False
+    return {"cell", "cell_id", "method", *axes} <= set(schema)
+
+
+def check_destination(
+    out: str | os.PathLike[str], axes: Sequence[str], *, force: bool = False
+) -> None:
+    """Refuse an ``out`` the sweep could not write or would destroy (see the module notes).
+
+    Raises
+    ------
+    ParameterError
+        Naming ``--out`` and saying why, before any cell runs; nothing is created.
+    """
+    name = "--out"
+    text = os.fspath(out)
+    if not text.strip():
+        raise ParameterError(name, "a Parquet file name", repr(text))
+    out = Path(text)
+    try:
+        st = os.lstat(out)
+    except (FileNotFoundError, NotADirectoryError):  # the folder check below says which
+        st = None
+    except OSError as exc:
+        raise ParameterError(
+            name, "a path that can be checked", f"{text} ({exc.strerror})"
+        ) from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise ParameterError(name, "a file name, not a folder", text)
+        if stat.S_ISLNK(st.st_mode) and not force:
+            raise ParameterError(
+                name,
+                "a new file or this sweep's previous output",
+                f"{text} (a link)",
+                "Pass --force to replace the link with the results.",
+            )
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
+            raise ParameterError(
+                name,
+                "a regular file (not a device, pipe or socket)",
+                text,
+                "Choose a file name for the results.",
+            )
+        if stat.S_ISREG(st.st_mode) and not force and not _is_sweep_output(out, axes):
+            raise ParameterError(
+                name,
+                "a new file or a previous output of a sweep over the same axes",
+                f"{text} (an existing file that is not)",
+                "Choose another name, or pass --force to overwrite it.",
+            )
+    parts = _parts_dir(out)
+    try:
+        pst = os.lstat(parts)
+    except (FileNotFoundError, NotADirectoryError):
+        pst = None
+    except OSError as exc:
+        raise ParameterError(
+            name, "a path that can be checked", f"{parts} ({exc.strerror})"
+        ) from None
+    if pst is not None:
+        if not stat.S_ISDIR(pst.st_mode):
+            raise ParameterError(
+                name, f"a name whose {parts.name} is free for the sweep's parts", f"{parts} exists"
+            )
+        foreign = [n for n in os.listdir(parts) if not _is_ours(n)]
+        if foreign:
+            raise ParameterError(
+                name,
+                f"a name whose {parts.name} folder holds only this sweep's parts",
+                f"{parts} holding {foreign[0]!r}",
+                "Choose another --out; the folder is not the sweep's to remove.",
+            )
+    folder = out.parent if str(out.parent) else Path(".")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise ParameterError(
+            name, "a path inside a folder", f"{text} ({existing} is a file, not a folder)"
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".ruin-write-check-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ParameterError(
+            name, "a writable destination", f"{existing} ({exc.strerror or 'not writable'})"
+        ) from None
+
+
 def _write_atomic(df: pl.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    df.write_parquet(tmp)
-    os.replace(tmp, path)
+    try:
+        df.write_parquet(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ParameterError(
+            "--out", "a writable destination", f"{path} ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
+def _remove_parts(parts: Path) -> None:
+    """Remove the sweep's own files from ``parts`` and the folder if that empties it."""
+    try:
+        for entry in os.scandir(parts):
+            if _is_ours(entry.name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        parts.rmdir()
+    except OSError:  # pragma: no cover - left for the user; the results are written
+        pass
 
 
 def _rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -25,7 +24,16 @@ from .executors import (
     _run_dask,
     _run_local,
 )
-from .files import _STATE_FILE, _consolidate, _parts_dir, _read_done, _rows_frame, _write_atomic
+from .files import (
+    _STATE_FILE,
+    _consolidate,
+    _parts_dir,
+    _read_done,
+    _remove_parts,
+    _rows_frame,
+    _write_atomic,
+    check_destination,
+)
 from .progress import _Progress
 from .spec import METHODS, SweepSpec, _where, load_spec
 
@@ -44,6 +52,7 @@ def run_sweep(
     threads: int | None = None,
     connect_timeout: float = CONNECT_TIMEOUT,
     stats: dict[str, Any] | None = None,
+    force: bool = False,
     _task: Callable[..., list[dict[str, Any]]] | None = None,
 ) -> pl.DataFrame:
     """Run a parameter sweep and return one row per cell.
@@ -75,6 +84,9 @@ def run_sweep(
     stats : dict, optional
         Filled with ``cells``, ``cells_run``, ``batches``, ``batch_size``, ``seconds``,
         ``sweep_seed``, ``workers`` (for benchmarks and the CLI's report).
+    force : bool
+        Let ``out`` replace an existing file that is not a previous output of a sweep over
+        the same axes (folders, devices, pipes and sockets are refused regardless).
     _task : callable, optional
         The function each batch runs instead of :func:`~ruin.sweep.batch.run_batch` (same
         arguments; importable, so worker processes can unpickle it). Tests pass one that
@@ -90,8 +102,9 @@ def run_sweep(
     Raises
     ------
     ParameterError
-        For a malformed spec or an invalid cell (before anything runs), bad options, or an
-        unreachable scheduler.
+        For a malformed spec or an invalid cell (before anything runs), bad options, an
+        ``out`` that cannot be written or would destroy a file
+        (:func:`~ruin.sweep.files.check_destination`), or an unreachable scheduler.
     """
     t0 = time.perf_counter()
     spec = load_spec(spec_or_path)
@@ -106,6 +119,8 @@ def run_sweep(
     if threads is not None:
         threads = check_int("threads", threads, 1, 4096)
     connect_timeout = check_number("connect_timeout", connect_timeout, 0.0, 3600.0, lo_incl=False)
+    if out is not None:
+        check_destination(os.fspath(out), list(spec.axes), force=force)
     out_path = Path(out) if out is not None else None
     parts = _parts_dir(out_path) if out_path is not None else None
     state = parts / _STATE_FILE if parts is not None else None
@@ -121,7 +136,13 @@ def run_sweep(
                 _where(spec.source, f"[base] {exc.name}"), exc.allowed, exc.got, exc.hint
             ) from None
     if sweep_seed is None and state is not None and state.is_file():
-        sweep_seed = json.loads(state.read_text()).get("seed")
+        try:
+            saved = json.loads(state.read_text())
+            sweep_seed = saved.get("seed") if isinstance(saved, dict) else None
+        except (OSError, ValueError):  # a torn state file: a fresh seed, the cells rerun
+            sweep_seed = None
+        if not isinstance(sweep_seed, int) or not 0 <= sweep_seed < 2**63:
+            sweep_seed = None
     sweep_seed = resolve_seed(sweep_seed)
     cells = expand_cells(spec, sweep_seed)  # validates every cell before anything runs
 
@@ -212,7 +233,7 @@ def _run_cells(
     df = _consolidate(spec, cells, frames)
     if out_path is not None and parts is not None:
         _write_atomic(df, out_path)
-        shutil.rmtree(parts, ignore_errors=True)
+        _remove_parts(parts)
     if stats is not None:
         stats.update(
             cells=len(cells),

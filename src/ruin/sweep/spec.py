@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,18 @@ from ..config import known_keys
 from ..errors import ParameterError, check_choice, check_int
 from ..keys import KEYS, Key
 from ..keys import ODDS_KEYS as KEY_ODDS
+from ..parse import check_depth, read_toml
 
-__all__ = ["SweepSpec", "load_spec", "METHODS", "KINDS", "SPEC_KEYS", "ODDS_KEYS", "ODDS_REQUIRED"]
+__all__ = [
+    "SweepSpec",
+    "load_spec",
+    "METHODS",
+    "KINDS",
+    "SPEC_KEYS",
+    "ODDS_KEYS",
+    "ODDS_REQUIRED",
+    "resolve_trades_file",
+]
 
 METHODS = ("simulate", "exact")
 KINDS = ("account", "odds")
@@ -76,21 +85,51 @@ def _where(source: str, what: str) -> str:
     return f"{source}: {what}" if source else what
 
 
+#: Largest sweep spec file read.
+MAX_SPEC_BYTES = 4 * 1024 * 1024
+_SCALARS = (bool, int, float, str)
+
+
 def _read_spec(spec: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str, Any], str, str]:
     """(parsed spec, source name for messages, folder of the file or "")."""
     if isinstance(spec, Mapping):
+        check_depth("sweep", spec)
         return dict(spec), "sweep", ""
     path = Path(spec)
-    source = path.name
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh), source, str(path.parent)
-    except FileNotFoundError:
-        raise ParameterError("sweep spec", "an existing TOML file", str(path)) from None
-    except IsADirectoryError:
-        raise ParameterError("sweep spec", "a TOML file, not a folder", str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(source, "valid TOML", str(exc)) from None
+    if not str(spec):
+        raise ParameterError("sweep spec", "a TOML file name", "''")
+    data = read_toml(path, "sweep spec" if not path.is_file() else path.name, MAX_SPEC_BYTES)
+    return data, path.name, str(path.parent)
+
+
+def resolve_trades_file(where: str, value: Any, folder: str) -> str:
+    """The scenario files' rule for a spec's ``trades_file``: a path relative to the spec,
+    inside its folder; returns the path to open (a spec given as a mapping, with no folder,
+    names paths as its caller wrote them)."""
+    if not isinstance(value, str) or not value:
+        raise ParameterError(where, "a file name inside the spec's folder", value)
+    if not folder:
+        return value
+    p = Path(value)
+    root = Path(folder).resolve()
+    target = (root / p).resolve()
+    if p.is_absolute() or not target.is_relative_to(root):
+        raise ParameterError(
+            where,
+            f"a path inside the spec's folder ({root})",
+            value,
+            "Sweep specs, like scenario files, may only read data stored next to them.",
+        )
+    return str(target)
+
+
+def _same_key(v: Any) -> str:
+    """Identity of an axis value: 100 and 100.0 are the same cell."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = float(v)
+        if math.isfinite(f) and f == v:
+            return json.dumps(f)
+    return json.dumps(v, default=str)
 
 
 def _check_value(where: str, name: str, value: Any, table: Mapping[str, Key]) -> Any:
@@ -127,11 +166,13 @@ def _check_axis(
     if not isinstance(values, list) or not values:
         raise ParameterError(at, "a non-empty list of values", values)
     for v in values:
-        if isinstance(v, (dict, list)):
-            raise ParameterError(at, "a list of numbers or strings", v)
+        if not isinstance(v, _SCALARS):
+            raise ParameterError(
+                at, "a list of numbers, text or true/false", f"a {type(v).__name__} value"
+            )
     seen: set[str] = set()
     for v in values:
-        k = json.dumps(_check_value(where, name, v, table), default=str)
+        k = _same_key(_check_value(where, name, v, table))
         if k in seen:
             raise ParameterError(at, "a list of distinct values", values, f"{v!r} appears twice.")
         seen.add(k)
@@ -192,11 +233,21 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
                 "a known parameter (" + ", ".join(sorted(allowed)) + ")",
                 base[key],
             )
+        if not isinstance(base[key], _SCALARS):
+            raise ParameterError(
+                _where(source, f"[base] {key}"),
+                "a single value (number, text or true/false)",
+                f"a {type(base[key]).__name__} value",
+            )
         _check_value(_where(source, "[base]"), key, base[key], table)
     clean_axes = {
         str(name): _check_axis(_where(source, "[axes]"), name, values, base, allowed, table)
         for name, values in axes.items()
     }
+    if "trades_file" in base:
+        resolve_trades_file(_where(source, "[base] trades_file"), base["trades_file"], folder)
+    for v in clean_axes.get("trades_file", ()):
+        resolve_trades_file(_where(source, "[axes] trades_file"), v, folder)
     method = check_choice(_where(source, "method"), data.get("method", "simulate"), METHODS)
     batch_size = data.get("batch_size")
     if batch_size is not None:
