@@ -12,7 +12,6 @@ from typing import Any
 
 from ..errors import ParameterError
 from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
-from ..odds import liquidation_odds
 from ..venues import ASSET_CLASSES, load_venues, venue
 from .common import add_json_flag, emit
 
@@ -222,6 +221,8 @@ def _render_odds(d: dict[str, Any]) -> str:
 
 
 def run_odds(args: argparse.Namespace) -> None:
+    from ..odds import liquidation_odds  # lazy: the other calculators never import numba
+
     mmr, max_lev = _venue_mmr(args)
     vol = args.volatility
     if args.annual_volatility is not None:

@@ -12,12 +12,9 @@ import argparse
 from typing import Any
 
 from ..behaviour import BEHAVIOUR_KEYS
-from ..config import build_scenario
+from ..engine.result import DEFAULT_DRAWDOWN_LEVELS
 from ..errors import ParameterError
-from ..exact import theory
 from ..market import LEVERAGE_KEYS
-from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
-from ..studies.scenarios import find_scenario, scenario_params
 from .common import add_json_flag, bool_arg, emit, float_list
 
 __all__ = [
@@ -165,6 +162,8 @@ def scenario_base(args: argparse.Namespace) -> dict[str, Any]:
         if variant is not None:
             raise ParameterError("--variant", "used together with --scenario", variant)
         return {}
+    from ..studies.scenarios import find_scenario, scenario_params  # lazy: CLI start-up
+
     return scenario_params(find_scenario(name), variant)
 
 
@@ -327,6 +326,11 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_simulate(args: argparse.Namespace) -> None:
+    # imported here, not at the top: only commands that simulate import numba (CLI start-up)
+    from ..config import build_scenario
+    from ..exact import theory
+    from ..simulate import simulate
+
     keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
