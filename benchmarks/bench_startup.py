@@ -153,7 +153,7 @@ def _env(cache: str) -> dict[str, str]:
     return env
 
 
-def run(repeat: int, warm_repeat: int) -> dict:
+def run(repeat: int, warm_repeat: int, parts: set[str]) -> dict:
     info = machine()
     cold: dict[str, dict[str, list]] = {}
 
@@ -164,7 +164,7 @@ def run(repeat: int, warm_repeat: int) -> dict:
 
     page_steps: list[dict] = []
     warm_cache = None
-    for i in range(repeat):
+    for i in range(repeat if "cold" in parts else 0):
         with tempfile.TemporaryDirectory(prefix="ruin-cold-") as cache:
             env = _env(cache)
             wall, cpu, _ = timed([*RUIN, *BERNOULLI], env)
@@ -182,8 +182,11 @@ def run(repeat: int, warm_repeat: int) -> dict:
     warm: dict[str, dict] = {}
     warm_cache = tempfile.mkdtemp(prefix="ruin-warm-")
     env = _env(warm_cache)
-    timed([*RUIN, *BERNOULLI], env)  # fill the cache
+    if "warm" in parts:
+        timed([*RUIN, *BERNOULLI], env)  # fill the cache
     for name, args in {"warm_simulate_cli": BERNOULLI, **CALCULATORS}.items():
+        if "warm" not in parts:
+            break
         walls, cpus = [], []
         for _ in range(warm_repeat):
             wall, cpu, _ = timed([*RUIN, *args], env)
@@ -212,8 +215,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="cold repeats (fresh cache each)")
     ap.add_argument("--warm-repeat", type=int, default=10, help="warm repeats per command")
     ap.add_argument("--out", type=Path, default=RESULTS / "startup.json")
+    ap.add_argument(
+        "--parts",
+        default="cold,warm",
+        help="cold and/or warm; a part left out keeps its results from --out if present",
+    )
     args = ap.parse_args(argv)
-    result = run(args.repeat, args.warm_repeat)
+    parts = set(args.parts.split(","))
+    result = run(args.repeat, args.warm_repeat, parts)
+    if args.out.is_file():  # keep the parts not measured this time (with their machine)
+        old = json.loads(args.out.read_text())
+        for part, key in (("cold", "cold"), ("cold", "default_page_steps"), ("warm", "warm")):
+            if part not in parts and key in old:
+                result[key] = old[key]
+                result.setdefault("machine_of_kept_parts", old.get("machine"))
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
     return 0
