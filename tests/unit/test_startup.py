@@ -139,3 +139,22 @@ def test_small_bernoulli_runs_wait_for_no_lanes_compile(monkeypatch):
     assert kernels.use_lanes(kernels.MODEL_TWO_POINT, True, kernels.LANES_MIN_WORK)
     assert kernels.use_lanes(kernels.MODEL_TWO_POINT, True, 1)  # compiled by the big call
     assert not kernels.use_lanes(kernels.MODEL_ALIAS, True, kernels.LANES_MIN_WORK)
+
+
+def test_a_second_process_compiles_nothing():
+    # numba keys its disk cache on the pickled closure variables of a kernel; a captured
+    # dispatcher pickles differently in every process, and the kernel was compiled again on
+    # every run. With NUMBA_DEBUG_CACHE numba reports each kernel it saves.
+    import os
+
+    code = (
+        "from ruin import build_scenario, simulate\n"
+        "simulate(build_scenario({'paths': 200, 'trades': 20, 'seed': 3}), record=0)\n"
+    )
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env
+        )
+        assert out.returncode == 0, out.stderr
+    assert "data saved" not in out.stdout + out.stderr

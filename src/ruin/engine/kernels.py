@@ -599,6 +599,14 @@ def _lanes_two_point(
 _GRAIN = 64  # paths per parallel work item (a multiple of _LANES)
 
 
+def _kernel_suffix(model, fractional, lanes=False) -> str:
+    # numba's on-disk cache names entries by qualname and line and does not tell closures
+    # apart by their captured values: every specialised kernel needs a name of its own.
+    return f"model{int(model)}_{'fractional' if fractional else 'fixed'}" + (
+        "_lanes" if lanes else ""
+    )
+
+
 def _range_walker(model, fractional, lanes):
     """Serial walk of paths ``lo..hi-1`` with ``model``, ``fractional`` and ``lanes`` fixed
     at compile time (only ints and bools are captured, so the compiled code caches on disk).
@@ -710,13 +718,30 @@ def _range_walker(model, fractional, lanes):
     return njit(cache=True, error_model="numpy")(walk_range)
 
 
+# The serial walkers, one per (model, sizing rule[, lanes]): module globals, so that the
+# parallel kernels name them without capturing them (see _parallel_kernel). Creating them
+# compiles nothing.
+_walk_m0_frac_lanes = _range_walker(MODEL_TWO_POINT, True, True)
+_walk_m0_fixed_lanes = _range_walker(MODEL_TWO_POINT, False, True)
+_walk_m0_frac = _range_walker(MODEL_TWO_POINT, True, False)
+_walk_m0_fixed = _range_walker(MODEL_TWO_POINT, False, False)
+_walk_m1_frac = _range_walker(MODEL_ALIAS, True, False)
+_walk_m1_fixed = _range_walker(MODEL_ALIAS, False, False)
+_walk_m2_frac = _range_walker(MODEL_BLOCK, True, False)
+_walk_m2_fixed = _range_walker(MODEL_BLOCK, False, False)
+
+
 def _parallel_kernel(model, fractional, lanes):
     """The parallel walk of paths ``0..n_paths-1`` (streams ``path_offset + i``) for one
     model and sizing rule: threads take ranges of ``_GRAIN`` paths, each walked by the
     serial walker compiled for ``(model, fractional)``. Only that walker is compiled with
     it (one kernel per model and rule, compiled on first use: a Bernoulli run never
-    compiles the bootstrap walkers). Outputs as in :func:`acc_store`."""
-    walker = _range_walker(model, fractional, lanes)
+    compiles the bootstrap walkers). Outputs as in :func:`acc_store`.
+
+    The walker is chosen by branches on the captured constants (numba prunes the others
+    before typing, so only one walker is compiled with the kernel). It must not be captured
+    itself: numba keys its disk cache on the pickled closure variables, and a pickled
+    dispatcher differs from process to process (the kernel was compiled again every run)."""
 
     def run_range_paths(
         key0,
@@ -748,7 +773,7 @@ def _parallel_kernel(model, fractional, lanes):
         for b in prange(n_items):
             lo = b * _GRAIN
             hi = min(n_paths, lo + _GRAIN)
-            walker(
+            args = (
                 lo,
                 hi,
                 key0,
@@ -774,6 +799,25 @@ def _parallel_kernel(model, fractional, lanes):
                 wins,
                 taken,
             )
+            if model == 0:
+                if lanes:
+                    if fractional:
+                        _walk_m0_frac_lanes(*args)
+                    else:
+                        _walk_m0_fixed_lanes(*args)
+                elif fractional:
+                    _walk_m0_frac(*args)
+                else:
+                    _walk_m0_fixed(*args)
+            elif model == 1:
+                if fractional:
+                    _walk_m1_frac(*args)
+                else:
+                    _walk_m1_fixed(*args)
+            elif fractional:
+                _walk_m2_frac(*args)
+            else:
+                _walk_m2_fixed(*args)
 
     run_range_paths.__qualname__ = f"run_paths_{_kernel_suffix(model, fractional, lanes)}"
     run_range_paths.__name__ = run_range_paths.__qualname__
@@ -846,14 +890,6 @@ def _record_kernel(model, fractional):
     return njit(cache=True)(run_record_paths)
 
 
-def _kernel_suffix(model, fractional, lanes=False) -> str:
-    # numba's on-disk cache names entries by qualname and line and does not tell closures
-    # apart by their captured values: every specialised kernel needs a name of its own.
-    return f"model{int(model)}_{'fractional' if fractional else 'fixed'}" + (
-        "_lanes" if lanes else ""
-    )
-
-
 @functools.cache
 def kernel(model: int, fractional: bool, lanes: bool = False):
     """The parallel kernel for ``(model, fractional)`` (``lanes``: the two-point model's
@@ -901,15 +937,17 @@ def dispatcher_warm(dispatcher) -> bool:
     in memory, or in its on-disk cache index (for this CPU name and feature string)."""
     if dispatcher.overloads:
         return True
-    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    cache = getattr(dispatcher, "_cache", None)
+    cache_file = getattr(cache, "_cache_file", None)
     if cache_file is None:  # no disk cache for this function
         return False
     try:
         index = cache_file._load_index()  # {} when missing or stale (source changed)
-        magic = dispatcher.targetctx.codegen().magic_tuple()
+        codegen = dispatcher.targetctx.codegen()
+        # the whole key: signature, CPU name and features, code and closure variables
+        return any(key == cache._index_key(key[0], codegen) for key in index)
     except Exception:  # noqa: BLE001 - numba internals moved: say "not warm" (compile)
         return False
-    return any(len(key) > 1 and key[1] == magic for key in index)
 
 
 @functools.cache
