@@ -48,6 +48,7 @@ from ui import (
     state,
     theory,
 )
+from ui.warmup import compile_with_progress
 
 
 def _introduction() -> None:
@@ -89,7 +90,6 @@ def _bootstrap_notice(scenario: Scenario, upload: tuple[str, bytes] | None) -> N
 
 def main() -> None:
     st.set_page_config(page_title="ruin — risk of ruin", layout="wide")
-    runs.warm_up()
     state.init_from_link()
     extras = state.extras()
     _introduction()
@@ -100,6 +100,7 @@ def main() -> None:
     flat = state.read_form()
     query = state.write_link(flat)  # every input in the URL, before the run can fail
     scenario = _scenario_or_stop(flat, extras, upload)
+    compile_with_progress(scenario)  # first run on a fresh machine: which kernel, how far
 
     result = runs.run(scenario)
     summary = result.summary()

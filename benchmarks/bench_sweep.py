@@ -35,6 +35,7 @@ import logging
 import os
 import platform
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +45,9 @@ from distributed import Client, LocalCluster
 from ruin.config import build_scenario
 from ruin.simulate import simulate
 from ruin.sweep import expand_cells, load_spec, run_sweep
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _meta import finish, machine  # noqa: E402
 
 
 def scaling_spec(n_risk: int, n_win: int, paths: int, trades: int) -> dict:
@@ -143,8 +147,14 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/sweep.json")
     args = ap.parse_args()
 
+    from ruin import warmup
+
+    for fractional in (True, False):  # the 16-lane kernel, compiled once into the disk cache
+        warmup.lanes_step(fractional)()
     stamp0 = engine_stamp()
+    info = machine()
     results: dict = {
+        "meta": info,
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -171,6 +181,7 @@ def main() -> None:
         n_cells = n_risk * n_win
         sim_wall, sim_cpu = simulation_seconds(spec)
         configs = {
+            "local_default": (1, {}),  # run_sweep's default (one process for small sweeps)
             "local_1_worker": (1, {"workers": 1}),
             "local_2_workers": (2, {"workers": 2}),
             "dask_localcluster_2_workers": (2, {"client": client}),
@@ -255,6 +266,7 @@ def main() -> None:
         client.close()
         cluster.close()
     results["machine"]["load_avg_after"] = os.getloadavg()
+    finish(info)
     results["engine_unchanged_during_run"] = engine_stamp() == stamp0
     text = json.dumps(results, indent=2)
     print(text)

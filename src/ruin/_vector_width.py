@@ -7,12 +7,13 @@ throughput, and 512-bit vectors run it faster (``benchmarks/bench_engine.py``; t
 has the measured figures). Results are bit-identical either way: numba does not
 reassociate floating point without ``fastmath``, so the vector width only changes speed.
 
-numba reads ``NUMBA_CPU_FEATURES`` when it is imported, so this module must be imported
-before numba (``ruin/__init__`` does it first). It does nothing when numba is already
-imported, when ``NUMBA_CPU_FEATURES`` is set already (the user's choice wins), when the CPU
-has no AVX-512, or when ``RUIN_PREFER_512=0``. It applies to every numba function compiled
-in the process (a tuning flag: it changes speed, not results). Compiled kernels are cached
-per CPU feature string, so both settings can share a cache directory.
+numba reads ``NUMBA_CPU_FEATURES`` when it is imported, so this must run before numba is
+imported: ``ruin/__init__`` arranges that (:mod:`ruin._before_numba`) without importing
+numba or llvmlite itself, so commands that need no kernel stay fast. It does nothing when
+numba is already imported, when ``NUMBA_CPU_FEATURES`` is set already (the user's choice
+wins), when the CPU has no AVX-512, or when ``RUIN_PREFER_512=0``. It applies to every numba
+function compiled in the process (a tuning flag: it changes speed, not results). Compiled
+kernels are cached per CPU feature string, so both settings can share a cache directory.
 """
 
 from __future__ import annotations
@@ -40,4 +41,12 @@ def prefer_512_bit_vectors() -> bool:
     return True
 
 
-PREFER_512 = prefer_512_bit_vectors()
+#: Whether :func:`apply` set the 512-bit preference in this process.
+PREFER_512 = False
+
+
+def apply() -> bool:
+    """Run :func:`prefer_512_bit_vectors` once, recording the outcome in :data:`PREFER_512`."""
+    global PREFER_512
+    PREFER_512 = prefer_512_bit_vectors()
+    return PREFER_512

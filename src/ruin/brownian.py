@@ -12,18 +12,17 @@ and ``up > 0`` above, and ``k = 2 drift / volatility**2``::
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-from numba import njit
 
 from .errors import ParameterError
 
-__all__ = ["p_up_first", "two_barrier_probability", "solve_drift"]
+__all__ = ["p_up_first", "two_barrier_probability", "solve_drift"]  # noqa: F822 - p_up_first: __getattr__
 
 
-@njit(cache=True)
-def p_up_first(k, down, up):
+def _p_up_first(k, down, up):
     """P(Brownian motion with ``2 drift / variance = k`` hits ``+up`` before ``-down``).
 
     ``down`` may be ``inf`` (no lower barrier). Evaluated with ``expm1`` in the form that
@@ -37,6 +36,21 @@ def p_up_first(k, down, up):
     if k > 0.0:
         return math.expm1(-k * down) / math.expm1(-k * width)
     return math.exp(k * up) * math.expm1(k * down) / math.expm1(k * width)
+
+
+@functools.cache
+def _compiled():
+    from numba import njit
+
+    return njit(cache=True)(_p_up_first)
+
+
+def __getattr__(name: str):
+    # ``p_up_first`` is compiled on first use, so importing this module (the calculators of
+    # the command line do, through the trade parameters) never imports numba.
+    if name == "p_up_first":
+        return _compiled()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def two_barrier_probability(drift: float, volatility: float, down: float, up: float) -> float:
@@ -59,7 +73,7 @@ def two_barrier_probability(drift: float, volatility: float, down: float, up: fl
         ``a / (a + b)`` when the drift is 0.
     """
     k = 2.0 * drift / volatility**2
-    return float(p_up_first(k, float(down), float(up)))
+    return float(_compiled()(k, float(down), float(up)))
 
 
 def solve_drift(win_rate: float, volatility: float, down: float, up: float) -> float:
@@ -72,7 +86,7 @@ def solve_drift(win_rate: float, volatility: float, down: float, up: float) -> f
     def gap(kw: float) -> float:
         if abs(kw) < 1e-12:
             return alpha - win_rate
-        return float(p_up_first(kw / width, down, up)) - win_rate
+        return float(_compiled()(kw / width, down, up)) - win_rate
 
     lo, hi = -700.0, 700.0
     if gap(lo) > 0 or gap(hi) < 0:

@@ -18,7 +18,7 @@ ROOT = "ruin"
 
 #: The bottom of the house: may import only each other and these helpers.
 BOTTOM = ("ruin.engine", "ruin.brownian")
-BOTTOM_MAY_IMPORT = ("ruin.engine", "ruin.brownian", "ruin.errors", "ruin.metrics")
+BOTTOM_MAY_IMPORT = ("ruin.engine", "ruin.brownian", "ruin.errors", "ruin.metrics", "ruin._lazy")
 #: The trade models of this plan, and what they must not import (what sits above them).
 MODELS = ("ruin.outcomes", "ruin.market", "ruin.behaviour")
 ABOVE_MODELS = (

@@ -296,7 +296,9 @@ def test_recorded_paths_match_the_unrecorded_run():
     ("trades", "ruin_level", "goal"),
     [(83, 0.6, 1.5), (200, 0.0, None), (7, 0.9, 1.02), (120, 0.5, None)],
 )
-def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_level, goal):
+def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(
+    rule, trades, ruin_level, goal, monkeypatch
+):
     # The parallel kernel walks 16 Bernoulli paths side by side, two trades per 64-bit draw
     # and eight per load of the lane state (83 = 10 x 8 + 2 + 1 trades: every round kind),
     # and hands the last few running paths to the one-path walk; the recording kernel is the
@@ -309,8 +311,14 @@ def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_le
         paths=1000,
         seed=31,
     )
+    from ruin.engine import kernels
+
+    monkeypatch.setattr(kernels, "LANES_MIN_WORK", 0)  # the lanes, whatever the run's size
     a = simulate(sc, record=0)
     b = simulate(sc, record=1000)
+    monkeypatch.setattr(kernels, "LANES_MIN_WORK", 10**18)
+    monkeypatch.setattr(kernels, "lanes_ready", lambda fractional: False)
+    c = simulate(sc, record=0)  # the one-path walk, in parallel
     bust_unreachable = rule == "fractional" and ruin_level == 0.0  # risk < 1: never 0
     assert (a.ruin_trade > 0).any() or bust_unreachable
     for key in (
@@ -324,6 +332,7 @@ def test_bernoulli_lanes_match_the_serial_walk_bit_for_bit(rule, trades, ruin_le
         "longest_underwater",
     ):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key), err_msg=key)
+        np.testing.assert_array_equal(getattr(a, key), getattr(c, key), err_msg=key)
 
 
 def test_vector_width_changes_speed_not_results():
@@ -335,7 +344,8 @@ def test_vector_width_changes_speed_not_results():
     import sys
 
     code = (
-        "import hashlib, ruin\n"
+        "import hashlib, ruin, ruin.engine.kernels as k\n"
+        "k.LANES_MIN_WORK = 0  # the vectorised lanes, whatever the run's size\n"
         "from ruin import Account, Bernoulli, Scenario, Sizing, simulate\n"
         "h = hashlib.sha256()\n"
         "for rule in ('fractional', 'fixed'):\n"

@@ -51,10 +51,31 @@ Only one exit rule at a time, on a Bernoulli model; win-rate uncertainty needs t
 Bernoulli model (it redraws P(win) per path).
 """
 
-from .exits import exit_rule_model, implied_drift, p_up
-from .kernel import beta_draws, run_behaviour
-from .rules import BEHAVIOUR_KEYS, Behaviour, build_behaviour
-from .run import behaviour_path_run
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
+
+# Public names load on first use (see ruin._lazy): importing a light submodule of this
+# package does not import its kernels.
+_WHERE = {
+    "exit_rule_model": "ruin.behaviour.exits",
+    "implied_drift": "ruin.behaviour.exits",
+    "p_up": "ruin.behaviour.exits",
+    "beta_draws": "ruin.behaviour.kernel",
+    "run_behaviour": "ruin.behaviour.kernel",
+    "BEHAVIOUR_KEYS": "ruin.behaviour.rules",
+    "Behaviour": "ruin.behaviour.rules",
+    "build_behaviour": "ruin.behaviour.rules",
+    "behaviour_path_run": "ruin.behaviour.run",
+}
+
+if TYPE_CHECKING:
+    from .exits import exit_rule_model, implied_drift, p_up
+    from .kernel import beta_draws, run_behaviour
+    from .rules import BEHAVIOUR_KEYS, Behaviour, build_behaviour
+    from .run import behaviour_path_run
+
+__getattr__, __dir__ = exports(__name__, _WHERE, globals())
 
 __all__ = [
     "Behaviour",

@@ -14,7 +14,6 @@ from ..engine.work import CLI_MAX_WORK
 from ..errors import ParameterError
 from ..keys import KEYS, ODDS_KEYS
 from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
-from ..odds import liquidation_odds
 from ..venues import ASSET_CLASSES, load_assets, load_venues, venue
 from .common import add_json_flag, emit, key_type
 
@@ -304,6 +303,8 @@ def _render_odds(d: dict[str, Any]) -> str:
 
 
 def run_odds(args: argparse.Namespace) -> None:
+    from ..odds import liquidation_odds  # lazy: the other calculators never import numba
+
     mmr, max_lev = _venue_mmr(args)
     vol = args.volatility
     if args.annual_volatility is not None:

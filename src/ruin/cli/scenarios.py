@@ -11,8 +11,6 @@ import json
 from typing import Any
 
 from ..errors import ParameterError
-from ..studies.lessons import grade, load_lesson, run_lesson
-from ..studies.scenarios import list_scenarios
 from .common import add_json_flag, emit, json_safe
 
 __all__ = ["add_commands"]
@@ -28,6 +26,8 @@ def _render_list(d: dict[str, Any]) -> str:
 
 
 def run_list(args: argparse.Namespace) -> None:
+    from ..studies.scenarios import list_scenarios  # lazy: CLI start-up
+
     items = [s.as_dict() for s in list_scenarios(kind=args.kind)]
     if args.json:
         print(json.dumps(json_safe(items), indent=2, allow_nan=False))
@@ -57,6 +57,8 @@ def _render_lesson(d: dict[str, Any]) -> str:
 
 
 def run_lesson_cmd(args: argparse.Namespace) -> None:
+    from ..studies.lessons import grade, load_lesson, run_lesson  # lazy: CLI start-up
+
     lesson = load_lesson(args.name)
     result = run_lesson(lesson, paths=args.paths, seed=args.seed)
     pr = lesson.prediction

@@ -17,14 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..config import build_scenario
+from ..engine.result import DEFAULT_DRAWDOWN_LEVELS
 from ..engine.work import CLI_MAX_WORK, check_work, format_seconds
 from ..errors import ParameterError, check_number
-from ..exact import theory
 from ..keys import GROUPS, KEYS, Key
 from ..keys.docs import default_text
-from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
-from ..studies.scenarios import find_scenario, scenario_file_layers
 from .common import add_json_flag, emit, float_list, key_type
 
 __all__ = [
@@ -93,6 +90,8 @@ def scenario_layers(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         if variant is not None:
             raise ParameterError("--variant", "used together with --scenario", variant)
         return {}
+    from ..studies.scenarios import find_scenario, scenario_file_layers  # lazy: CLI start-up
+
     return scenario_file_layers(find_scenario(name), variant)
 
 
@@ -151,6 +150,10 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_simulate(args: argparse.Namespace) -> None:
+    # imported here, not at the top: only commands that simulate import numba (CLI start-up)
+    from ..config import build_scenario
+    from ..simulate import simulate
+
     # --scenario NAME|FILE (and --variant) give the lower layers; flags typed override them
     layers = {**scenario_layers(args), "cli": flat_params(args, list(KEYS))}
     scenario = build_scenario(layers=layers)
@@ -173,6 +176,8 @@ def exact_beside(scenario: Any, levels: tuple[float, ...]) -> dict[str, Any]:
     """The exact answers shown beside a simulation, or a note where the closed forms and
     lattice cannot handle the inputs (a risk of 1e-17, trades of 1e308 R at fixed size):
     the simulation is still shown."""
+    from ..exact import theory
+
     try:
         with np.errstate(all="ignore"):
             return theory(scenario, drawdown_levels=levels)

@@ -6,9 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-import polars as pl
-
-from ..sweep import run_sweep
 from .common import add_json_flag, emit
 
 __all__ = ["add_commands", "run_sweep_command"]
@@ -29,6 +26,11 @@ def _render(d: dict[str, Any]) -> str:
 
 
 def run_sweep_command(args: argparse.Namespace) -> None:
+    # imported here, not at the top: only commands that simulate import numba (CLI start-up)
+    import polars as pl
+
+    from ..sweep import run_sweep
+
     stats: dict[str, Any] = {}
     try:
         df = run_sweep(

@@ -108,15 +108,49 @@ numbers), :mod:`~ruin.market.bridge` and :mod:`~ruin.market.step` (the price pat
 :mod:`~ruin.market.run` (kernel choice, the driver's run), :mod:`~ruin.market.report`.
 """
 
-from ..brownian import solve_drift, two_barrier_probability
-from ..margin import adverse_move_to_liquidation
-from .flat import LEVERAGE_DEFAULTS, LEVERAGE_KEYS, build_market
-from .liquidation import liquidation_ratio
-from .plan import MAX_STEPS_PER_TRADE, KernelPlan, MarketPlan, plan_market
-from .report import describe_position, leverage_warnings, market_summary
-from .run import market_path_run, run_market, warm_up
-from .settle import AUX_NAMES, EXIT_NAMES
-from .trade import MAX_POSITIONS, LeveragedTrade, check_scenario
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
+
+# Public names load on first use (see ruin._lazy): importing a light submodule of this
+# package does not import its kernels.
+_WHERE = {
+    "solve_drift": "ruin.brownian",
+    "two_barrier_probability": "ruin.brownian",
+    "adverse_move_to_liquidation": "ruin.margin",
+    "LEVERAGE_DEFAULTS": "ruin.market.flat",
+    "LEVERAGE_KEYS": "ruin.market.flat",
+    "build_market": "ruin.market.flat",
+    "liquidation_ratio": "ruin.market.liquidation",
+    "MAX_STEPS_PER_TRADE": "ruin.market.plan",
+    "KernelPlan": "ruin.market.plan",
+    "MarketPlan": "ruin.market.plan",
+    "plan_market": "ruin.market.plan",
+    "describe_position": "ruin.market.report",
+    "leverage_warnings": "ruin.market.report",
+    "market_summary": "ruin.market.report",
+    "market_path_run": "ruin.market.run",
+    "run_market": "ruin.market.run",
+    "warm_up": "ruin.market.run",
+    "AUX_NAMES": "ruin.market.settle",
+    "EXIT_NAMES": "ruin.market.settle",
+    "MAX_POSITIONS": "ruin.market.trade",
+    "LeveragedTrade": "ruin.market.trade",
+    "check_scenario": "ruin.market.trade",
+}
+
+if TYPE_CHECKING:
+    from ..brownian import solve_drift, two_barrier_probability
+    from ..margin import adverse_move_to_liquidation
+    from .flat import LEVERAGE_DEFAULTS, LEVERAGE_KEYS, build_market
+    from .liquidation import liquidation_ratio
+    from .plan import MAX_STEPS_PER_TRADE, KernelPlan, MarketPlan, plan_market
+    from .report import describe_position, leverage_warnings, market_summary
+    from .run import market_path_run, run_market, warm_up
+    from .settle import AUX_NAMES, EXIT_NAMES
+    from .trade import MAX_POSITIONS, LeveragedTrade, check_scenario
+
+__getattr__, __dir__ = exports(__name__, _WHERE, globals())
 
 __all__ = [
     "LeveragedTrade",

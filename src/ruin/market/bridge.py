@@ -20,7 +20,7 @@ from ..engine.rng import (
 )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def touch_probability(d0, d1, v):
     """Brownian-bridge probability of touching a barrier at distances d0 (start) and d1
     (end) on the same side, step variance v: ``exp(-2 d0 d1 / v)``; 1 if d1 <= 0."""
@@ -60,7 +60,7 @@ def first_exit_series(d0, d1, width, two_over_var):
     return min(1.0, max(0.0, total))
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def exp_poly(m):
     """``1 + m + m^2/2 + m^3/6 + m^4/24 <= exp(m)`` for ``m >= 0``: ``p < 1 / exp_poly(m)``
     is necessary for ``p < exp(-m)`` (tested as ``p * exp_poly(m) < 1``, no division)."""
@@ -73,7 +73,7 @@ _LN2_32_HI = 6.93147180369123816490e-01 / 32.0  # ln 2 / 32 in two parts (fdlibm
 _LN2_32_LO = 1.90821492927058770002e-10 / 32.0  # of ln 2): k * _LN2_32_HI is exact
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def exp_neg(m):
     """``exp(-m)`` for the barrier probabilities: 0 for ``m > 40`` (below 5e-18, under a
     uniform's resolution), 1 for ``m <= 0``. Plain arithmetic and table lookups (so the
@@ -93,7 +93,7 @@ def exp_neg(m):
     return 0.0 if m > 40.0 else _POW2_NEG[k >> 5] * _EXP2_32[k & 31] * p
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def first_through(d0, d1, e0, width, two_over_var, u):
     """Is ``u < P(first exit through this barrier)`` for an interior end (``d1 > 0``), given
     ``u < e0 = exp(-d0 d1 two_over_var)`` (the one-barrier touch probability)? The series is
@@ -104,7 +104,7 @@ def first_through(d0, d1, e0, width, two_over_var, u):
     return u < first_exit_series(d0, d1, width, two_over_var)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def exit_first(a0, a1, b0, b1, two_over_var, u):
     """Which barrier a Brownian bridge leaves the strip through first: 0 (neither), 1 (the
     lower) or 2 (the upper). ``a0, a1``: start and end distances above the lower barrier,
@@ -140,7 +140,7 @@ def exit_first(a0, a1, b0, b1, two_over_var, u):
     return 0
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def strip_exit(y0, y1, y_liq, y_stop, y_take_profit, two_over_var, u):
     """A step from log price ``y0`` to ``y1`` with both exits continuous: the lower exit is
     the nearer of liquidation ``y_liq`` (code 2) and the stop ``y_stop`` (code 1), the upper

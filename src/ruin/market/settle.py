@@ -141,7 +141,7 @@ def close_position(code, y_exit, margin, paid, funding, terms):
     return Closed(g / stop, fee * (1.0 + u) / stop, slip * (1.0 + u) / stop, funding / stop, 0.0)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def tally_close(tally, code, closed, scale):
     """``tally`` with one more position closed through ``code``; costs in R times ``scale``
     (the amount risked as a fraction of starting equity)."""
@@ -158,7 +158,7 @@ def tally_close(tally, code, closed, scale):
     )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def settle(code, y_exit, margin, paid, funding, terms, acc, tally):
     """Close a one-position trade (exit ``code`` at ``y_exit``) and book it on the account
     (an :class:`~ruin.engine.accounting.AccountState`). Exits exactly at a barrier with no

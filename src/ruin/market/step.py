@@ -116,7 +116,7 @@ class Position(NamedTuple):
     y_liq: float  # liquidation barrier (-inf: none)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def step_end(clock, dt, on_grid, day_end, next_jump, maxhold, elapsed):
     """Where a step starting at ``clock`` ends: at the next point of the clock's grid of
     multiples of ``dt`` (``on_grid``: funding times and discrete checks lie on it) or
@@ -180,7 +180,7 @@ def day_variance(h, tails, tdf, t_int, s0, s1, s2, s3):
             return h * 0.5 * (tdf - 2.0) / (d * v), s0, s1, s2, s3
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def new_day(time, day, s0, s1, s2, s3, terms):
     """A new day on the path clock (``time.clock >= day.next_start``): GARCH's update on the
     last day's return, the day's variance (Student-t mixing) and the steps that follow it
@@ -212,7 +212,7 @@ def new_day(time, day, s0, s1, s2, s3, terms):
     return PathTime(time.clock, time.next_jump, 0.0), day, s0, s1, s2, s3
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     """One step of one position (the day already started): the price moves by a normal
     shock over the step (cut at midnight, the next jump and the time stop, see
@@ -340,7 +340,7 @@ def step(pos, time, day, s0, s1, s2, s3, margin, terms):
     )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def path_start(key0, key1, index, jumps, jumps_per_day):
     """A path's stream and the clock time of its first crash jump (a Poisson process)."""
     s0, s1, s2, s3 = seed4(key0, key1, index)

@@ -91,7 +91,7 @@ def _exact_terms(plan):
     )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _dynamic_trade(u32, x, plan, terms):
     """A trade under cross margin with fixed stakes (state ``x`` = net R won): the equity
     backs the position, so the liquidation price and the take-profit's probability move
@@ -114,7 +114,7 @@ def _dynamic_trade(u32, x, plan, terms):
     )
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _exact_path(
     i,
     key0,

@@ -100,7 +100,7 @@ _BOOKED = -3  # the trade ended and is booked (see _lanes_settle)
 _DONE = -4  # ... and it was the path's last
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
     """One step of every lane where it is plain, branch-free (the loop over lanes vectorises).
 
@@ -527,21 +527,21 @@ def _lanes_block(
                 _put_lane_day(Fj, time, day)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _path_done(x, n, ruin_cut, goal_cut, n_trades):
     """Whether a path ends after its ``n``-th trade (state ``x``): ruin, goal or the last
     trade."""
     return (x <= ruin_cut) | (x >= goal_cut) | (n == n_trades)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _pick(code, a0, a1, a2):
     """``a0``, ``a1`` or ``a2`` for exit code 0, 1 or 2 (selects, where a table lookup
     would be a gather that LLVM will not vectorise)."""
     return a0 if code == 0 else (a1 if code == 1 else a2)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _lanes_settle(
     F,
     IS,

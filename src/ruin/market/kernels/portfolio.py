@@ -96,7 +96,7 @@ class Step(NamedTuple):
     jump: float  # the crash's log move (0: none)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _normal(st, sp):
     """Standard normal by Box-Muller, keeping the second variate in ``sp`` (spare)."""
     if sp[0] > 0.0:
@@ -129,7 +129,7 @@ def _new_day(clock, day, plan, st):
     return Clock(clock.time, day, h, 0.0, vday, step_var, math.sqrt(step_var), clock.next_jump)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _close_position(code, y_exit, margin, paid, funding, terms, scale, trade, tally):
     """Close a position (its ``paid`` and ``funding``) through ``code`` at ``y_exit``: its
     result joins the trade's, its exit and costs the tally. (The caller marks it closed.)"""
@@ -183,7 +183,7 @@ def _account_check(y, is_open, paid, funding, plan, equity_r, trade, shift, scal
     return True, Trade(keep - equity_r, trade.wins, 0), tally
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _step_shape(clock, elapsed, plan):
     """The step from ``clock.time``: ``(end, length, jump_now, grid, variance, sd)`` (see
     :func:`~..step.step_end`; a step cut short has its own variance)."""
@@ -198,7 +198,7 @@ def _step_shape(clock, elapsed, plan):
     return end, ln, jump_now, grid, v, math.sqrt(v)
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _exit_inside(y0, y1, y_liq, step, plan, u):
     """Did the position leave inside the step, decided exactly by the uniform ``u``?
     ``(code, y_exit, d0, width)`` as :func:`~..bridge.strip_exit`: the lower exit if
@@ -285,7 +285,7 @@ def _pay_funding(
     return trade, tally, liquidated
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, st, sp, tally):
     """One trade: open the positions, step until the last one closes. Returns ``(trade,
     clock, tally)``."""
@@ -421,7 +421,7 @@ def _portfolio_trade(y, is_open, paid, funding, y_liq, clock, acc, plan, terms, 
     return trade, clock, tally
 
 
-@njit(inline="always", cache=True)
+@njit(cache=True)
 def _advance(clock, step, start, fmax, eps0, left_inside):
     """The clock after the step: at its end, or (the last position left inside the step) at
     that exit's time, the crash still to come."""

@@ -1,0 +1,160 @@
+"""Start-up: commands that need no kernel import no numba; the compile steps of a scenario.
+
+No timing is asserted (the machine is shared); ``benchmarks/bench_startup.py`` measures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ruin import build_scenario, warmup
+
+
+def _run(code: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_import_ruin_imports_no_numba_polars_or_llvmlite():
+    code = (
+        "import sys, ruin, ruin.cli\n"
+        "print(sorted(m for m in ('numba', 'llvmlite', 'polars', 'scipy') if m in sys.modules))"
+    )
+    assert _run(code) == "[]"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["liquidation", "--entry", "60000", "--leverage", "20", "--mmr", "0.005"],
+        [
+            "size",
+            "--capital",
+            "1e4",
+            "--risk",
+            "0.01",
+            "--stop",
+            "0.02",
+            "--leverage",
+            "10",
+            "--mmr",
+            "0.005",
+        ],
+        ["funding", "--rate", "0.0001", "--interval-hours", "8", "--hours", "72"],
+    ],
+)
+def test_calculators_never_import_numba(argv):
+    code = (
+        "import sys, contextlib, io\n"
+        "from ruin.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main({argv!r})\n"
+        "print(rc, 'numba' in sys.modules)"
+    )
+    assert _run(code) == "0 False"
+
+
+def test_public_names_load_on_use():
+    import ruin
+
+    assert callable(ruin.simulate) and ruin.simulate.__module__ == "ruin.simulate"
+    import ruin.simulate  # noqa: F401 - the submodule does not hide the function
+
+    module = sys.modules["ruin.simulate"]
+    assert callable(ruin.simulate) and module.simulate is ruin.simulate
+    assert ruin.market.__name__ == "ruin.market"  # submodules as attributes, as before
+    with pytest.raises(AttributeError):
+        ruin.no_such_name  # noqa: B018
+    assert set(ruin.__all__) <= set(dir(ruin))
+
+
+@pytest.mark.parametrize(
+    ("flat", "labels"),
+    [
+        (
+            {},
+            [
+                "account kernel (Bernoulli, fractional stakes)",
+                "recorded paths for charts (Bernoulli)",
+                "exact drawdown odds (theory table)",
+            ],
+        ),
+        (
+            {"sizing": "fixed"},
+            [
+                "account kernel (Bernoulli, fixed stakes)",
+                "recorded paths for charts (Bernoulli)",
+                "exact drawdown odds (theory table)",
+            ],
+        ),
+        (
+            {"leverage": 10, "stop": 0.02, "take_profit": 0.04, "tails": "t:4", "garch": True},
+            [
+                "leveraged model: price paths (16 lanes)",
+                "recorded price paths: price paths (one position)",
+            ],
+        ),
+    ],
+)
+def test_steps_name_what_compiles(flat, labels):
+    sc = build_scenario({"paths": 1000, "trades": 100, **flat})
+    assert [s.label for s in warmup.steps(sc)] == labels
+
+
+def test_steps_compile_and_then_the_scenario_is_warm():
+    sc = build_scenario({"paths": 1000, "trades": 100, "win_rate": 0.4, "payoff": 2.0})
+    todo = warmup.steps(sc)
+    for step in todo:
+        step()
+        assert step.loaded() and step.is_warm()
+        step()  # a no-op once loaded
+    assert warmup.is_warm(sc)
+    # another process finds the kernels in numba's disk cache without compiling
+    code = (
+        "from ruin import build_scenario, warmup\n"
+        "sc = build_scenario({'paths': 1000, 'trades': 100, 'win_rate': 0.4, 'payoff': 2.0})\n"
+        "print(warmup.is_warm(sc), any(s.loaded() for s in warmup.steps(sc)))"
+    )
+    assert _run(code) == "True False"
+
+
+def test_fast_steps_add_the_lanes_kernel_first():
+    sc = build_scenario({"paths": 1000, "trades": 100})
+    labels = [s.label for s in warmup.steps(sc, fast=True)]
+    assert labels[0] == "fast account kernel (Bernoulli, fractional stakes, 16 lanes)"
+    assert labels[1:] == [s.label for s in warmup.steps(sc)]
+
+
+def test_small_bernoulli_runs_wait_for_no_lanes_compile(monkeypatch):
+    from ruin.engine import kernels
+
+    monkeypatch.setattr(kernels, "_LANES_READY", {})
+    monkeypatch.setattr(kernels, "dispatcher_warm", lambda d: False)
+    assert not kernels.use_lanes(kernels.MODEL_TWO_POINT, True, 10_000 * 500)
+    assert kernels.use_lanes(kernels.MODEL_TWO_POINT, True, kernels.LANES_MIN_WORK)
+    assert kernels.use_lanes(kernels.MODEL_TWO_POINT, True, 1)  # compiled by the big call
+    assert not kernels.use_lanes(kernels.MODEL_ALIAS, True, kernels.LANES_MIN_WORK)
+
+
+def test_a_second_process_compiles_nothing():
+    # numba keys its disk cache on the pickled closure variables of a kernel; a captured
+    # dispatcher pickles differently in every process, and the kernel was compiled again on
+    # every run. With NUMBA_DEBUG_CACHE numba reports each kernel it saves.
+    import os
+
+    code = (
+        "from ruin import build_scenario, simulate\n"
+        "simulate(build_scenario({'paths': 200, 'trades': 20, 'seed': 3}), record=0)\n"
+    )
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env
+        )
+        assert out.returncode == 0, out.stderr
+    assert "data saved" not in out.stdout + out.stderr
