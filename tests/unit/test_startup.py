@@ -93,7 +93,14 @@ def test_public_names_load_on_use():
             ],
         ),
         (
-            {"leverage": 10, "stop": 0.02, "take_profit": 0.04, "tails": "t:4", "garch": True},
+            {
+                "leverage": 10,
+                "stop": 0.02,
+                "take_profit": 0.04,
+                "win_rate": 0.5,
+                "tails": "t:4",
+                "garch": True,
+            },
             [
                 "leveraged model: price paths (16 lanes)",
                 "recorded price paths: price paths (one position)",
