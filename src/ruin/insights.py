@@ -19,6 +19,7 @@ the page only places it:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -459,11 +460,41 @@ def compare_table(a: SimulationResult, b: SimulationResult) -> pl.DataFrame:
 # --------------------------------------------------------------------------- lessons page
 
 
-def lesson_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The columns of a lesson's result the lessons page shows.
+#: Words for the lesson table's columns (what a student reads), and how each is shown.
+LESSON_COLUMNS: dict[str, tuple[str, str]] = {
+    "variant": ("Variant", "text"),
+    "ruin_probability": ("Accounts ruined", "percent"),
+    "goal_probability": ("Accounts that reached the goal", "percent"),
+    "survival_probability": ("Accounts that survive", "percent"),
+    "liquidation_probability": ("Accounts liquidated at least once", "percent"),
+    "liquidation_share": ("Share of trades liquidated", "percent"),
+    "p_below_start": ("Accounts below start at the end", "percent"),
+    "median_final_equity": ("Median final equity", "multiple"),
+    "mean_final_equity": ("Mean final equity", "multiple"),
+    "median_max_drawdown": ("Median worst drawdown", "percent"),
+    "win_rate_realized": ("Win rate (realised)", "percent"),
+    "max_risk_used": ("Largest risk used (of equity)", "percent"),
+    "kelly_fraction": ("Kelly fraction", "percent"),
+}
 
-    Liquidation columns only when some variant is leveraged; the Kelly fraction only when a
-    closed form gave one.
+
+def _shown(value: Any, how: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if how == "percent":
+        return f"{float(value):.1%}"
+    if how == "multiple":
+        return f"{float(value):.2f}×"
+    return str(value)
+
+
+def lesson_table(frame: pl.DataFrame, metric: str | None = None) -> pl.DataFrame:
+    """The lesson's result as a student reads it: worded column names, percents and
+    multiples as text ("Share of trades liquidated": "97.0%").
+
+    The asked ``metric`` comes first after the variant; liquidation columns only when some
+    variant is leveraged; the goal column only when a variant has a goal; the Kelly fraction
+    only when a closed form gave one.
     """
     cols = [
         "variant",
@@ -476,6 +507,15 @@ def lesson_table(frame: pl.DataFrame) -> pl.DataFrame:
     ]
     if frame["liquidation_probability"].is_not_nan().any():
         cols[2:2] = ["liquidation_probability", "liquidation_share"]
+    if "goal_probability" in frame.columns and frame["goal_probability"].is_not_nan().any():
+        cols.insert(2, "goal_probability")
     if frame["kelly_fraction"].is_not_null().any():
         cols.append("kelly_fraction")
-    return frame.select(cols)
+    if metric is not None and metric in frame.columns:
+        cols = ["variant", metric, *[c for c in cols[1:] if c != metric]]
+    return pl.DataFrame(
+        {
+            LESSON_COLUMNS[c][0]: [_shown(v, LESSON_COLUMNS[c][1]) for v in frame[c].to_list()]
+            for c in cols
+        }
+    )
