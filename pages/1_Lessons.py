@@ -20,16 +20,18 @@ import streamlit as st
 from ruin import ParameterError
 from ruin.charts import lesson_reveal_chart, variant_survival_chart
 from ruin.form import lesson_link, lesson_rules
-from ruin.insights import lesson_table
+from ruin.insights import lesson_table, liquidation_distance_table
 from ruin.studies.lessons import (
     LESSONS_DIR_ENV,
     METRIC_LABELS,
+    Lesson,
     author_folder,
     grade_parts,
     lesson_from_bytes,
     load_lessons,
     run_lesson,
 )
+from ruin.studies.scenarios import load_scenario
 
 st.set_page_config(page_title="Lessons — predict, then run", page_icon="🎓", layout="wide")
 
@@ -84,9 +86,19 @@ def _lessons() -> list[Any]:
     return load_lessons()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _author_lessons(folder: str) -> list[Any]:
-    return load_lessons(folder)
+def _author_lessons(folder: Any) -> list[Any]:
+    """The author's lesson files, read on every run (they may have just been edited); a bad
+    file is reported with the built-in messages and the others are still served."""
+    out = []
+    for f in sorted(folder.glob("*.toml")):
+        try:
+            sf = load_scenario(f)
+        except ParameterError as exc:
+            st.error(f"Your lesson file was not served: {exc}")
+            continue
+        if sf.kind == "lesson":
+            out.append(Lesson(sf))
+    return out
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -107,7 +119,7 @@ def _all_lessons() -> tuple[list[Any], set[str]]:
     try:
         folder = author_folder()
         if folder is not None:
-            lessons += [x for x in _author_lessons(str(folder)) if x.name not in builtin]
+            lessons += [x for x in _author_lessons(folder) if x.name not in builtin]
     except ParameterError as exc:
         st.error(f"Your lesson folder ({LESSONS_DIR_ENV}) was not served: {exc}")
     up = st.session_state.get("lesson_upload")
@@ -306,6 +318,15 @@ def _reveal(lesson: Any, res: Any, guessed: Any, g: Any, paths: int, builtin: se
         st.markdown("**Why**")
         st.markdown(lesson.explanation)
     st.dataframe(lesson_table(res.frame, pr["answer_metric"]), hide_index=True)
+    if lesson.reveal == "liquidation_distance":
+        st.markdown("**Distance from entry to liquidation (long): the guides' rule and exact**")
+        st.dataframe(liquidation_distance_table(), hide_index=True)
+        st.caption(
+            "Exact: (1/L − MMR) / (1 − MMR), no fees. The guides' 0.9 / L is the "
+            "approximation 1/L − MMR with the maintenance margin at 10% of the initial margin "
+            "(MMR = 0.1 / L); venues charge a fixed rate instead (1.25% is Hyperliquid's for "
+            "BTC), which leaves far less room at 25x and 50x."
+        )
     kelly = res.frame["kelly_fraction"].drop_nulls()
     if kelly.len() and pr["answer_metric"] in (
         "median_final_equity",

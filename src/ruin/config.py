@@ -16,6 +16,7 @@ from .behaviour.rules import BEHAVIOUR_KEYS, build_behaviour
 from .errors import ParameterError, check_choice
 from .market.flat import LEVERAGE_KEYS, build_market
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
+from .rules import RULE_KEYS, build_rules
 
 __all__ = ["ACCOUNT_KEYS", "DEFAULTS", "KEYS", "build_scenario", "parse_outcomes", "known_keys"]
 
@@ -42,8 +43,9 @@ ACCOUNT_KEYS = frozenset(DEFAULTS)
 #: Every flat key, by the part of the scenario it builds: the account (this module), the
 #: leveraged trade (:data:`ruin.market.flat.LEVERAGE_KEYS`, built by
 #: :func:`ruin.market.flat.build_market`) and the behaviour rules
-#: (:data:`ruin.behaviour.rules.BEHAVIOUR_KEYS`, :func:`ruin.behaviour.rules.build_behaviour`).
-KEYS = ACCOUNT_KEYS | LEVERAGE_KEYS | BEHAVIOUR_KEYS
+#: (:data:`ruin.behaviour.rules.BEHAVIOUR_KEYS`, :func:`ruin.behaviour.rules.build_behaviour`)
+#: and the account rules (:data:`ruin.rules.RULE_KEYS`, :func:`ruin.rules.build_rules`).
+KEYS = ACCOUNT_KEYS | LEVERAGE_KEYS | BEHAVIOUR_KEYS | RULE_KEYS
 
 
 def known_keys() -> frozenset[str]:
@@ -123,6 +125,15 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
         )
     behaviour = build_behaviour(p)
     market = build_market(p, DEFAULTS)
+    account_rules = build_rules(p)
+    if account_rules is not None and (behaviour is not None or market is not None):
+        key = sorted(k for k in RULE_KEYS if p.get(k) is not None)[0]
+        raise ParameterError(
+            key,
+            "used with the i.i.d. trade models (win rate and payoff, outcomes or a trade "
+            "file); not yet with the leveraged market model or the behaviour rules",
+            p[key],
+        )
     return Scenario(
         model=model,
         sizing=sizing,
@@ -131,4 +142,5 @@ def build_scenario(params: Mapping[str, Any], *, source: str = "") -> Scenario:
         seed=p["seed"],
         behaviour=behaviour,
         market=market,
+        rules=account_rules,
     )

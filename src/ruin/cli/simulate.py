@@ -16,6 +16,7 @@ from ..config import build_scenario
 from ..errors import ParameterError
 from ..exact import theory
 from ..market import LEVERAGE_KEYS
+from ..rules import RULE_KEYS
 from ..simulate import DEFAULT_DRAWDOWN_LEVELS, simulate
 from ..studies.scenarios import find_scenario, scenario_params
 from .common import add_json_flag, bool_arg, emit, float_list
@@ -26,6 +27,8 @@ __all__ = [
     "add_account_flags",
     "add_behaviour_flags",
     "BEHAVIOUR_FLAGS",
+    "RULE_FLAGS",
+    "add_rule_flags",
     "scenario_base",
 ]
 
@@ -132,6 +135,96 @@ BEHAVIOUR_FLAGS: list[tuple[str, dict[str, Any]]] = [
     ),
 ]
 assert {f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS} == set(BEHAVIOUR_KEYS)
+
+
+#: ``ruin simulate`` flags of the account rules (dest = flat key of :mod:`ruin.rules`).
+RULE_FLAGS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "--trailing-drawdown",
+        {
+            "type": float,
+            "metavar": "D",
+            "help": "ruin when equity <= (1 - D) x its running peak, e.g. 0.1",
+        },
+    ),
+    (
+        "--trailing-lock",
+        {
+            "type": float,
+            "metavar": "L",
+            "help": "the trailing floor stops rising once the peak reaches L x start "
+            "(1/(1-D) locks it at the start)",
+        },
+    ),
+    (
+        "--trades-per-day",
+        {"type": int, "metavar": "K", "help": "trade slots per day (days for the rules below)"},
+    ),
+    (
+        "--daily-loss-limit",
+        {
+            "type": float,
+            "metavar": "X",
+            "help": "a day's loss of X of the day's starting equity stops the day, e.g. 0.05",
+        },
+    ),
+    (
+        "--daily-loss-action",
+        {
+            "choices": ["pause", "end"],
+            "help": "pause: no more trades that day (default); end: the account is failed",
+        },
+    ),
+    (
+        "--min-trading-days",
+        {
+            "type": int,
+            "metavar": "N",
+            "help": "challenge: a pass (--goal = profit target) counts from day N",
+        },
+    ),
+]
+assert {f[2:].replace("-", "_") for f, _ in RULE_FLAGS} == set(RULE_KEYS)
+
+
+def add_rule_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group(
+        "account rules: trailing drawdown, daily loss limit, prop-firm challenge",
+        "A challenge: --goal is the profit target, --trades = max days x --trades-per-day; "
+        "presets: `ruin scenarios` (challenge_*).",
+    )
+    for flag, kw in RULE_FLAGS:
+        g.add_argument(flag, dest=flag[2:].replace("-", "_"), default=None, **kw)
+
+
+def _render_rules(d: dict[str, Any]) -> list[str]:
+    sh = d["stop_shares"]
+    names = {
+        "ruin_level": "ruin level",
+        "trailing_drawdown": "trailing drawdown",
+        "daily_loss_limit": "daily loss limit",
+        "goal": "goal / pass",
+        "horizon": "ran out of time",
+    }
+    lines = [
+        "  stopped by                   "
+        + "  ".join(f"{names[k]} {v['estimate']:.2%}" for k, v in sh.items() if v["estimate"])
+    ]
+    if "pass_probability" in d:
+        pp = d["pass_probability"]
+        lines.append(
+            f"  challenge pass probability   {pp['estimate']:8.2%}  "
+            f"[{pp['ci_low']:.2%}, {pp['ci_high']:.2%}]"
+        )
+        dp = d.get("days_to_pass")
+        if dp:
+            lines.append(
+                f"  days to pass mean / median   {dp['mean']:.1f} / {dp['median']:.0f} "
+                f"(90% within {dp['p90']:.0f})"
+            )
+    if d.get("paused_days_mean"):
+        lines.append(f"  days cut by the daily limit  {d['paused_days_mean']:.2f} per account")
+    return lines
 
 
 def add_behaviour_flags(p: argparse.ArgumentParser) -> list[str]:
@@ -320,6 +413,8 @@ def _render(d: dict[str, Any]) -> str:
     lines.append(f"  realised win rate            {d['win_rate_realized']:.4f}")
     if "liquidation" in d:
         lines += _render_leverage(d)
+    if "account_rules" in d:
+        lines += _render_rules(d["account_rules"])
     for k, v in d.get("theory", {}).items():
         if isinstance(v, (int, float)):
             lines.append(f"  theory: {k:28s} {v:.6g}")
@@ -330,6 +425,7 @@ def run_simulate(args: argparse.Namespace) -> None:
     keys = [f[2:].replace("-", "_") for f, _ in ACCOUNT_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in BEHAVIOUR_FLAGS]
     keys += [f[2:].replace("-", "_") for f, _ in LEVERAGE_FLAGS]
+    keys += [f[2:].replace("-", "_") for f, _ in RULE_FLAGS]
     # --scenario NAME|FILE gives the base values; flags given on the command line override
     params = {**scenario_base(args), **flat_params(args, keys)}
     _check_leverage_edge(params)
@@ -348,6 +444,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_account_flags(p)
     add_scenario_flag(p)
     add_behaviour_flags(p)
+    add_rule_flags(p)
     add_leverage_flags(p)
     p.add_argument(
         "--drawdown-levels",

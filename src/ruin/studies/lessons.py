@@ -327,13 +327,20 @@ def run_lesson(
             if m in _PROB_METRICS:
                 row[f"{m}_ci_low"], row[f"{m}_ci_high"] = _interval(s, m)
         row["win_rate_realized"] = float(s["win_rate_realized"])
+        ar = s.get("account_rules")
+        if ar is not None:  # what stopped the accounts (trailing drawdown, daily limit, time)
+            for k in ("trailing_drawdown", "daily_loss_limit", "horizon"):
+                row[f"stopped_{k}"] = float(ar["stop_shares"][k]["estimate"])
         mr = (s.get("behaviour") or {}).get("max_risk_used")
         row["max_risk_used"] = float(max(mr.values())) if mr else float(sc.sizing.risk)
         row["risk"] = float(sc.sizing.risk)
         m0 = sc.model
         row["kelly_fraction"] = (
             m0.win_rate - (1 - m0.win_rate) / m0.payoff
-            if isinstance(m0, Bernoulli) and sc.behaviour is None and sc.market is None
+            if isinstance(m0, Bernoulli)
+            and sc.behaviour is None
+            and sc.market is None
+            and sc.rules is None
             else None
         )
         rows.append(row)

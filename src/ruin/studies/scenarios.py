@@ -81,8 +81,9 @@ KINDS = ("preset", "lesson")
 SCENARIO_KEYS = {"title", "description", "kind"}
 LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day", "reveal"}
 #: The pictures a lesson can reveal its answer with (``[lesson] reveal``): the asked metric per
-#: variant as bars with the guess drawn on it (default), or those bars and the survival curves.
-REVEALS = ("bars", "survival")
+#: variant as bars with the guess drawn on it (default); those bars and the survival curves;
+#: or those bars and the leverage -> liquidation-distance table (guides' rule vs exact).
+REVEALS = ("bars", "survival", "liquidation_distance")
 PREDICTION_KEYS = {
     "kind",
     "min",
