@@ -167,7 +167,23 @@ def _prediction_widget(lesson: Any) -> Any:
 
 
 def _embed() -> bool:
+    """``embed=true`` in the link: Streamlit keeps that parameter to itself in a browser
+    (``st.context.is_embedded``); AppTest passes it as a query parameter."""
+    try:
+        if st.context.is_embedded:
+            return True
+    except Exception:  # noqa: BLE001 - no browser context (bare mode)
+        pass
     return str(st.query_params.get("embed", "")).lower() in ("true", "1", "yes")
+
+
+def _link_paths() -> int | None:
+    """``?paths=N`` (100..200,000) sets the accounts per variant (e.g. a quick embed)."""
+    try:
+        n = int(st.query_params.get("paths", ""))
+    except ValueError:
+        return None
+    return n if 100 <= n <= 200_000 else None
 
 
 def _hide_chrome() -> None:
@@ -223,7 +239,7 @@ def main() -> None:
             "Accounts per variant",
             min_value=100,
             max_value=200_000,
-            value=min(int(lesson.scenario.params.get("paths", 10_000)), 10_000),
+            value=_link_paths() or min(int(lesson.scenario.params.get("paths", 10_000)), 10_000),
             step=1000,
             key="paths",
         )

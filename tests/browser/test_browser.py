@@ -231,7 +231,7 @@ def test_each_lesson_reveals_with_a_picture(server, page, name):
     """Every lesson, embedded from its link, reveals the bars with the guess on them; the
     screenshot of each reveal goes to artifacts/ (looked at before a lesson ships)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    info = _run_lesson(page, server["url"] + f"Lessons?lesson={name}&embed=true")
+    info = _run_lesson(page, server["url"] + f"Lessons?lesson={name}&embed=true&paths=1000")
     assert info["exceptions"] == 0, name
     assert page.get_by_test_id("stException").count() == 0
     assert (
