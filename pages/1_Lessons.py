@@ -316,7 +316,8 @@ def _reveal(lesson: Any, res: Any, guessed: Any, g: Any, paths: int, builtin: se
                 label=label[:1].upper() + label[1:],
                 unit=pr["unit"],
                 guess=guessed,
-                answer_variant=pr.get("answer_variant"),
+                answer_variant=pr.get("answer_variant")
+                or (str(res.answer) if pr["kind"] == "choice" else None),
             ),
             width="stretch",
         )
@@ -324,9 +325,10 @@ def _reveal(lesson: Any, res: Any, guessed: Any, g: Any, paths: int, builtin: se
             f"Bars: the {label} of each variant"
             + (", with its 95% interval" if pr["unit"] == "percent" else "")
             + (
-                "; red dashed line: your guess."
+                "; red dashed line: your guess"
+                + ("; dark bar: the variant asked about." if pr.get("answer_variant") else ".")
                 if pr["kind"] == "slider"
-                else "; red outline: your pick."
+                else "; red outline: your pick; dark bar: the right answer."
             )
             + f" Seed {res.seed}: every variant used the same random numbers."
         )
@@ -361,7 +363,9 @@ def _reveal(lesson: Any, res: Any, guessed: Any, g: Any, paths: int, builtin: se
     st.subheader("What to look at")
     st.markdown(lesson.look_at)
     variant = pr.get("answer_variant") or (
-        lesson.variant_names[0] if lesson.scenario.variants else None
+        str(res.answer)
+        if pr["kind"] == "choice"
+        else (lesson.variant_names[0] if lesson.scenario.variants else None)
     )
     link = lesson_link(
         lesson.scenario, variant, seed=res.seed, paths=paths, builtin=lesson.name in builtin

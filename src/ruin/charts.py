@@ -452,7 +452,12 @@ def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Cha
         .encode(
             x=x,
             y=alt.Y("survival:Q", title="share of accounts not ruined", axis=alt.Axis(format="%")),
-            color=alt.Color("variant:N", title="variant", scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color(
+                "variant:N",
+                title="variant",
+                scale=alt.Scale(scheme="tableau10"),
+                sort=list(dict.fromkeys(frame["variant"].to_list())),  # the lesson's order
+            ),
         )
         .properties(height=height)
     )
@@ -485,6 +490,7 @@ def lesson_reveal_chart(
     if ci:
         data = data.rename({f"{metric}_ci_low": "lo", f"{metric}_ci_high": "hi"})
     data = data.with_columns(
+        top=pl.max_horizontal("value", "hi") if ci else pl.col("value"),
         asked=pl.col("variant") == (answer_variant or ""),
         picked=pl.col("variant") == (guess if isinstance(guess, str) else ""),
         text=pl.col("value").map_elements(
@@ -494,7 +500,7 @@ def lesson_reveal_chart(
     fmt = ".0%" if percent else ".2f"
     order = list(frame["variant"])
     x = alt.X("variant:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
-    y_title = label + (" (95% interval as a bar)" if ci else "")
+    y_title = label
     base = alt.Chart(data)
     bars = base.mark_bar(size=48).encode(
         x=x,
@@ -507,13 +513,13 @@ def lesson_reveal_chart(
             alt.Tooltip("value:Q", format=".1%" if percent else ".2f"),
         ],
     )
-    text = base.mark_text(dy=-8, fontSize=13, fontWeight="bold").encode(
-        x=x, y="value:Q", text="text:N"
+    text = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(
+        x=x, y="top:Q", text="text:N"
     )
     layers: list[Any] = [bars, text]
     if ci:
         layers.append(
-            base.mark_errorbar(ticks=True, color="black").encode(
+            base.mark_errorbar(ticks={"size": 14}, color="black").encode(
                 x=x, y=alt.Y("lo:Q", title=y_title), y2="hi:Q"
             )
         )
