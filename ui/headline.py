@@ -56,7 +56,10 @@ def render(h: Headline, scenario: Scenario, result: SimulationResult) -> None:
         f"{h.final_median[0]:.2f}×",
         help="Half the accounts ended below this multiple of their starting equity.",
     )
-    low[0].caption(interval_text(h.final_median[1], h.final_median[2], ".2f"))
+    low[0].caption(
+        insights.median_note(h.final_median, scenario)
+        or interval_text(h.final_median[1], h.final_median[2], ".2f")
+    )
     low[1].metric(
         "Realised win rate",
         pct(h.win_rate, 2),
@@ -84,6 +87,26 @@ def render(h: Headline, scenario: Scenario, result: SimulationResult) -> None:
     low[3].caption(
         f"{result.paths:,} paths × {result.trades:,} trades in {result.elapsed_seconds:.2f} s"
     )
+    rules = result.extra.get("account_rules")
+    if rules is not None:
+        _rules_row(rules)
+
+
+def _rules_row(rules: dict[str, Any]) -> None:
+    """Trailing drawdown / daily loss limit / challenge: what stopped the accounts."""
+    st.markdown("**Account rules: what stopped each account**")
+    cols = st.columns(5)
+    for col, (key, label) in zip(cols, insights.RULE_LABELS.items(), strict=True):
+        share = rules["stop_shares"][key]
+        col.metric(label, pct(share["estimate"]))
+        col.caption(interval_text(share["ci_low"], share["ci_high"]))
+    days = rules.get("days_to_pass")
+    if days:
+        st.caption(
+            f"Days to pass: median {days['median']:.0f}, mean {days['mean']:.1f}, "
+            f"90% of passes within {days['p90']:.0f} days "
+            f"({rules['trades_per_day']} trade(s) a day)."
+        )
 
 
 def warnings(

@@ -26,7 +26,8 @@ def render(
         )  # every row visible, no inner scroll
     for note in theory.get("notes") or []:
         st.caption("• " + note)
-    if theory.get("approximation_notes"):
-        with st.expander("What the approximations assume"):
-            for k, v in theory["approximation_notes"].items():
-                st.markdown(f"**{k}** — {v}")
+    notes = insights.approximation_notes(theory)
+    if notes:
+        with st.expander("What the approximations assume", expanded=True):
+            for label, text in notes:
+                st.markdown(f"**{label}** — {text}")

@@ -28,6 +28,7 @@ import polars as pl
 from .metrics import exceedance
 
 __all__ = [
+    "lesson_reveal_chart",
     "OKABE_ITO",
     "EXIT_COLOURS",
     "thin_index",
@@ -460,10 +461,87 @@ def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Cha
         .encode(
             x=x,
             y=alt.Y("survival:Q", title="share of accounts not ruined", axis=alt.Axis(format="%")),
-            color=alt.Color("variant:N", title="variant", scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color(
+                "variant:N",
+                title="variant",
+                scale=alt.Scale(scheme="tableau10"),
+                sort=list(dict.fromkeys(frame["variant"].to_list())),  # the lesson's order
+            ),
         )
         .properties(height=height)
     )
+
+
+def lesson_reveal_chart(
+    frame: pl.DataFrame,
+    *,
+    metric: str,
+    label: str,
+    unit: str,
+    guess: float | str | None = None,
+    answer_variant: str | None = None,
+    height: int = 260,
+) -> alt.LayerChart:
+    """The picture that answers a lesson's question: the metric per variant as bars, its 95%
+    interval as an error bar (probabilities), and the student's guess drawn on it.
+
+    ``frame`` is :attr:`ruin.studies.lessons.LessonResult.frame` (``variant``, ``metric`` and,
+    for probabilities, ``metric_ci_low`` / ``metric_ci_high``). A slider guess (a number) is a
+    dashed rule labelled "your guess"; a choice guess (a variant name) is the outlined bar.
+    ``answer_variant`` (the row the slider asks about) is drawn darker than the others.
+    """
+    percent = unit == "percent"
+    cols = ["variant", metric]
+    ci = f"{metric}_ci_low" in frame.columns and frame[f"{metric}_ci_low"].is_not_nan().any()
+    if ci:
+        cols += [f"{metric}_ci_low", f"{metric}_ci_high"]
+    data = frame.select(cols).rename({metric: "value"})
+    if ci:
+        data = data.rename({f"{metric}_ci_low": "lo", f"{metric}_ci_high": "hi"})
+    data = data.with_columns(
+        top=pl.max_horizontal("value", "hi") if ci else pl.col("value"),
+        asked=pl.col("variant") == (answer_variant or ""),
+        picked=pl.col("variant") == (guess if isinstance(guess, str) else ""),
+        text=pl.col("value").map_elements(
+            lambda v: f"{v:.1%}" if percent else f"{v:.2f}x", return_dtype=pl.String
+        ),
+    )
+    fmt = ".0%" if percent else ".2f"
+    order = list(frame["variant"])
+    x = alt.X("variant:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
+    y_title = label
+    base = alt.Chart(data)
+    bars = base.mark_bar(size=48).encode(
+        x=x,
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
+        color=alt.condition("datum.asked", alt.value("#1f4e79"), alt.value("#6f9fd8")),
+        stroke=alt.condition("datum.picked", alt.value("#d62728"), alt.value(None)),
+        strokeWidth=alt.condition("datum.picked", alt.value(3), alt.value(0)),
+        tooltip=[
+            alt.Tooltip("variant:N"),
+            alt.Tooltip("value:Q", format=".1%" if percent else ".2f"),
+        ],
+    )
+    text = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(
+        x=x, y="top:Q", text="text:N"
+    )
+    layers: list[Any] = [bars, text]
+    if ci:
+        layers.append(
+            base.mark_errorbar(ticks={"size": 14}, color="black").encode(
+                x=x, y=alt.Y("lo:Q", title=y_title), y2="hi:Q"
+            )
+        )
+    if isinstance(guess, (int, float)) and not isinstance(guess, bool):
+        g = pl.DataFrame({"guess": [float(guess)], "label": ["your guess"]})
+        rule = alt.Chart(g).mark_rule(color="#d62728", strokeDash=[6, 4], size=3)
+        layers.append(rule.encode(y="guess:Q"))
+        layers.append(
+            alt.Chart(g)
+            .mark_text(align="left", dx=4, dy=-6, color="#d62728", fontWeight="bold")
+            .encode(y="guess:Q", x=alt.value(2), text="label:N")
+        )
+    return alt.layer(*layers).properties(height=height)
 
 
 # --------------------------------------------------------------------------- streaks / exits

@@ -19,6 +19,7 @@ from .behaviour.rules import build_behaviour
 from .keys import KEYS, Flat, check_conflicts, defaults, outcome_pairs, resolve
 from .market.flat import build_market
 from .params import Account, Bernoulli, Bootstrap, Discrete, Scenario, Sizing
+from .rules import RULE_KEYS, build_rules
 
 __all__ = [
     "ACCOUNT_KEYS",
@@ -111,6 +112,7 @@ def scenario_of(flat: Flat) -> Scenario:
     else:
         model = Bernoulli(win_rate=flat["win_rate"], payoff=flat["payoff"])
     account = Account(trades=flat["trades"], ruin_level=flat["ruin_level"], goal=flat["goal"])
+    rules = build_rules({k: flat[k] for k in RULE_KEYS if flat.given(k)})
     return Scenario(
         model=model,
         sizing=sizing,
@@ -119,4 +121,5 @@ def scenario_of(flat: Flat) -> Scenario:
         seed=flat["seed"],
         behaviour=build_behaviour(flat),
         market=build_market(flat),
+        rules=rules,
     )

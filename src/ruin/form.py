@@ -44,7 +44,7 @@ from .engine.work import APP_MAX_WORK
 from .errors import ParameterError
 from .keys import KEYS, Key
 from .params import Bootstrap, Scenario
-from .studies.scenarios import list_scenarios
+from .studies.scenarios import ScenarioFile, list_scenarios, scenario_params
 from .tradefile import read_trades_bytes
 
 __all__ = [
@@ -70,6 +70,7 @@ __all__ = [
     "default_take_profit",
     "describe_extras",
     "fresh_seed",
+    "lesson_link",
     "lesson_rules",
     "from_ui",
     "market_keys",
@@ -365,6 +366,23 @@ def write_link(
     if preset:
         wanted = {"preset": str(preset), **wanted}
     return wanted
+
+
+def lesson_link(
+    sf: ScenarioFile, variant: str | None, *, seed: int, paths: int, builtin: bool = True
+) -> str:
+    """The main page's share link (``"?preset=...&seed=..."``) that opens ``variant`` of the
+    lesson ``sf`` with the lesson's seed: "explore this".
+
+    A built-in lesson is in the page's preset menu, so the link names it and adds only what
+    the variant changes; an author's own lesson (``builtin=False``) is written out in full.
+    Values without a widget on the main page (behaviour rules, say) come from the preset.
+    """
+    base, _ = preset_form(sf.params)
+    widgets, _ = preset_form(scenario_params(sf, variant))
+    flat = {**APP_DEFAULTS, **widgets, "seed": int(seed), "paths": int(paths)}
+    query = write_link(flat, sf.name if builtin else None, base if builtin else {})
+    return "?" + share.to_query_string(query)
 
 
 # --------------------------------------------------------------------------- flat keys

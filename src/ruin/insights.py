@@ -19,6 +19,7 @@ the page only places it:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +47,11 @@ __all__ = [
     "interval_text",
     "kelly_text",
     "lesson_table",
+    "APPROXIMATION_LABELS",
+    "approximation_notes",
+    "median_note",
+    "RULE_LABELS",
+    "liquidation_distance_table",
     "liquidation_views",
     "paths_to_record",
     "pct",
@@ -313,8 +319,56 @@ def theory_rows(
             "closed form",
         )
     for name, v in (theory.get("approximations") or {}).items():
-        add(name, "—", v, "approximation ⚠")
+        label, _ = APPROXIMATION_LABELS.get(name, (name, ""))
+        add(label, "—", v, "approximation ⚠")
     return rows
+
+
+#: Human names of the popular approximations (keys of :func:`ruin.exact.approximations`)
+#: and a line on what each assumes (the full notes: ``APPROXIMATION_NOTES``).
+APPROXIMATION_LABELS: dict[str, tuple[str, str]] = {
+    "classic_(1-edge)/(1+edge)^units": (
+        "Classic formula ((1 − edge)/(1 + edge))^units",
+        "a coin that pays 1 for 1 (edge = win rate − loss rate), a fixed stake, forever; it "
+        "ignores the payoff, so with 50% winners or fewer it says 1 (certain ruin) even when "
+        "the payoff gives a real edge",
+    ),
+    "payoff_adjusted_(1-edge)/(1+edge)^units": (
+        "Classic formula with the expectancy in R",
+        "the classic formula with edge = expected R per trade plugged in; no derivation "
+        "behind it; fixed stake, forever",
+    ),
+    "(q/(p*payoff))^units": (
+        "Web-calculator formula (loss rate / (win rate × payoff))^units",
+        "the formula of many online calculators; fixed stake, forever; not a solution of "
+        "any ruin equation unless the payoff is 1",
+    ),
+    "diffusion_exp(-2*mu*units/sigma^2)": (
+        "Brownian (diffusion) approximation",
+        "trades replaced by a smooth random walk with the same mean and variance; forever; "
+        "ignores how far the last loss overshoots the ruin line",
+    ),
+    "lundberg_bound_fractional": (
+        "Lundberg bound (fractional sizing)",
+        "an upper bound for an infinite horizon: the true ruin chance is at most this",
+    ),
+}
+
+
+def approximation_notes(theory: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(human name, what it assumes) for each approximation in ``theory``; a value of 1 is
+    explained where it appears."""
+    out = []
+    for key, v in (theory.get("approximations") or {}).items():
+        label, line = APPROXIMATION_LABELS.get(key, (key, ""))
+        full = (theory.get("approximation_notes") or {}).get(key, "")
+        text = (line[:1].upper() + line[1:] + ". " if line else "") + (
+            f"Details: {full}" if full else ""
+        )
+        if isinstance(v, (int, float)) and v >= 1.0:
+            text += " Here it gives 1: the formula says ruin is certain; compare the simulation."
+        out.append((label, text))
+    return out
 
 
 def theory_table(
@@ -459,11 +513,44 @@ def compare_table(a: SimulationResult, b: SimulationResult) -> pl.DataFrame:
 # --------------------------------------------------------------------------- lessons page
 
 
-def lesson_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The columns of a lesson's result the lessons page shows.
+#: Words for the lesson table's columns (what a student reads), and how each is shown.
+LESSON_COLUMNS: dict[str, tuple[str, str]] = {
+    "variant": ("Variant", "text"),
+    "ruin_probability": ("Accounts ruined", "percent"),
+    "goal_probability": ("Accounts that reached the goal", "percent"),
+    "survival_probability": ("Accounts that survive", "percent"),
+    "liquidation_probability": ("Accounts liquidated at least once", "percent"),
+    "liquidation_share": ("Share of trades liquidated", "percent"),
+    "p_below_start": ("Accounts below start at the end", "percent"),
+    "median_final_equity": ("Median final equity", "multiple"),
+    "mean_final_equity": ("Mean final equity", "multiple"),
+    "median_max_drawdown": ("Median worst drawdown", "percent"),
+    "win_rate_realized": ("Win rate (realised)", "percent"),
+    "max_risk_used": ("Largest risk used (of equity)", "percent"),
+    "kelly_fraction": ("Kelly fraction", "percent"),
+    "stopped_trailing_drawdown": ("Failed: trailing drawdown", "percent"),
+    "stopped_daily_loss_limit": ("Failed/stopped: daily loss limit", "percent"),
+    "stopped_horizon": ("Ran out of time", "percent"),
+}
 
-    Liquidation columns only when some variant is leveraged; the Kelly fraction only when a
-    closed form gave one.
+
+def _shown(value: Any, how: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if how == "percent":
+        return f"{float(value):.1%}"
+    if how == "multiple":
+        return f"{float(value):.2f}×"
+    return str(value)
+
+
+def lesson_table(frame: pl.DataFrame, metric: str | None = None) -> pl.DataFrame:
+    """The lesson's result as a student reads it: worded column names, percents and
+    multiples as text ("Share of trades liquidated": "97.0%").
+
+    The asked ``metric`` comes first after the variant; liquidation columns only when some
+    variant is leveraged; the goal column only when a variant has a goal; the Kelly fraction
+    only when a closed form gave one.
     """
     cols = [
         "variant",
@@ -476,6 +563,83 @@ def lesson_table(frame: pl.DataFrame) -> pl.DataFrame:
     ]
     if frame["liquidation_probability"].is_not_nan().any():
         cols[2:2] = ["liquidation_probability", "liquidation_share"]
+    if "goal_probability" in frame.columns and frame["goal_probability"].is_not_nan().any():
+        cols.insert(2, "goal_probability")
     if frame["kelly_fraction"].is_not_null().any():
         cols.append("kelly_fraction")
-    return frame.select(cols)
+    cols[2:2] = [
+        c
+        for c in ("stopped_trailing_drawdown", "stopped_daily_loss_limit", "stopped_horizon")
+        if c in frame.columns and frame[c].is_not_null().any()
+    ]
+    if metric is not None and metric in frame.columns:
+        cols = ["variant", metric, *[c for c in cols[1:] if c != metric]]
+    return pl.DataFrame(
+        {
+            LESSON_COLUMNS[c][0]: [_shown(v, LESSON_COLUMNS[c][1]) for v in frame[c].to_list()]
+            for c in cols
+        }
+    )
+
+
+#: Leverages of the guides' table (lesson 12).
+GUIDE_LEVERAGES = (2.0, 5.0, 10.0, 25.0, 50.0)
+
+
+def liquidation_distance_table(
+    leverages: tuple[float, ...] = GUIDE_LEVERAGES, mmrs: tuple[float, ...] = (0.005, 0.0125)
+) -> pl.DataFrame:
+    """The trading guides' leverage -> liquidation-distance table beside the exact distance.
+
+    Columns: leverage; the guides' ``0.9 / L``; the exact long distance
+    ``(1/L - MMR) / (1 - MMR)`` (:func:`ruin.margin.adverse_move_to_liquidation`) with the
+    maintenance at 10% of the initial margin (``MMR = 0.1 / L``, the guides' assumption),
+    and at each fixed rate in ``mmrs``; and the common approximation ``1/L - MMR`` at the
+    last rate. Percent text; "liquidated at entry" where the rate is at or above 1/L.
+    """
+    from .margin import adverse_move_to_liquidation
+
+    def exact(lev: float, mmr: float) -> str:
+        if mmr >= 1.0 / lev:
+            return "at entry"
+        return f"{adverse_move_to_liquidation(lev, mmr):.1%}"
+
+    last = mmrs[-1]
+    cols: dict[str, list[str]] = {
+        "Leverage": [f"{lev:g}x" for lev in leverages],
+        "Guides: 0.9 / leverage": [f"{0.9 / lev:.1%}" for lev in leverages],
+        "Exact, maintenance 10% of margin": [exact(lev, 0.1 / lev) for lev in leverages],
+    }
+    for mmr in mmrs:
+        cols[f"Exact at MMR {mmr:.2%}"] = [exact(lev, mmr) for lev in leverages]
+    cols[f"Approx. 1/L - MMR at {last:.2%}"] = [
+        f"{max(0.0, 1.0 / lev - last):.1%}" for lev in leverages
+    ]
+    return pl.DataFrame(cols)
+
+
+#: What stopped an account under the account rules (:data:`ruin.rules.STOP_NAMES`), in words.
+RULE_LABELS: dict[str, str] = {
+    "goal": "Reached the goal (pass)",
+    "trailing_drawdown": "Trailing drawdown hit",
+    "daily_loss_limit": "Daily loss limit hit",
+    "ruin_level": "Ruin level hit",
+    "horizon": "Ran out of trades / days",
+}
+
+
+def median_note(final_median: tuple[float, float, float], scenario: Scenario) -> str | None:
+    """Why a median final equity can have an interval of zero width (else None).
+
+    With a fixed set of outcomes per trade (two for the Bernoulli model), final equity takes
+    only a few values (N + 1 for a two-outcome model with no barrier hit), so many accounts
+    end on exactly the same value and the median and its 95% interval sit on that one
+    lattice point: ``7.71x, interval 7.71-7.71`` is right, not a bug.
+    """
+    med, lo, hi = final_median
+    if scenario.market is not None or not (lo == hi == med):
+        return None
+    return (
+        f"exactly {med:.2f}× for the middle accounts: with win/loss trades, equity after "
+        "N trades takes only a few values, so the median and its 95% interval sit on one"
+    )

@@ -36,6 +36,7 @@ from .outcomes import (
     TradeModel,
     outcome_table,
 )
+from .rules import AccountRules
 
 __all__ = [
     "Bernoulli",
@@ -104,8 +105,12 @@ class Scenario:
     #: Leveraged price-path trade model; when set, it replaces ``model`` as the source of
     #: per-trade outcomes.
     market: LeveragedTrade | None = None
+    #: Trailing drawdown, daily loss limit and challenge rules (:mod:`ruin.rules`); None = off.
+    rules: AccountRules | None = None
 
     def __post_init__(self) -> None:
+        if self.rules is not None and not isinstance(self.rules, AccountRules):
+            raise ParameterError("rules", "an AccountRules", self.rules)
         if not isinstance(self.model, (Bernoulli, Discrete, Bootstrap)):
             raise ParameterError("model", "a Bernoulli, Discrete or Bootstrap model", self.model)
         if self.market is not None:

@@ -24,6 +24,7 @@ from .engine.result import DEFAULT_DRAWDOWN_LEVELS, SimulationResult
 from .market.run import market_path_run
 from .outcomes import iid_path_run
 from .params import Scenario
+from .rules import rules_path_run
 
 __all__ = [
     "simulate",
@@ -39,6 +40,8 @@ def path_run(scenario: Scenario) -> PathRun:
     """The model that yields ``scenario``'s trades, as a run of the one driver: the
     leveraged price paths (:mod:`ruin.market`), the behaviour rules (:mod:`ruin.behaviour`)
     or the i.i.d. models (:mod:`ruin.outcomes`)."""
+    if scenario.rules is not None:
+        return rules_path_run(scenario)
     if scenario.market is not None:
         return market_path_run(scenario)
     if scenario.behaviour is not None:

@@ -284,3 +284,80 @@ def test_displayed_headline_is_the_librarys_value_for_the_url(server, page):
     link = form.read_link(query, form.preset_catalogue())
     p = simulate(form.build_run(link.params, link.extras), record=0).ruin.estimate
     assert _headline(page) == pct(p)
+
+
+# --------------------------------------------------------------------------- lessons page
+
+
+def _run_lesson(pg, url: str) -> dict:
+    from screenshot import goto_with_retry, wait_until_ready
+
+    goto_with_retry(pg, url, time.monotonic() + 300)
+    wait_until_ready(pg, timeout=300, settle=1.0)
+    pg.get_by_role("button", name="Run the lesson").click()
+    return wait_until_ready(pg, timeout=600, settle=1.5)
+
+
+def _lesson_names() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "scenarios").glob("lesson_*.toml"))
+
+
+@pytest.mark.parametrize("name", _lesson_names())
+def test_each_lesson_reveals_with_a_picture(server, page, name):
+    """Every lesson, embedded from its link, reveals the bars with the guess on them; the
+    screenshot of each reveal goes to artifacts/ (looked at before a lesson ships)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    info = _run_lesson(page, server["url"] + f"Lessons?lesson={name}&embed=true&paths=1000")
+    assert info["exceptions"] == 0, name
+    assert page.get_by_test_id("stException").count() == 0
+    assert (
+        page.get_by_test_id("stSidebar").count() == 0
+        or not page.get_by_test_id("stSidebar").is_visible()
+    )
+    assert page.get_by_test_id("stMetric").filter(has_text="Your guess").count() == 1
+    assert page.locator('[data-testid="stVegaLiteChart"] svg.marks').count() >= 1
+    assert page.get_by_text("Explore this on the main page").count() == 1
+    _full_screenshot(page, ARTIFACTS / f"lesson_reveal_{name}.png")
+
+
+def test_uploaded_lesson_runs_and_a_bad_one_is_named(server, page, tmp_path):
+    from screenshot import goto_with_retry, wait_until_ready
+
+    src = (ROOT / "scenarios" / "lesson_01_risk_rule.toml").read_text()
+    good = tmp_path / "my_week1.toml"
+    good.write_text(src.replace("Lesson 1:", "Uploaded lesson:"))
+    bad = tmp_path / "my_week2.toml"
+    bad.write_text(src.replace('answer_metric = "ruin_probability"', 'answer_metric = "ruin"'))
+    goto_with_retry(page, server["url"] + "Lessons", time.monotonic() + 300)
+    wait_until_ready(page, timeout=300, settle=1.0)
+    page.get_by_text("For course authors: try your own lesson file").click()
+    page.locator("input[type=file]").last.set_input_files(str(bad))
+    wait_until_ready(page, timeout=120, settle=1.5)
+    err = page.get_by_test_id("stAlert").filter(has_text="was not loaded").inner_text()
+    assert "my_week2.toml" in err and "[lesson.prediction] answer_metric" in err
+    page.locator("input[type=file]").last.set_input_files(str(good))
+    wait_until_ready(page, timeout=120, settle=1.5)
+    page.get_by_role("button", name="Run the lesson").click()
+    info = wait_until_ready(page, timeout=600, settle=1.5)
+    assert info["exceptions"] == 0
+    assert page.get_by_text("Uploaded lesson:").count() >= 1
+    assert page.get_by_test_id("stMetric").filter(has_text="Your guess").count() == 1
+    _full_screenshot(page, ARTIFACTS / "lesson_uploaded.png")
+
+
+def test_trailing_drawdown_headline_matches_the_library(server, page):
+    from screenshot import goto_with_retry, wait_until_ready
+
+    from ruin import build_scenario, simulate
+    from ruin.studies.scenarios import find_scenario
+
+    goto_with_retry(
+        page, server["url"] + "?preset=challenge_two_step_phase1&paths=2000", time.monotonic() + 300
+    )
+    info = wait_until_ready(page, timeout=600, settle=1.5)
+    assert info["exceptions"] == 0
+    params = {**find_scenario("challenge_two_step_phase1").params, "paths": 2000}
+    want = simulate(build_scenario(params), record=0).ruin.estimate
+    assert _headline(page) == f"{want:.1%}"
+    assert page.get_by_text("Account rules: what stopped each account").count() == 1
+    _full_screenshot(page, ARTIFACTS / "app_challenge_preset.png")

@@ -228,19 +228,30 @@ def test_lesson_table_columns():
     }
     plain = insights.lesson_table(pl.DataFrame(base))
     assert plain.columns == [
-        "variant",
-        "ruin_probability",
-        "p_below_start",
-        "median_final_equity",
-        "median_max_drawdown",
-        "win_rate_realized",
-        "max_risk_used",
+        "Variant",
+        "Accounts ruined",
+        "Accounts below start at the end",
+        "Median final equity",
+        "Median worst drawdown",
+        "Win rate (realised)",
+        "Largest risk used (of equity)",
     ]
+    assert plain.row(0) == ("a", "10.0%", "20.0%", "1.10×", "30.0%", "50.0%", "2.0%")
     lev = insights.lesson_table(
-        pl.DataFrame({**base, "liquidation_probability": [0.3], "kelly_fraction": [0.05]})
+        pl.DataFrame(
+            {
+                **base,
+                "liquidation_probability": [0.3],
+                "liquidation_share": [0.9704],
+                "kelly_fraction": [0.05],
+            }
+        ),
+        metric="liquidation_share",
     )
-    assert lev.columns[2:4] == ["liquidation_probability", "liquidation_share"]
-    assert lev.columns[-1] == "kelly_fraction"
+    assert lev.columns[1] == "Share of trades liquidated"
+    assert lev["Share of trades liquidated"][0] == "97.0%"
+    assert "Accounts liquidated at least once" in lev.columns
+    assert lev.columns[-1] == "Kelly fraction"
 
 
 def test_variant_survival_chart_axis_follows_the_calendar():

@@ -208,3 +208,30 @@ def test_cli_lesson(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "--predict must be a number" in err[0]
     assert "prediction must be at least 0 and at most 1; got 3." in err[1]
+
+
+def test_uploaded_lesson_is_checked_like_the_built_in_ones():
+    from pathlib import Path
+
+    from ruin.errors import ParameterError
+    from ruin.studies.lessons import lesson_from_bytes
+
+    src = (
+        Path(__file__).resolve().parents[2] / "scenarios" / "lesson_01_risk_rule.toml"
+    ).read_bytes()
+    lesson = lesson_from_bytes("week1.toml", src)
+    assert lesson.name == "week1" and lesson.reveal == "bars"
+    bad = src.replace(b'answer_metric = "ruin_probability"', b'answer_metric = "ruin"')
+    with pytest.raises(ParameterError, match=r"week2\.toml: \[lesson\.prediction\] answer_metric"):
+        lesson_from_bytes("week2.toml", bad)
+    with pytest.raises(ParameterError, match="reveal"):
+        lesson_from_bytes("w3.toml", src.replace(b"[lesson]\n", b'[lesson]\nreveal = "pie"\n'))
+
+
+def test_explore_link_opens_the_variant_with_the_lesson_seed():
+    from ruin.form import lesson_link
+
+    lesson = load_lesson("lesson_01_risk_rule")
+    link = lesson_link(lesson.scenario, "25%", seed=9, paths=2000)
+    assert link.startswith("?preset=lesson_01_risk_rule&")
+    assert "risk=0.25" in link and "seed=9" in link and "paths=2000" in link

@@ -117,6 +117,36 @@ def flat_params(args: argparse.Namespace, keys: list[str]) -> dict[str, Any]:
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
+def _render_rules(d: dict[str, Any]) -> list[str]:
+    sh = d["stop_shares"]
+    names = {
+        "ruin_level": "ruin level",
+        "trailing_drawdown": "trailing drawdown",
+        "daily_loss_limit": "daily loss limit",
+        "goal": "goal / pass",
+        "horizon": "ran out of time",
+    }
+    lines = [
+        "  stopped by                   "
+        + "  ".join(f"{names[k]} {v['estimate']:.2%}" for k, v in sh.items() if v["estimate"])
+    ]
+    if "pass_probability" in d:
+        pp = d["pass_probability"]
+        lines.append(
+            f"  challenge pass probability   {pp['estimate']:8.2%}  "
+            f"[{pp['ci_low']:.2%}, {pp['ci_high']:.2%}]"
+        )
+        dp = d.get("days_to_pass")
+        if dp:
+            lines.append(
+                f"  days to pass mean / median   {dp['mean']:.1f} / {dp['median']:.0f} "
+                f"(90% within {dp['p90']:.0f})"
+            )
+    if d.get("paused_days_mean"):
+        lines.append(f"  days cut by the daily limit  {d['paused_days_mean']:.2f} per account")
+    return lines
+
+
 def _render(d: dict[str, Any]) -> str:
     def pct(x: dict[str, float]) -> str:
         return f"{x['estimate']:8.2%}  [{x['ci_low']:.2%}, {x['ci_high']:.2%}]"
@@ -138,6 +168,8 @@ def _render(d: dict[str, Any]) -> str:
     lines.append(f"  realised win rate            {d['win_rate_realized']:.4f}")
     if "liquidation" in d:
         lines += _render_leverage(d)
+    if "account_rules" in d:
+        lines += _render_rules(d["account_rules"])
     th = d.get("theory", {})
     for k, v in th.items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):

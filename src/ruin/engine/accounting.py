@@ -77,6 +77,8 @@ __all__ = [
     "acc_equity",
     "acc_store",
     "stake_fraction",
+    "FALL_TOL",
+    "fall_from",
 ]
 
 TOL = 1e-9  # relative tolerance on ruin / goal thresholds and on "at the peak"
@@ -289,6 +291,24 @@ def acc_store(
     max_uw[i] = acc[8]
     wins[i] = acc[9]
     taken[i] = acc[10]
+
+
+#: Allowance on the account rules' fall thresholds (trailing drawdown, daily loss limit): the
+#: same 1e-12 as ``SimulationResult.drawdown_exceedance``, so a trailing-drawdown ruin of d is
+#: exactly "maximum drawdown >= d" while nothing else stops the path.
+FALL_TOL = 1e-12
+
+
+@njit(inline="always", cache=True)
+def fall_from(x, ref, fractional, c):
+    """Fall of equity at state ``x`` below the equity at state ``ref``, as a fraction of the
+    latter (0 when above it): ``1 - E(x) / E(ref)``. The account rules compare it with
+    their limits: the trailing drawdown (``ref`` = the running peak, or the lock level) and
+    the daily loss limit (``ref`` = the state at the day's start). ``c``:
+    :func:`c_fixed`."""
+    if fractional:
+        return 1.0 - math.exp(x - ref) if x < ref else 0.0
+    return (ref - x) / (c + ref) if x < ref else 0.0
 
 
 @njit(cache=True)

@@ -23,6 +23,8 @@ Contents (every name is importable from ``ruin.exact``)
 * :mod:`~ruin.exact.drawdown` -- P(max drawdown >= X): :func:`drawdown_exceedance_exact`
   (drawdown chain for fractional sizing; joint (peak, drawdown) lattice for fixed stakes with
   rational payoff) and :func:`discrete_drawdown_exceedance_exact`.
+* :mod:`~ruin.exact.trailing` -- ruin under a trailing drawdown (:mod:`ruin.rules`):
+  :func:`trailing_drawdown_exact` (the drawdown chains above, absorbed at the floor).
 * :mod:`~ruin.exact.approximations` -- popular approximations, labelled as such:
   :func:`approximations`, :data:`APPROXIMATION_NOTES`.
 * :mod:`~ruin.exact.table` -- :func:`theory` (what exists for a scenario, the ``theory`` key
@@ -48,6 +50,7 @@ from .drawdown import DD_ALLOWANCE, discrete_drawdown_exceedance_exact, drawdown
 from .growth import kelly_fraction, kelly_fraction_discrete, log_growth, log_growth_discrete
 from .lattice import MAX_DP_TRADES, LatticeResult, discrete_lattice_dp, lattice_dp
 from .table import THEORY_DD_BUDGET, exact_ruin_curve, theory
+from .trailing import trailing_drawdown_exact
 
 __all__ = [
     "gamblers_ruin",
@@ -64,6 +67,7 @@ __all__ = [
     "drawdown_exceedance_exact",
     "discrete_lattice_dp",
     "discrete_drawdown_exceedance_exact",
+    "trailing_drawdown_exact",
     "approximations",
     "APPROXIMATION_NOTES",
     "exact_ruin_curve",

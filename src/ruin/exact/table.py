@@ -22,6 +22,7 @@ from .closed_form import _lattice_units, fixed_stake_ruin, gamblers_ruin, gamble
 from .drawdown import discrete_drawdown_exceedance_exact, drawdown_exceedance_exact
 from .growth import kelly_fraction, kelly_fraction_discrete, log_growth, log_growth_discrete
 from .lattice import MAX_DP_TRADES, _fixed_lattice, discrete_lattice_dp, lattice_dp
+from .trailing import trailing_drawdown_exact
 
 __all__ = ["theory", "exact_ruin_curve", "THEORY_DD_BUDGET"]
 
@@ -50,6 +51,9 @@ def exact_ruin_curve(scenario: Scenario) -> np.ndarray | None:
     acc = scenario.account
     if acc.trades > MAX_DP_TRADES:
         return None
+    if getattr(scenario, "rules", None) is not None:
+        tr = _trailing_exact(scenario)
+        return None if tr is None or tr["by_trade"] is None else tr["by_trade"].copy()
     res = lattice_dp(
         m.win_rate,
         m.payoff,
@@ -60,6 +64,34 @@ def exact_ruin_curve(scenario: Scenario) -> np.ndarray | None:
         goal=acc.goal,
     )
     return res.ruin_by_trade.copy()
+
+
+def _trailing_exact(scenario: Scenario) -> dict[str, Any] | None:
+    """Exact trailing-drawdown ruin (:func:`ruin.exact.trailing_drawdown_exact`) when the
+    scenario's only account rule is an unlocked trailing drawdown on a Bernoulli account
+    without a static ruin level; else None."""
+    r = scenario.rules
+    m = scenario.model
+    if (
+        r is None
+        or not isinstance(m, Bernoulli)
+        or r.trailing_drawdown is None
+        or r.trailing_lock is not None
+        or r.daily_loss_limit is not None
+        or scenario.account.ruin_level > 0.0
+        or scenario.account.trades > MAX_DP_TRADES
+    ):
+        return None
+    return trailing_drawdown_exact(
+        m.win_rate,
+        m.payoff,
+        scenario.sizing.risk,
+        sizing=scenario.sizing.rule,
+        trades=scenario.account.trades,
+        drawdown=r.trailing_drawdown,
+        goal=scenario.account.goal,
+        budget=THEORY_DD_BUDGET,
+    )
 
 
 def theory(
@@ -208,7 +240,24 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
             "same risk would have; a fixed stake does not compound."
         )
 
-    if isinstance(m, Bernoulli):
+    if getattr(scenario, "rules", None) is not None:
+        tr = _trailing_exact(scenario)
+        if tr is not None and tr["probability"] is not None:
+            out["ruin_probability_exact"] = tr["probability"]
+            notes.append(
+                "Trailing drawdown: ruin is the first trade whose drawdown from the running "
+                f"peak reaches {scenario.rules.trailing_drawdown:g}; exact by the lattice DP "
+                f"({tr['method']})."
+            )
+        else:
+            notes.append(
+                "Account rules (a trailing drawdown with a lock or a static ruin level, a "
+                "daily loss limit, a challenge): "
+                + (tr["note"] if tr is not None and tr["note"] else "no exact answer here")
+                + "; the plain closed forms and lattice DPs do not apply, only the "
+                "simulation answers this scenario."
+            )
+    elif isinstance(m, Bernoulli):
         _bernoulli_exact(out, notes, m, f, rule, acc, levels)
     else:
         _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels)

@@ -247,6 +247,7 @@ def _in_table_order(names: frozenset[str]) -> tuple[str, ...]:
 
 _LEVERAGE = _in_table_order(group("leverage"))
 _BEHAVIOUR = _in_table_order(group("behaviour"))
+_RULES = _in_table_order(group("rules"))
 
 #: Combinations of given keys that are refused, checked in this order by
 #: :func:`check_conflicts` (rules inside one parameter object, such as martingale with
@@ -271,6 +272,15 @@ CONFLICTS: tuple[Rule, ...] = (
         _LEVERAGE,
         "the behaviour rules act on the win/loss model's R outcomes",
     ),
+    Rule(
+        "apart",
+        _RULES,
+        (*_BEHAVIOUR, *_LEVERAGE),
+        "the account rules run on the i.i.d. models (win rate and payoff, outcomes or a trade "
+        "file), not yet with the leveraged model or the behaviour rules",
+    ),
+    Rule("needs", ("trailing_lock",), ("trailing_drawdown",), "it locks the trailing floor"),
+    Rule("needs", ("daily_loss_action",), ("daily_loss_limit",), "it is what the limit does"),
     Rule("apart", ("drift",), ("win_rate",), EDGE_ONCE),
     Rule(
         "apart",

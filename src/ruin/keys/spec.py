@@ -43,7 +43,7 @@ Kind = Literal[
     "float", "int", "bool", "choice", "text", "path", "outcomes", "tails", "garch", "jumps", "step"
 ]
 #: Where a key belongs (the ``--help`` sections and the README table).
-Group = Literal["model", "account", "run", "behaviour", "leverage", "odds", "part", "page"]
+Group = Literal["model", "account", "run", "behaviour", "rules", "leverage", "odds", "part", "page"]
 
 #: Text that means "not given" for an optional key (a share link's ``goal=none``).
 OFF_WORDS = ("none", "off", "")

@@ -56,6 +56,8 @@ GROUPS: dict[Group, str] = {
     "account": "account: sizing, horizon and barriers",
     "run": "run",
     "behaviour": "behaviour and exit rules (on the win/loss model)",
+    "rules": "account rules: trailing drawdown, daily loss limit, prop-firm challenge "
+    "(on the i.i.d. models)",
     "leverage": "leveraged price-path mode (any of these switches it on)",
     "odds": "one held position (ruin odds, kind = 'odds' sweeps)",
 }
@@ -380,6 +382,80 @@ _BEHAVIOUR = (
     ),
 )
 
+_RULES = (
+    _K(
+        "trailing_drawdown",
+        lo=0.0,
+        hi=1.0,
+        lo_incl=False,
+        hi_incl=False,
+        group="rules",
+        optional=True,
+        percent=True,
+        example="0.1",
+        metavar="D",
+        hint="A fraction of the peak: use 0.1 for 10%.",
+        help="ruin when equity <= (1 - D) x its running peak (closed trades)",
+    ),
+    _K(
+        "trailing_lock",
+        lo=1.0,
+        hi=1e12,
+        lo_incl=False,
+        group="rules",
+        optional=True,
+        example="1.1",
+        metavar="L",
+        hint="A multiple of start: 1 / (1 - d) locks the floor at the start.",
+        help="the trailing floor stops rising once the peak reaches L x start",
+    ),
+    _K(
+        "trades_per_day",
+        "int",
+        lo=1,
+        hi=10_000,
+        group="rules",
+        optional=True,
+        example="3",
+        metavar="N",
+        help="trade slots per day (days for the daily loss limit and the challenge; default 1)",
+    ),
+    _K(
+        "daily_loss_limit",
+        lo=0.0,
+        hi=1.0,
+        lo_incl=False,
+        hi_incl=False,
+        group="rules",
+        optional=True,
+        percent=True,
+        example="0.05",
+        metavar="X",
+        hint="A fraction of the day's starting equity: use 0.05 for 5%.",
+        help="a day's loss of X of the day's starting equity stops trading that day",
+    ),
+    _K(
+        "daily_loss_action",
+        "choice",
+        choices=("pause", "end"),
+        group="rules",
+        optional=True,
+        example="end",
+        help="at the daily loss limit: pause the day, or end the account (default pause)",
+    ),
+    _K(
+        "min_trading_days",
+        "int",
+        lo=0,
+        hi=100_000,
+        group="rules",
+        optional=True,
+        example="5",
+        metavar="N",
+        help="fewest trading days before a pass (goal) counts (default 0)",
+    ),
+)
+
 _LEVERAGE = (
     _K(
         "leverage",
@@ -667,7 +743,9 @@ _LEVERAGE = (
 )
 
 #: Every flat key of a run, by name, in ``--help`` order.
-KEYS: dict[str, Key] = {k.name: k for k in (*_MODEL, *_ACCOUNT, *_RUN, *_BEHAVIOUR, *_LEVERAGE)}
+KEYS: dict[str, Key] = {
+    k.name: k for k in (*_MODEL, *_ACCOUNT, *_RUN, *_BEHAVIOUR, *_RULES, *_LEVERAGE)
+}
 
 _ODDS_OWN = (
     _K(

@@ -19,6 +19,8 @@ True
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +32,21 @@ from ..engine.rng import resolve_seed
 from ..errors import ParameterError, check_int, check_number
 from ..params import Bernoulli
 from ..simulate import SimulationResult, simulate
-from .scenarios import LESSON_METRICS, ScenarioFile, find_scenario, list_scenarios
+from .scenarios import (
+    LESSON_METRICS,
+    MAX_FILE_BYTES,
+    ScenarioFile,
+    find_scenario,
+    list_scenarios,
+    load_scenario,
+)
 
 __all__ = [
+    "LESSONS_DIR_ENV",
+    "Grade",
+    "grade_parts",
+    "lesson_from_bytes",
+    "author_folder",
     "Lesson",
     "LessonResult",
     "load_lessons",
@@ -107,6 +121,12 @@ class Lesson:
         return self.scenario.lesson["prediction"]  # type: ignore[index]
 
     @property
+    def reveal(self) -> str:
+        """The picture that reveals the answer: ``"bars"`` (the asked metric per variant with
+        the guess drawn on it) or ``"survival"`` (those bars and the survival curves)."""
+        return (self.scenario.lesson or {}).get("reveal", "bars")
+
+    @property
     def variant_names(self) -> tuple[str, ...]:
         return tuple(n for n, _ in self.scenario.variants) or ("base",)
 
@@ -145,9 +165,53 @@ class LessonResult:
     results: dict[str, SimulationResult] = field(repr=False)
 
 
+#: Environment variable naming a folder of a course author's own lesson files; the lessons
+#: page serves them after the built-in ones (validated with the same messages).
+LESSONS_DIR_ENV = "RUIN_LESSONS_DIR"
+
+
+def author_folder() -> Path | None:
+    """The folder named by ``RUIN_LESSONS_DIR`` (None when unset or empty).
+
+    Raises
+    ------
+    ParameterError
+        When the variable names something that is not a folder.
+    """
+    text = os.environ.get(LESSONS_DIR_ENV, "").strip()
+    if not text:
+        return None
+    p = Path(text).expanduser()
+    if not p.is_dir():
+        raise ParameterError(LESSONS_DIR_ENV, "a folder of lesson .toml files", text)
+    return p
+
+
 def load_lessons(folder: str | Path | None = None) -> list[Lesson]:
     """Every lesson in ``folder`` (default: the built-in ``scenarios/``), sorted by name."""
     return [Lesson(s) for s in list_scenarios(folder, kind="lesson")]
+
+
+def lesson_from_bytes(name: str, data: bytes) -> Lesson:
+    """A lesson from an uploaded TOML file's ``name`` and bytes, validated like the built-in
+    ones (the message names the file, the table and the key).
+
+    A ``trades_file`` must sit beside a lesson file, so an uploaded lesson cannot use one.
+    """
+    fname = Path(str(name)).name or "lesson.toml"
+    if not fname.endswith(".toml"):
+        raise ParameterError("lesson file", "a .toml file", fname)
+    if len(data) > MAX_FILE_BYTES:
+        raise ParameterError(fname, f"at most {MAX_FILE_BYTES // 1024} KiB", "a larger file")
+    with tempfile.TemporaryDirectory(prefix="ruin-lesson-") as tmp:
+        path = Path(tmp) / fname
+        path.write_bytes(data)
+        sf = load_scenario(path)
+    if sf.kind != "lesson":
+        raise ParameterError(
+            f"{fname}: [scenario] kind", "'lesson' (with a [lesson] table)", sf.kind
+        )
+    return Lesson(sf)
 
 
 def load_lesson(name_or_file: str | Path) -> Lesson:
@@ -263,13 +327,20 @@ def run_lesson(
             if m in _PROB_METRICS:
                 row[f"{m}_ci_low"], row[f"{m}_ci_high"] = _interval(s, m)
         row["win_rate_realized"] = float(s["win_rate_realized"])
+        ar = s.get("account_rules")
+        if ar is not None:  # what stopped the accounts (trailing drawdown, daily limit, time)
+            for k in ("trailing_drawdown", "daily_loss_limit", "horizon"):
+                row[f"stopped_{k}"] = float(ar["stop_shares"][k]["estimate"])
         mr = (s.get("behaviour") or {}).get("max_risk_used")
         row["max_risk_used"] = float(max(mr.values())) if mr else float(sc.sizing.risk)
         row["risk"] = float(sc.sizing.risk)
         m0 = sc.model
         row["kelly_fraction"] = (
             m0.win_rate - (1 - m0.win_rate) / m0.payoff
-            if isinstance(m0, Bernoulli) and getattr(sc, "behaviour", None) is None
+            if isinstance(m0, Bernoulli)
+            and sc.behaviour is None
+            and sc.market is None
+            and sc.rules is None
             else None
         )
         rows.append(row)
@@ -303,6 +374,65 @@ def run_lesson(
 
 def _fmt(x: float, unit: str) -> str:
     return f"{x:.0%}" if unit == "percent" else f"{x:.2f}x"
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """The guess, the answer and how far off, for showing side by side.
+
+    ``guess`` / ``answer`` / ``low`` / ``high`` / ``gap`` are display text (``"30%"``,
+    ``"97.0%"``, ``"67 percentage points too low"``); ``right`` says whether the guess counts
+    as right (a choice) or within 5% of the slider's span; ``text`` is :func:`grade`'s
+    sentence.
+    """
+
+    guess: str
+    answer: str
+    interval: str
+    gap: str
+    right: bool
+    text: str
+
+
+def grade_parts(prediction: float | str, result: LessonResult) -> Grade:
+    """:func:`grade` split into the parts the lessons page shows next to each other."""
+    text = grade(prediction, result)
+    pr = result.lesson.prediction
+    metric = result.answer_metric
+    frame = result.frame
+    if pr["kind"] == "choice":
+        right = prediction == result.answer
+        return Grade(
+            guess=str(prediction),
+            answer=str(result.answer),
+            interval="",
+            gap="right" if right else "not this one",
+            right=right,
+            text=text,
+        )
+    unit = pr["unit"]
+    guess, ans = float(prediction), float(result.answer)
+    target = pr.get("answer_variant") or frame["variant"][0]
+    interval = ""
+    if f"{metric}_ci_low" in frame.columns:
+        row = frame.filter(pl.col("variant") == target)
+        lo, hi = float(row[f"{metric}_ci_low"][0]), float(row[f"{metric}_ci_high"][0])
+        if math.isfinite(lo):
+            interval = f"95% interval {lo:.1%} to {hi:.1%}"
+    diff = guess - ans
+    right = abs(diff) <= max(0.05 * (pr["max"] - pr["min"]), 1e-12)
+    if math.isnan(ans):
+        gap = "not reported"
+    elif unit == "percent":
+        gap = f"{abs(diff) * 100:.0f} points too {'high' if diff > 0 else 'low'}"
+    else:
+        gap = f"{abs(diff):.2f}x too {'high' if diff > 0 else 'low'}"
+    if right and not math.isnan(ans):
+        gap = "spot on (" + gap + ")"
+    answer = f"{ans:.1%}" if unit == "percent" else f"{ans:.2f}x"
+    return Grade(
+        guess=_fmt(guess, unit), answer=answer, interval=interval, gap=gap, right=right, text=text
+    )
 
 
 def grade(prediction: float | str, result: LessonResult) -> str:

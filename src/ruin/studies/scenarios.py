@@ -51,6 +51,7 @@ __all__ = [
     "builtin_folder",
     "ScenarioFile",
     "LESSON_METRICS",
+    "REVEALS",
     "list_scenarios",
     "load_scenario",
     "find_scenario",
@@ -81,7 +82,11 @@ SCENARIOS_DIR = builtin_folder()
 MAX_FILE_BYTES = 256 * 1024
 KINDS = ("preset", "lesson")
 SCENARIO_KEYS = {"title", "description", "kind"}
-LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day"}
+LESSON_KEYS = {"question", "look_at", "explanation", "prediction", "trades_per_day", "reveal"}
+#: The pictures a lesson can reveal its answer with (``[lesson] reveal``): the asked metric per
+#: variant as bars with the guess drawn on it (default); those bars and the survival curves;
+#: or those bars and the leverage -> liquidation-distance table (guides' rule vs exact).
+REVEALS = ("bars", "survival", "liquidation_distance")
 PREDICTION_KEYS = {
     "kind",
     "min",
@@ -267,6 +272,10 @@ def _check_lesson(fname: str, d: object, variants: list[str]) -> dict[str, Any]:
             out["trades_per_day"] = check_number("trades_per_day", tpd, 0.0, 1e4, lo_incl=False)
         except ParameterError as exc:
             raise _err(fname, "[lesson]", "trades_per_day", exc.allowed, tpd) from None
+    reveal = d.get("reveal", "bars")
+    if reveal not in REVEALS:
+        raise _err(fname, "[lesson]", "reveal", "one of " + ", ".join(map(repr, REVEALS)), reveal)
+    out["reveal"] = reveal
     pr = d.get("prediction")
     where = "[lesson.prediction]"
     if not isinstance(pr, Mapping):

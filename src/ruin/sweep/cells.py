@@ -175,12 +175,13 @@ def _check_odds(flat: Mapping[str, Any]) -> float:
 
 
 def _exact_applies(scenario: Any) -> bool:
-    """Whether an exact answer exists: Bernoulli trades, no price path or behaviour rules,
-    a horizon the lattice DP accepts."""
+    """Whether an exact answer exists: Bernoulli trades, no price path, behaviour or account
+    rules (trailing drawdown, daily loss limit), a horizon the lattice DP accepts."""
     return (
         isinstance(scenario.model, Bernoulli)
         and getattr(scenario, "market", None) is None
         and getattr(scenario, "behaviour", None) is None
+        and getattr(scenario, "rules", None) is None
         and scenario.account.trades <= exact.MAX_DP_TRADES
     )
 
