@@ -683,69 +683,36 @@ def liquidation_odds(
     else:
         p_cont, tp_cont, neither_cont = two_barrier_probabilities(lo, hi, nu_l, sg, t)
     closed: dict[str, Any] = {"continuous": p_cont}
-    extra: dict[str, Any] = {}
 
-    # Monte Carlo
+    # Monte Carlo (and, with margin checks every step_days, the exact discrete answer)
     if step_days is None:
-        n_steps = max(1, math.ceil(t))
-        if tp is not None and math.isfinite(lo):
-            dt_max = ((hi - lo) / (_STRIP_STEPS * sg)) ** 2
-            n_steps = max(n_steps, math.ceil(t / dt_max))
-        if n_steps > MAX_STEPS:
-            raise ParameterError(
-                "take_profit",
-                "far enough from the liquidation price for the simulation "
-                f"(it would need {n_steps:,} steps; at most {MAX_STEPS:,})",
-                take_profit,
-            )
-        _check_odds_work(n_paths, n_steps, max_work)
-        sample = simulate_passage(
-            lo, hi, nu_l, sg, t, n_steps=n_steps, paths=n_paths, seed=seed, bridge=True
-        )
+        sample, n_steps = _continuous_run(lo, hi, nu_l, sg, t, take_profit, n_paths, seed, max_work)
         monitoring_out: str | float = "continuous"
+        disc = None
     else:
-        checks = int(math.floor(t / step_days + 1e-9))
-        if checks > MAX_STEPS:
-            raise ParameterError("monitoring", f"at least horizon / {MAX_STEPS:,} days", step_days)
-        _check_odds_work(n_paths, checks, max_work)
-        disc = discrete_passage_probabilities(lo, hi, nu_l, sg, step_days, checks)
+        sample, n_steps, disc = _discrete_run(
+            lo, hi, nu_l, sg, t, step_days, n_paths, seed, max_work
+        )
         closed.update(
             {
                 "discrete_exact": disc["lower"],
                 "discrete_abs_error": disc["abs_error"],
-                "checks": checks,
+                "checks": n_steps,
                 "step_days": step_days,
                 "discrete_method": "density recursion on a grid (FFT), Richardson-extrapolated; "
                 "abs_error is its error estimate",
             }
         )
-        sample = simulate_passage(
-            lo,
-            hi,
-            nu_l,
-            sg,
-            checks * step_days,
-            n_steps=checks,
-            paths=n_paths,
-            seed=seed,
-            bridge=False,
-        )
-        n_steps = checks
         monitoring_out = step_days
-        if tp is not None:
-            extra["discrete_exact"] = {
-                "take_profit_first": disc["upper"],
-                "neither": disc["neither"],
-            }
     mc = sample.proportion(1)
     tp_out = neither_out = None
+    extra: dict[str, Any] = {}
     if tp is not None:
         tp_out = {"closed_form": tp_cont, "monte_carlo": sample.proportion(2).as_dict()}
         neither_out = {"closed_form": neither_cont, "monte_carlo": sample.proportion(0).as_dict()}
-        if step_days is not None:
-            tp_out["discrete_exact"] = extra["discrete_exact"]["take_profit_first"]
-            neither_out["discrete_exact"] = extra["discrete_exact"]["neither"]
-        extra = {}
+        if disc is not None:
+            tp_out["discrete_exact"] = disc["upper"]
+            neither_out["discrete_exact"] = disc["neither"]
         if sample.ambiguous_steps:
             extra["ambiguous_steps"] = sample.ambiguous_steps
     liq_px = pe * math.exp(lo) if side == "long" else pe * math.exp(-lo)
@@ -779,6 +746,63 @@ def liquidation_odds(
 # ------------------------------------------------------------------------------------------
 # Grid for heat maps
 # ------------------------------------------------------------------------------------------
+
+
+def _continuous_run(
+    lo: float,
+    hi: float,
+    nu_l: float,
+    sg: float,
+    t: float,
+    take_profit: float | None,
+    n_paths: int,
+    seed: int,
+    max_work: float,
+) -> tuple[PassageSample, int]:
+    """The Monte Carlo under continuous monitoring: daily steps (finer when a take-profit
+    strip needs them) with Brownian-bridge crossing checks between steps; ``(sample,
+    steps)``."""
+    n_steps = max(1, math.ceil(t))
+    if take_profit is not None and math.isfinite(lo):
+        dt_max = ((hi - lo) / (_STRIP_STEPS * sg)) ** 2
+        n_steps = max(n_steps, math.ceil(t / dt_max))
+    if n_steps > MAX_STEPS:
+        raise ParameterError(
+            "take_profit",
+            "far enough from the liquidation price for the simulation "
+            f"(it would need {n_steps:,} steps; at most {MAX_STEPS:,})",
+            take_profit,
+        )
+    _check_odds_work(n_paths, n_steps, max_work)
+    sample = simulate_passage(
+        lo, hi, nu_l, sg, t, n_steps=n_steps, paths=n_paths, seed=seed, bridge=True
+    )
+    return sample, n_steps
+
+
+def _discrete_run(
+    lo: float,
+    hi: float,
+    nu_l: float,
+    sg: float,
+    t: float,
+    step_days: float,
+    n_paths: int,
+    seed: int,
+    max_work: float,
+) -> tuple[PassageSample, int, dict[str, Any]]:
+    """Margin checks every ``step_days``: the Monte Carlo of the checks and the exact
+    discrete probabilities (:func:`discrete_passage_probabilities`); ``(sample, checks,
+    exact)``."""
+    checks = int(math.floor(t / step_days + 1e-9))
+    if checks > MAX_STEPS:
+        raise ParameterError("monitoring", f"at least horizon / {MAX_STEPS:,} days", step_days)
+    _check_odds_work(n_paths, checks, max_work)
+    disc = discrete_passage_probabilities(lo, hi, nu_l, sg, step_days, checks)
+    sample = simulate_passage(
+        lo, hi, nu_l, sg, checks * step_days, n_steps=checks, paths=n_paths, seed=seed, bridge=False
+    )
+    return sample, checks, disc
 
 
 def liquidation_grid(

@@ -50,7 +50,7 @@ def test_each_lesson_runs_grades_and_explains(lesson):
     else:
         assert feedback[0].startswith("You guessed")
     frame = at.dataframe[0].value
-    names = list(frame["variant"])
+    names = list(frame["Variant"])
     assert names == [v for v, _ in lesson.scenario.variants] or names == ["base"]
 
 
@@ -62,7 +62,7 @@ def test_your_rules_adds_a_variant_and_bad_values_show_errors():
     at.number_input(key="rule_drawdown_cut").set_value(10.0).run()
     at.button(key="run").click().run()
     assert not at.exception and not at.error
-    names = list(at.dataframe[0].value["variant"])
+    names = list(at.dataframe[0].value["Variant"])
     assert names[-1] == "your rules" and len(names) == len(lesson.scenario.variants) + 1
     # martingale and anti-martingale together are refused with a message, not a traceback
     at.number_input(key="rule_anti_martingale").set_value(2.0).run()

@@ -325,7 +325,11 @@ def test_uploaded_lesson_runs_and_a_bad_one_is_named(server, page, tmp_path):
 
     src = (ROOT / "scenarios" / "lesson_01_risk_rule.toml").read_text()
     good = tmp_path / "my_week1.toml"
-    good.write_text(src.replace("Lesson 1:", "Uploaded lesson:"))
+    good.write_text(
+        src.replace("Lesson 1:", "Uploaded lesson:").replace(
+            'description = "', 'description = "Uploaded lesson says: ', 1
+        )
+    )
     bad = tmp_path / "my_week2.toml"
     bad.write_text(src.replace('answer_metric = "ruin_probability"', 'answer_metric = "ruin"'))
     goto_with_retry(page, server["url"] + "Lessons", time.monotonic() + 300)
@@ -340,7 +344,8 @@ def test_uploaded_lesson_runs_and_a_bad_one_is_named(server, page, tmp_path):
     page.get_by_role("button", name="Run the lesson").click()
     info = wait_until_ready(page, timeout=600, settle=1.5)
     assert info["exceptions"] == 0
-    assert page.get_by_text("Uploaded lesson:").count() >= 1
+    # the uploaded lesson is the one picked and run (its own description is shown)
+    assert page.get_by_text("Uploaded lesson says:").count() >= 1
     assert page.get_by_test_id("stMetric").filter(has_text="Your guess").count() == 1
     _full_screenshot(page, ARTIFACTS / "lesson_uploaded.png")
 

@@ -305,14 +305,15 @@ def test_app_and_cli_share_one_work_estimate():
     ],
 )
 def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch, argv):
-    import ruin.cli.calc as calc
-    import ruin.cli.simulate as cs
+    import importlib
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cs, "simulate", interrupted)
-    monkeypatch.setattr(calc, "liquidation_odds", interrupted)
+    # the CLI imports them in its handlers (start-up), so patch them in their modules
+    # (``ruin.simulate`` as an attribute is the function: the package's lazy export)
+    monkeypatch.setattr(importlib.import_module("ruin.simulate"), "simulate", interrupted)
+    monkeypatch.setattr(importlib.import_module("ruin.odds"), "liquidation_odds", interrupted)
     line = one_line_error(capsys, argv, code=130)
     assert line == f"ruin {argv[0]}: interrupted."
 

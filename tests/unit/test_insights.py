@@ -90,7 +90,7 @@ def test_headline_numbers():
 
 
 def test_headline_of_a_leveraged_run_uses_the_position():
-    sc, res, summary, th = _run(leverage=10.0, stop=0.02, volatility=0.03, trades=30)
+    sc, res, summary, th = _run(leverage=10.0, stop=0.02, volatility=0.03, win_rate=0.5, trades=30)
     pos = describe_position(sc)
     h = insights.headline(res, summary, th, pos)
     assert h.kelly == pos["kelly_risk"]
@@ -136,8 +136,9 @@ def test_theory_rows_put_exact_answers_beside_the_simulation():
     rows = insights.theory_rows(sc, res, summary, th)
     assert all(r["quantity"] != "P(reach goal)" for r in rows)
     for name in th.get("approximations") or {}:
-        assert {"quantity": name, "kind": "approximation ⚠"}.items() <= next(
-            r for r in rows if r["quantity"] == name
+        label = insights.APPROXIMATION_LABELS.get(name, (name, ""))[0]  # in words
+        assert {"quantity": label, "kind": "approximation ⚠"}.items() <= next(
+            r for r in rows if r["quantity"] == label
         ).items()
 
 
@@ -176,7 +177,9 @@ def test_paths_to_record_by_hand():
 
 
 def test_liquidation_views_values():
-    mk = build_scenario({"leverage": 10.0, "stop": 0.02, "volatility": 0.03}).market
+    mk = build_scenario(
+        {"leverage": 10.0, "stop": 0.02, "volatility": 0.03, "win_rate": 0.5}
+    ).market
     v = insights.liquidation_views(mk)
     assert v.horizon == 1.0
     assert v.curve["leverage"].to_list() == [1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125]
@@ -187,7 +190,7 @@ def test_liquidation_views_values():
     p = v.curve["liquidation_probability"].to_list()
     assert all(a <= b + 1e-15 for a, b in zip(p, p[1:], strict=False))  # more leverage, more risk
     held = build_scenario(
-        {"leverage": 10.0, "stop": 0.02, "max_hold_days": 7.0, "mmr": 0.02}
+        {"leverage": 10.0, "stop": 0.02, "max_hold_days": 7.0, "mmr": 0.02, "win_rate": 0.5}
     ).market
     v7 = insights.liquidation_views(held)
     assert v7.horizon == 7.0 and v7.curve["leverage"].max() == 25  # 50 x 0.02 = 1

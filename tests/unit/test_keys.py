@@ -49,6 +49,8 @@ def _context(name: str) -> dict[str, object]:
             "liquidation_loss": {"no_stop": 4.5},
             "check_hours": {"monitoring": "discrete"},
             "positions": {"leverage": 10.0},
+            "trailing_lock": {"trailing_drawdown": 0.1},
+            "daily_loss_action": {"daily_loss_limit": 0.05},
         }.get(name, {})
     )
     return ctx
@@ -116,7 +118,7 @@ def test_every_key_is_a_simulate_flag_with_the_table_help(name):
     action = actions[name]
     assert action.option_strings == [key.flag]
     assert action.help.replace("%%", "%").startswith(key.help)
-    assert key.help and key.group in ("model", "account", "run", "behaviour", "leverage")
+    assert key.help and key.group in ("model", "account", "run", "behaviour", "rules", "leverage")
 
 
 @pytest.mark.parametrize("name", list(KEYS))

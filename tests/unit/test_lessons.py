@@ -21,9 +21,9 @@ from ruin.studies.lessons import (
 LESSONS = load_lessons()
 
 
-def test_all_eleven_lessons_with_their_texts():
+def test_all_thirteen_lessons_with_their_texts():
     nums = sorted(int(x.name.split("_")[1]) for x in LESSONS)
-    assert nums == list(range(1, 12))
+    assert nums == list(range(1, 14))
     for x in LESSONS:
         for text in (x.title, x.description, x.question, x.look_at, x.explanation):
             assert isinstance(text, str) and len(text) > 20, (x.name, text)
