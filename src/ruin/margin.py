@@ -725,27 +725,11 @@ def position_size(
     best = _max_leverage_for(st + min_buf, hi, notional, m, side, f, tiers, maintenance_basis)
     per_notional_loss = st + f * (2.0 - s * st)  # price move + entry fee + exit fee
     loss_stop = notional * per_notional_loss
-    u = res.liquidation_price  # entry 1: the liquidation price is the ratio
-    if liquidation_rule == "margin":
-        loss_liq = margin
-    else:  # the venue returns the equity left at the fill, less its fee
-        eq = margin - f * notional + s * notional * (u - 1.0)
-        loss_liq = margin - max(0.0, eq - liq_fee * notional * u)
+    loss_liq = _loss_at_liquidation(
+        margin, notional, f, s, res.liquidation_price, liquidation_rule, liq_fee
+    )
     first = bool(st < d_liq)
-    if first:
-        loss, reason = loss_stop, "the stop fills before liquidation (price move and fees)"
-    elif liquidation_rule == "margin":
-        loss = loss_liq
-        reason = (
-            f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the venue "
-            f"closes at the bankruptcy price and the whole margin is lost"
-        )
-    else:
-        loss = loss_liq
-        reason = (
-            f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the margin "
-            f"less what the venue returns at the liquidation price"
-        )
+    loss, reason = _loss_if_wrong(first, loss_stop, loss_liq, d_liq, liquidation_rule)
     return SizeResult(
         risk_usd=risk_usd,
         notional=notional,
@@ -844,6 +828,42 @@ class FundingResult:
             out["venue"] = self.venue
             out["anchor"] = self.anchor
         return out
+
+
+def _loss_at_liquidation(
+    margin: float,
+    notional: float,
+    fee: float,
+    sign: int,
+    u: float,
+    liquidation_rule: str,
+    liquidation_fee: float,
+) -> float:
+    """USD lost when the position is liquidated at the price ratio ``u`` (entry 1): the whole
+    margin (``"margin"``), or the margin less the equity the venue returns at the fill, less
+    its liquidation fee (``"fill"``)."""
+    if liquidation_rule == "margin":
+        return margin
+    eq = margin - fee * notional + sign * notional * (u - 1.0)
+    return margin - max(0.0, eq - liquidation_fee * notional * u)
+
+
+def _loss_if_wrong(
+    first: bool, loss_stop: float, loss_liq: float, d_liq: float, liquidation_rule: str
+) -> tuple[float, str]:
+    """What a losing trade costs, and why: the stop's loss when the stop comes first, else
+    the liquidation's (the stop never fills)."""
+    if first:
+        return loss_stop, "the stop fills before liquidation (price move and fees)"
+    if liquidation_rule == "margin":
+        return loss_liq, (
+            f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the venue "
+            f"closes at the bankruptcy price and the whole margin is lost"
+        )
+    return loss_liq, (
+        f"liquidation comes first ({d_liq:.3%} away) and the stop never fills: the margin "
+        f"less what the venue returns at the liquidation price"
+    )
 
 
 def funding_cost(
