@@ -1,9 +1,9 @@
 import pytest
 
 from ruin.errors import ParameterError
+from ruin.funding import funding_cost
 from ruin.margin import (
     adverse_move_to_liquidation,
-    funding_cost,
     liquidation_price,
     liquidation_price_tiered,
     maintenance,

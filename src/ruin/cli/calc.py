@@ -12,8 +12,9 @@ from typing import Any
 
 from ..engine.work import CLI_MAX_WORK
 from ..errors import ParameterError
+from ..funding import funding_cost
 from ..keys import KEYS, ODDS_KEYS
-from ..margin import funding_cost, liquidation_price, liquidation_price_tiered, position_size
+from ..margin import liquidation_price, liquidation_price_tiered, position_size
 from ..venues import ASSET_CLASSES, load_assets, load_venues, venue
 from .common import add_json_flag, emit, key_type
 
