@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import socket
 import sys
@@ -28,7 +29,14 @@ def _payload(batch: Sequence[Cell]) -> list[tuple[int, str, str, dict[str, Any],
     return [(c.index, c.cell_id, c.method, c.flat, c.kind) for c in batch]
 
 
+#: Batches submitted ahead per worker: enough to keep every worker busy, few enough that a
+#: sweep of millions of cells never holds more than a handful of batches in memory.
+IN_FLIGHT_PER_WORKER = 2
+
+
 def _run_local(batches, workers, threads, on_done, task=None) -> None:
+    """Run ``batches`` (an iterable, consumed as workers free up) on local processes."""
+    batches = iter(batches)
     if workers == 1 and task is None:
         for b in batches:
             on_done(b, run_batch(_payload(b), threads=threads))
@@ -37,36 +45,41 @@ def _run_local(batches, workers, threads, on_done, task=None) -> None:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    pending = list(batches)
+    limit = IN_FLIGHT_PER_WORKER * workers
+    retry: list[list[Cell]] = []  # submitted to a pool that broke: run again, first
     restarts = 0
-    while pending:
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)), mp_context=mp.get_context("spawn")
-        )
+    while True:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        futs: dict[Any, list[Cell]] = {}
+        broken = False
         try:
-            futs = {
-                pool.submit(task or run_batch, _payload(b), threads=threads): b for b in pending
-            }
-            broken = False
-            while futs:
+            while True:
+                while len(futs) < limit:
+                    b = retry.pop(0) if retry else next(batches, None)
+                    if b is None:
+                        break
+                    futs[pool.submit(task or run_batch, _payload(b), threads=threads)] = b
+                if not futs:
+                    return
                 done, _ = wait(futs, return_when=FIRST_COMPLETED)
-                for f in done:
+                for f in sorted(done, key=lambda f: futs[f][0].index):
                     b = futs.pop(f)
                     try:
                         rows = f.result()
                     except BrokenProcessPool:
                         broken = True
+                        retry.append(b)
                         continue
-                    pending.remove(b)
                     on_done(b, rows)
                 if broken:
+                    retry.extend(futs.values())
+                    retry.sort(key=lambda b: b[0].index)
                     break
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        if broken:
-            restarts += 1
-            if restarts > 3:
-                raise RuntimeError("local sweep workers died repeatedly; giving up")
+        restarts += 1
+        if restarts > 3:
+            raise RuntimeError("local sweep workers died repeatedly; giving up")
 
 
 _ADDRESS_HELP = "a reachable Dask scheduler address like tcp://127.0.0.1:8786"
@@ -131,31 +144,37 @@ def _connect(scheduler: Any, timeout: float):
     return client, True
 
 
-def _run_dask(batches, client, threads, on_done, task=None) -> None:
+def _run_dask(batches, client, threads, on_done, task=None, workers=1) -> None:
+    """Submit ``batches`` (an iterable, consumed as tasks finish) to a Dask cluster, with at
+    most :data:`IN_FLIGHT_PER_WORKER` tasks per worker thread waiting or running."""
     from distributed import as_completed
 
-    futs = []
+    batches = iter(batches)
+    futs: dict[str, tuple[Any, list[Cell]]] = {}
+    queue = as_completed(loop=client.loop)
+
+    def submit(b: list[Cell]) -> None:
+        key = (
+            "ruin-sweep-" + hashlib.sha256("".join(c.cell_id for c in b).encode()).hexdigest()[:24]
+        )
+        fut = client.submit(
+            task or run_batch, _payload(b), threads=threads, key=key, retries=3, pure=False
+        )
+        futs[fut.key] = (fut, b)
+        queue.add(fut)
+
     try:
-        for b in batches:
-            key = (
-                "ruin-sweep-"
-                + hashlib.sha256("".join(c.cell_id for c in b).encode()).hexdigest()[:24]
-            )
-            fut = client.submit(
-                task or run_batch,
-                _payload(b),
-                threads=threads,
-                key=key,
-                retries=3,
-                pure=False,
-            )
-            futs.append((fut, b))
-        by_key = {f.key: b for f, b in futs}
-        for fut in as_completed([f for f, _ in futs], loop=client.loop):
-            on_done(by_key[fut.key], fut.result())
+        for b in itertools.islice(batches, IN_FLIGHT_PER_WORKER * max(1, workers)):
+            submit(b)
+        for fut in queue:
+            _, b = futs.pop(fut.key)
+            on_done(b, fut.result())
             fut.release()
+            nxt = next(batches, None)
+            if nxt is not None:
+                submit(nxt)
     finally:
-        for fut, _ in futs:  # interrupted: cancel what has not run (a no-op when done)
+        for fut, _ in futs.values():  # interrupted: cancel what has not run (a no-op when done)
             fut.cancel()
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from ..errors import ParameterError
-from .cells import Cell
 from .spec import SweepSpec
 
 _STATE_FILE = "sweep.json"
@@ -164,49 +163,90 @@ def _rows_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def _read_done(out: Path, parts: Path, wanted: set[str]) -> list[pl.DataFrame]:
-    frames = []
+def _sources(out: Path, parts: Path) -> list[Path]:
+    """The files that may hold finished cells: a previous ``out``, then the parts by name."""
     paths = sorted(parts.glob("part-*.parquet")) if parts.is_dir() else []
     if out.is_file():
         paths.insert(0, out)
-    for p in paths:
+    return paths
+
+
+def _read_done(out: Path, parts: Path) -> dict[str, int]:
+    """``cell_id -> cell`` of the rows already in ``out`` and its parts (the two columns
+    only, not the results): the cells a resumed sweep skips while it streams."""
+    done: dict[str, int] = {}
+    for p in _sources(out, parts):
         try:
-            df = pl.read_parquet(p)
+            ids = pl.read_parquet(p, columns=["cell_id", "cell"])
         except Exception:  # a torn or foreign file: its cells are simply run again
             continue
-        if "cell_id" in df.columns:
-            frames.append(df.filter(pl.col("cell_id").is_in(list(wanted))))
+        for cid, index in ids.iter_rows():
+            done.setdefault(cid, index)
+    return done
+
+
+def _scan(sources: Sequence[Path]) -> list[pl.LazyFrame]:
+    frames = []
+    for p in sources:
+        try:
+            schema = pl.read_parquet_schema(p)
+        except Exception:  # torn or foreign: skipped, as by _read_done
+            continue
+        if "cell_id" in schema and "cell" in schema:
+            frames.append(pl.scan_parquet(p))
     return frames
 
 
-def _grid_frame(spec: SweepSpec, cells: Sequence[Cell]) -> pl.DataFrame:
-    cols: dict[str, pl.Series] = {}
-    for name in spec.axes:
-        cols[name] = pl.Series(name, [c.coords[name] for c in cells], strict=False)
-    cols["cell_id"] = pl.Series("cell_id", [c.cell_id for c in cells], dtype=pl.String)
-    return pl.DataFrame(cols)
+def _grid_columns(spec: SweepSpec, cell: pl.Series) -> list[pl.Series]:
+    """The axis values of each row, from its row-major ``cell`` index (no list of cells)."""
+    index = cell.to_numpy()
+    cols = []
+    stride = spec.n_cells
+    for name, values in spec.axes.items():
+        stride //= len(values)
+        axis = pl.Series(name, list(values), strict=False)
+        cols.append(axis.gather((index // stride) % len(values)))
+    return cols
 
 
 def _consolidate(
-    spec: SweepSpec, cells: Sequence[Cell], frames: Iterable[pl.DataFrame]
+    spec: SweepSpec,
+    frames: Iterable[pl.DataFrame | pl.LazyFrame],
+    *,
+    stale: Iterable[str] = (),
+    moved: Mapping[str, int] | None = None,
 ) -> pl.DataFrame:
-    frames = [f for f in frames if f.height]
-    if not frames:
+    """One row per cell from the rows the batches wrote (part files or frames), sorted by
+    ``cell``, with the axis values as the first columns.
+
+    ``stale``: cell ids in the parts that are not cells of this sweep (dropped); ``moved``:
+    cell id -> index for finished cells whose index changed (an axis gained values).
+    """
+    lazy = [f.lazy() for f in frames]
+    if not lazy:
         raise RuntimeError("sweep produced no rows")  # pragma: no cover
-    res = pl.concat(frames, how="diagonal_relaxed").unique(
-        "cell_id", keep="first", maintain_order=True
-    )
+    res = pl.concat(lazy, how="diagonal_relaxed")
+    stale = list(stale)
+    if stale:
+        res = res.filter(~pl.col("cell_id").is_in(stale))
+    res = res.unique("cell_id", keep="first", maintain_order=True)
+    if moved:
+        res = res.with_columns(
+            pl.col("cell_id")
+            .replace_strict(moved, default=pl.col("cell"), return_dtype=pl.Int64)
+            .alias("cell")
+        )
     if "seed" in spec.axes:  # replicates: the axis keeps "seed", the cell's own is cell_seed
         res = res.rename({"seed": "cell_seed"})
-    res = res.drop([c for c in spec.axes if c in res.columns] + ["cell"], strict=False)
-    df = _grid_frame(spec, cells).with_row_index("cell").join(res, on="cell_id", how="left")
-    missing = df.filter(pl.col("method").is_null())
-    if missing.height:
+    res = res.drop([c for c in spec.axes if c != "cell_id"], strict=False)
+    res = res.with_columns(pl.col("cell").cast(pl.Int64)).sort("cell").collect()
+    if res.height != spec.n_cells or res["cell"].n_unique() != spec.n_cells:
         raise RuntimeError(  # pragma: no cover - a bug, never user input
-            f"sweep lost {missing.height} cells (first: cell {missing['cell'][0]})"
+            f"sweep has {res.height} rows for {spec.n_cells} cells"
         )
+    df = res.with_columns(_grid_columns(spec, res["cell"]))
     first = [*spec.axes, "cell", "cell_id", "method", "seed", "cell_seed", "paths", "trades"]
     order = [c for c in dict.fromkeys(first) if c in df.columns]
-    df = df.select(order + [c for c in df.columns if c not in order]).sort("cell")
+    df = df.select(order + [c for c in df.columns if c not in order])
     ints = [c for c in ("cell", "seed", "cell_seed", "paths", "trades") if c in df.columns]
     return df.with_columns(pl.col(ints).cast(pl.Int64))

@@ -14,8 +14,17 @@ from typing import Any, Literal
 import polars as pl
 
 from ..engine.rng import resolve_seed
+from ..engine.work import CLI_MAX_WORK, check_work
 from ..errors import ParameterError, check_choice, check_int, check_number
-from .cells import Cell, _resolve_preset, expand_cells, plan_batches
+from .cells import (
+    Cell,
+    _resolve_preset,
+    batch_size_for,
+    check_cells,
+    iter_batches,
+    iter_cells,
+    sweep_work,
+)
 from .executors import (
     CONNECT_TIMEOUT,
     _connect,
@@ -31,6 +40,8 @@ from .files import (
     _read_done,
     _remove_parts,
     _rows_frame,
+    _scan,
+    _sources,
     _write_atomic,
     check_destination,
 )
@@ -60,6 +71,8 @@ def run_sweep(
     connect_timeout: float = CONNECT_TIMEOUT,
     stats: dict[str, Any] | None = None,
     force: bool = False,
+    max_work: float = CLI_MAX_WORK,
+    notice: Callable[[int, float], None] | None = None,
     _task: Callable[..., list[dict[str, Any]]] | None = None,
 ) -> pl.DataFrame:
     """Run a parameter sweep and return one row per cell.
@@ -97,6 +110,12 @@ def run_sweep(
     force : bool
         Let ``out`` replace an existing file that is not a previous output of a sweep over
         the same axes (folders, devices, pipes and sockets are refused regardless).
+    max_work : float
+        Refuse (before anything runs) a sweep of more path-trades than this, summed over its
+        cells (:func:`~ruin.sweep.cells.sweep_work`; exact cells count trades^2/10).
+    notice : callable, optional
+        Called once, before anything runs, with the number of cells and the sweep's work
+        (the CLI prints them).
     _task : callable, optional
         The function each batch runs instead of :func:`~ruin.sweep.batch.run_batch` (same
         arguments; importable, so worker processes can unpickle it). Tests pass one that
@@ -112,7 +131,9 @@ def run_sweep(
     Raises
     ------
     ParameterError
-        For a malformed spec or an invalid cell (before anything runs), bad options, an
+        For a malformed spec or an invalid combination (before anything runs:
+        :func:`~ruin.sweep.cells.check_cells`; the rest as each batch is built), work above
+        ``max_work``, bad options, an
         ``out`` that cannot be written or would destroy a file
         (:func:`~ruin.sweep.files.check_destination`), or an unreachable scheduler.
     """
@@ -154,7 +175,21 @@ def run_sweep(
         if not isinstance(sweep_seed, int) or not 0 <= sweep_seed < 2**63:
             sweep_seed = None
     sweep_seed = resolve_seed(sweep_seed)
-    cells = expand_cells(spec, sweep_seed)  # validates every cell before anything runs
+    # before anything runs: the combinations that can clash, and the work, from the axes
+    check_cells(spec, sweep_seed)
+    work = sweep_work(spec)
+    limit = check_number("max_work", max_work, 1.0, None)
+    check_work(
+        work,
+        limit,
+        name="sweep work",
+        got=f"{spec.n_cells:,} cells, {work:,.0f} path-trades",
+        hint="Use fewer cells, paths or trades, or raise the limit with --max-work.",
+    )
+    if stats is not None:
+        stats.update(cells=spec.n_cells, work=work)
+    if notice is not None:
+        notice(spec.n_cells, work)
 
     client, owned = None, False
     if scheduler is not None:
@@ -162,7 +197,7 @@ def run_sweep(
     try:
         return _run_cells(
             spec,
-            cells,
+            work,
             sweep_seed,
             client,
             workers,
@@ -183,7 +218,7 @@ def run_sweep(
 
 def _run_cells(
     spec,
-    cells,
+    work,
     sweep_seed,
     client,
     workers,
@@ -197,59 +232,81 @@ def _run_cells(
     t0,
     task,
 ) -> pl.DataFrame:
+    n_cells = spec.n_cells
     if client is not None:
         n_exec = _dask_workers(client)
         cell_threads = threads or 1
     else:
-        n_exec = workers or (_default_workers() if len(cells) > POOL_MIN_CELLS else 1)
+        n_exec = workers or (_default_workers() if n_cells > POOL_MIN_CELLS else 1)
         cell_threads = threads or max(1, _default_workers() // n_exec)
 
-    wanted = {c.cell_id for c in cells}
-    frames: list[pl.DataFrame] = []
+    done: dict[str, int] = {}
     if out_path is not None and parts is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        frames = _read_done(out_path, parts, wanted)
+        done = _read_done(out_path, parts)
+        sources = _sources(out_path, parts)  # read before the new parts and the new out
         parts.mkdir(exist_ok=True)
         state.write_text(json.dumps({"seed": sweep_seed, "name": spec.name}))  # type: ignore[union-attr]
-    done_ids = set()
-    for f in frames:
-        done_ids.update(f["cell_id"].to_list())
-    todo = [c for c in cells if c.cell_id not in done_ids]
-    batches = plan_batches(todo, n_exec, batch_size)
+    if batch_size is None:
+        batch_size = batch_size_for(max(1, n_cells - len(done)), work / n_cells, n_exec)
 
-    bar = _Progress(
-        progress, len(cells), len(cells) - len(todo), spec.name or f"sweep {spec.source}"
-    )
-    count = [len(cells) - len(todo)]
+    bar = _Progress(progress, n_cells, 0, spec.name or f"sweep {spec.source}")
+    count = [0]
+    ran = [0, 0]  # cells run, batches run
+    moved: dict[str, int] = {}  # finished cells whose index changed (an axis gained values)
+    frames: list[pl.DataFrame] = []
+
+    def todo():
+        skipped = 0
+        for c in iter_cells(spec, sweep_seed):  # each cell built as its batch is formed
+            index = done.pop(c.cell_id, None)
+            if index is None:
+                yield c
+                continue
+            if index != c.index:
+                moved[c.cell_id] = c.index
+            skipped += 1
+            if skipped >= batch_size:
+                count[0] += skipped
+                bar.advance(0, count[0])
+                skipped = 0
+        count[0] += skipped
 
     def on_done(batch: list[Cell], rows: list[dict[str, Any]]) -> None:
         df = _rows_frame(rows)
         if parts is not None:
             name = f"part-{batch[0].index:09d}-{batch[0].cell_id[:8]}.parquet"
             _write_atomic(df, parts / name)
-        frames.append(df)
+        else:
+            frames.append(df)
         count[0] += len(batch)
+        ran[0] += len(batch)
+        ran[1] += 1
         bar.advance(len(batch), count[0])
 
     try:
-        if batches:
-            if client is not None:
-                _run_dask(batches, client, cell_threads, on_done, task)
-            else:
-                _run_local(batches, n_exec, cell_threads, on_done, task)
+        batches = iter_batches(todo(), batch_size)
+        if client is not None:
+            _run_dask(batches, client, cell_threads, on_done, task, workers=n_exec)
+        else:
+            _run_local(batches, n_exec, cell_threads, on_done, task)
     finally:
         bar.close()
 
-    df = _consolidate(spec, cells, frames)
+    # what is left in ``done`` was not a cell of this sweep (a stale part)
     if out_path is not None and parts is not None:
+        new_parts = sorted(set(_sources(out_path, parts)) - set(sources))
+        df = _consolidate(spec, _scan(sources + new_parts), stale=done, moved=moved)
         _write_atomic(df, out_path)
         _remove_parts(parts)
+    else:
+        df = _consolidate(spec, frames)
     if stats is not None:
         stats.update(
-            cells=len(cells),
-            cells_run=len(todo),
-            batches=len(batches),
-            batch_size=len(batches[0]) if batches else 0,
+            cells=n_cells,
+            cells_run=ran[0],
+            batches=ran[1],
+            batch_size=min(batch_size, ran[0]),
             seconds=time.perf_counter() - t0,
             sweep_seed=sweep_seed,
             workers=n_exec,
