@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from ..errors import check_number
 from .common import add_json_flag, emit
+from .simulate import add_max_work_flag
 
 __all__ = ["add_commands", "run_sweep_command"]
 
@@ -23,6 +25,10 @@ def _render(d: dict[str, Any]) -> str:
     if d.get("preview"):
         lines.append(d["preview"])
     return "\n".join(lines)
+
+
+def _notice(cells: int, work: float) -> None:
+    print(f"ruin sweep: {cells:,} cells, {work:,.0f} path-trades", file=sys.stderr, flush=True)
 
 
 def run_sweep_command(args: argparse.Namespace) -> None:
@@ -45,6 +51,8 @@ def run_sweep_command(args: argparse.Namespace) -> None:
             connect_timeout=args.connect_timeout,
             stats=stats,
             force=args.force,
+            max_work=check_number("--max-work", args.max_work, 1.0, None),
+            notice=None if args.json else _notice,
         )
     except KeyboardInterrupt:
         where = (
@@ -131,5 +139,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="seconds to wait for the Dask scheduler (default 5)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_max_work_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run_sweep_command)

@@ -37,6 +37,15 @@ result is the same however the grid is split into tasks, ordered, resumed or ext
 new axis values. ``seed`` itself may be an axis (replicates): the sweep seed is then 0 and
 each replicate's own stream is in the ``cell_seed`` column.
 
+Streaming
+---------
+Nothing is expanded up front, so a grid of millions of cells starts at once: each axis value
+is checked once when the spec is read, the combinations that can clash on a small probe set
+(:func:`check_cells`, which says which), the cell count and the work (:func:`sweep_work`,
+refused above ``max_work`` / ``--max-work``) come from the axes, and each cell is built
+(and validated) only as its batch is formed (:func:`iter_cells`). Executors take batches as
+they come, a couple per worker ahead.
+
 Execution and resuming
 ----------------------
 Cells are grouped into batches (tasks) sized to amortise scheduling overhead. Without a
@@ -45,8 +54,9 @@ with spawned workers, rebuilt and the unfinished batches resubmitted if a worker
 worker runs in this process); with ``scheduler=`` they are submitted to a Dask distributed
 cluster, which reruns elsewhere the tasks of a worker that dies. Every finished batch is
 written at once to ``<out>.parts/`` as its own Parquet file, so an interrupted sweep loses no
-finished cells: running it again skips them. At the end the parts are consolidated into
-``<out>`` (sorted by ``cell``) and the parts folder is removed.
+finished cells: running it again reads their ids from the parts and skips them while
+streaming. At the end the parts are consolidated into ``<out>`` (sorted by ``cell``, the axis
+values derived from it) and the parts folder is removed.
 
 Modules
 -------
@@ -61,7 +71,16 @@ itself: ``ruin.sweep`` does not load Altair).
 from __future__ import annotations
 
 from .batch import run_batch, summary_row
-from .cells import Cell, cell_seed, expand_cells, plan_batches
+from .cells import (
+    Cell,
+    cell_seed,
+    check_cells,
+    expand_cells,
+    iter_batches,
+    iter_cells,
+    plan_batches,
+    sweep_work,
+)
 from .run import run_sweep
 from .spec import SweepSpec, load_spec
 
@@ -70,6 +89,10 @@ __all__ = [
     "Cell",
     "load_spec",
     "expand_cells",
+    "iter_cells",
+    "check_cells",
+    "sweep_work",
+    "iter_batches",
     "cell_seed",
     "plan_batches",
     "run_batch",
