@@ -130,3 +130,21 @@ def test_local_pool_takes_batches_as_they_come(monkeypatch):
     monkeypatch.setattr(sweep_executors, "run_batch", lambda b, threads: [b])
     sweep_executors._run_local(batches(), 1, 1, lambda b, rows: seen.append((len(pulled), b)))
     assert seen == [(1, 0), (2, 1), (3, 2)]
+
+
+def test_cli_announces_a_big_sweep_before_it_runs(tmp_path, capsys, monkeypatch):
+    def ctrl_c(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_executors, "run_batch", ctrl_c)
+    spec = tmp_path / "big.toml"
+    seeds = list(range(6000))
+    spec.write_text(
+        f"[base]\npaths = 100\ntrades = 10\n[axes]\nrisk = [0.01, 0.02]\nseed = {seeds}\n"
+    )
+    with pytest.raises(SystemExit) as info:
+        main(["sweep", str(spec), "--workers", "1", "--no-progress"])
+    assert info.value.code == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("ruin sweep: 12,000 cells, 12,000,000 path-trades (Ctrl-C")
+    assert err[1].startswith("ruin sweep: interrupted")

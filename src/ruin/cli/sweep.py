@@ -27,8 +27,18 @@ def _render(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: Sweeps this big say how big before they start (counted from the axes, nothing built).
+NOTICE_CELLS, NOTICE_WORK = 10_000, 1e10
+
+
 def _notice(cells: int, work: float) -> None:
-    print(f"ruin sweep: {cells:,} cells, {work:,.0f} path-trades", file=sys.stderr, flush=True)
+    if cells >= NOTICE_CELLS or work >= NOTICE_WORK:
+        print(
+            f"ruin sweep: {cells:,} cells, {work:,.0f} path-trades (Ctrl-C stops it; run the "
+            "same command again to resume with --out)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def run_sweep_command(args: argparse.Namespace) -> None:

@@ -156,25 +156,7 @@ def run_sweep(
     parts = _parts_dir(out_path) if out_path is not None else None
     state = parts / _STATE_FILE if parts is not None else None
 
-    sweep_seed = spec.seed
-    if sweep_seed is None and "seed" in spec.axes:
-        sweep_seed = 0  # replicates: the seed axis values make the streams
-    if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
-        try:
-            sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
-        except ParameterError as exc:
-            raise ParameterError(
-                _where(spec.source, f"[base] {exc.name}"), exc.allowed, exc.got, exc.hint
-            ) from None
-    if sweep_seed is None and state is not None and state.is_file():
-        try:
-            saved = json.loads(state.read_text())
-            sweep_seed = saved.get("seed") if isinstance(saved, dict) else None
-        except (OSError, ValueError):  # a torn state file: a fresh seed, the cells rerun
-            sweep_seed = None
-        if not isinstance(sweep_seed, int) or not 0 <= sweep_seed < 2**63:
-            sweep_seed = None
-    sweep_seed = resolve_seed(sweep_seed)
+    sweep_seed = _sweep_seed(spec, state)
     # before anything runs: the combinations that can clash, and the work, from the axes
     check_cells(spec, sweep_seed)
     work = sweep_work(spec)
@@ -214,6 +196,30 @@ def run_sweep(
     finally:
         if owned:
             client.close()
+
+
+def _sweep_seed(spec: SweepSpec, state: Path | None) -> int:
+    """The spec's seed; else 0 for replicates (a seed axis), a preset's seed, the seed an
+    interrupted run saved in its parts folder, or a fresh one."""
+    sweep_seed = spec.seed
+    if sweep_seed is None and "seed" in spec.axes:
+        sweep_seed = 0  # replicates: the seed axis values make the streams
+    if sweep_seed is None and spec.kind == "account" and "scenario" in spec.base:
+        try:
+            sweep_seed = _resolve_preset(spec.base["scenario"], spec.folder).get("seed")
+        except ParameterError as exc:
+            raise ParameterError(
+                _where(spec.source, f"[base] {exc.name}"), exc.allowed, exc.got, exc.hint
+            ) from None
+    if sweep_seed is None and state is not None and state.is_file():
+        try:
+            saved = json.loads(state.read_text())
+            sweep_seed = saved.get("seed") if isinstance(saved, dict) else None
+        except (OSError, ValueError):  # a torn state file: a fresh seed, the cells rerun
+            sweep_seed = None
+        if not isinstance(sweep_seed, int) or not 0 <= sweep_seed < 2**63:
+            sweep_seed = None
+    return resolve_seed(sweep_seed)
 
 
 def _run_cells(
