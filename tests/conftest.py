@@ -19,6 +19,16 @@ def _np_errors():
         yield
 
 
+def pytest_configure(config):
+    """Check numba's cache against the sources once, in the controlling process, before any
+    pytest-xdist worker starts: workers then find the stamp current and never delete the
+    kernels another worker has just cached (``ruin._numba_cache``)."""
+    if not hasattr(config, "workerinput"):
+        from ruin._numba_cache import clear_if_sources_changed
+
+        clear_if_sources_changed()
+
+
 def pytest_report_header(config):
     return f"ruin tests; RUIN_REQUIRE_BROWSER={os.environ.get('RUIN_REQUIRE_BROWSER', '0')}"
 
