@@ -22,6 +22,12 @@ Warm measurements run after the cold ones in a cache that holds every kernel:
 * ``warm_simulate_cli``: ``ruin simulate`` of 10^4 x 500 (target <= 0.7 s per call).
 * ``warm_liquidation_cli``, ``warm_size_cli``, ``warm_funding_cli``: the calculators
   (target <= 0.4 s; they import no numba).
+* ``floor_numpy`` and ``floor_numba_cached_call``: what any process pays before ruin's own
+  work: importing numpy, and importing numba and calling one trivial cached ``njit``
+  function (numba's import plus its CPU target's first load from the cache). The second is
+  the floor under every warm ``ruin simulate`` on the machine.
+* ``warm_simulate_parts``: the warm ``ruin simulate`` split in one process: imports, the
+  simulation (kernels loaded from the cache), and the exact answers beside it.
 
 Numbers depend on the machine and on other work on it: the CPU, its vector features, the
 commit and the load average are stored with every result (``benchmarks/_meta.py``).
@@ -111,6 +117,31 @@ CALCULATORS = {
         "72",
     ],
 }
+# A trivial cached njit function: numba's own cost in a fresh process (the warm floor).
+FLOOR_MODULE = """
+import numba
+
+@numba.njit(cache=True)
+def one(x):
+    return x + 1
+"""
+FLOOR = "import sys; sys.path.insert(0, sys.argv[1]); import floor_mod; floor_mod.one(1)"
+# The warm CLI simulate split into its parts, in one process.
+SIMULATE_PARTS = r"""
+import json, time
+t0 = time.perf_counter()
+from ruin import build_scenario, simulate, theory
+t1 = time.perf_counter()
+sc = build_scenario({"win_rate": 0.45, "payoff": 1.5, "risk": 0.02, "trades": 500,
+                     "paths": 10000})
+res = simulate(sc)
+res.summary()
+t2 = time.perf_counter()
+theory(sc)
+t3 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "simulate_s": t2 - t1, "exact_s": t3 - t2}))
+"""
+
 # The app's default page, step by step (ruin.warmup), then what the page runs.
 PAGE = r"""
 import json, sys, time
@@ -151,6 +182,30 @@ def _env(cache: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
     env["NUMBA_CACHE_DIR"] = cache
     return env
+
+
+def _floors(env: dict[str, str], cache: str, repeat: int) -> dict:
+    """The warm floor (numpy; numba plus one cached call) and the warm simulate's parts."""
+    folder = Path(cache) / "floor"
+    folder.mkdir(exist_ok=True)
+    (folder / "floor_mod.py").write_text(FLOOR_MODULE)
+    cmds = {
+        "floor_numpy": [sys.executable, "-c", "import numpy"],
+        "floor_numba_cached_call": [sys.executable, "-c", FLOOR, str(folder)],
+    }
+    timed(cmds["floor_numba_cached_call"], env)  # compile it into the cache once
+    out: dict[str, dict] = {}
+    for name, cmd in cmds.items():
+        runs = [timed(cmd, env)[:2] for _ in range(repeat)]
+        out[name] = {"wall": stats([w for w, _ in runs]), "cpu": stats([c for _, c in runs])}
+        print(f"{name}: median {out[name]['wall']['median']:.3f} s")
+    parts = [json.loads(timed([sys.executable, "-c", SIMULATE_PARTS], env)[2]) for _ in range(3)]
+    out["warm_simulate_parts"] = {k: stats([p[k] for p in parts]) for k in parts[0]}
+    print(
+        "warm simulate parts (median s):",
+        {k: round(v["median"], 3) for k, v in out["warm_simulate_parts"].items()},
+    )
+    return out
 
 
 def run(repeat: int, warm_repeat: int, parts: set[str]) -> dict:
@@ -194,6 +249,8 @@ def run(repeat: int, warm_repeat: int, parts: set[str]) -> dict:
             cpus.append(cpu)
         warm[name] = {"wall": stats(walls), "cpu": stats(cpus)}
         print(f"{name}: median {warm[name]['wall']['median']:.3f} s")
+    if "warm" in parts:
+        warm.update(_floors(env, warm_cache, warm_repeat))
     return {
         "machine": finish(info),
         "method": "separate processes, timed whole (wall and child CPU); cold: fresh "
