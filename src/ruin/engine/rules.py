@@ -23,6 +23,8 @@ Extra per-path outputs: ``stop_rule`` (which rule stopped the path: :data:`STOP_
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from numba import njit, prange, uint64
 
 from .accounting import (
@@ -38,11 +40,26 @@ from .accounting import (
 from .kernels import draw_outcome
 from .rng import seed4
 
-__all__ = ["STOP_NAMES", "after_trade", "day_start", "run_rule_paths"]
+__all__ = ["NO_RULES", "RuleTerms", "STOP_NAMES", "after_trade", "day_start", "run_rule_paths"]
 
 #: ``stop_rule`` codes: what ended each path (0: it ran to the horizon).
 STOP_NAMES = ("horizon", "ruin_level", "trailing_drawdown", "daily_loss_limit", "goal")
 GOAL = 4  # STOP_NAMES.index("goal")
+
+
+class RuleTerms(NamedTuple):
+    """The rules' numbers as the leveraged kernels take them (state units of
+    :mod:`.accounting`: ``lock_x`` is the lock level as a state ``x``)."""
+
+    trail_d: float  # 0: no trailing drawdown
+    lock_x: float  # inf: no lock
+    tpd: int  # trade slots per day
+    day_lim: float  # 0: no daily loss limit
+    day_end: bool  # the daily loss limit ends the account (else pauses the day)
+
+
+#: No account rules: :func:`after_trade` then checks only the ruin level and the goal.
+NO_RULES = RuleTerms(0.0, float("inf"), 1, 0.0, False)
 
 
 @njit(cache=True)
