@@ -3,7 +3,9 @@
 Thin on purpose: widgets -> flat parameters -> ``ruin.build_scenario`` -> cached
 ``ruin.simulate`` -> chart builders from ``ruin.charts``. This file only wires the sections;
 each section's widgets and layout live in a small module of the ``ui`` package beside it
-(importable because Streamlit puts this script's folder on ``sys.path``).
+(importable because Streamlit puts this script's folder on ``sys.path``). Run as the app's
+entry point it registers the page list (``ui.navigation``: "Simulator" = :func:`main`,
+"Lessons", "Sweeps") and draws the page the URL names.
 
 Where each page rule lives (nothing below decides a number or a judgement):
 
@@ -40,6 +42,7 @@ from ui import (
     formulas,
     headline,
     leverage,
+    navigation,
     risk,
     runs,
     share_export,
@@ -124,6 +127,7 @@ def main() -> None:
 
 
 # A guard, not a top-level script: importing app.py (or a worker process re-importing the
-# main module) must not run the page. Streamlit and AppTest run it as "__main__".
+# main module) must not run the page. Streamlit and AppTest run it as "__main__": the page
+# list (ui.navigation) names every page and draws the one the URL asks for ("/": main()).
 if __name__ == "__main__":
-    main()
+    navigation.run(main)

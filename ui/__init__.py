@@ -5,6 +5,7 @@ Each module places one part of the page; every rule it shows comes from the libr
 for the charts). ``app.py`` wires them in order. Nothing in ``src/ruin`` imports this package.
 
 =================  ==========================================================
+navigation         the page list: titles, URL paths, hidden when embedded
 state              session state: link in, preset callbacks, form out, link out
 runs               cached engine calls (warm-up, simulate, theory, risk sweep)
 text               help texts shared by several sections

@@ -22,7 +22,11 @@ Definitions (the contract shared by the engine, the exact answer, the CLI and th
   (``stop_shares``) and the days to pass.
 
 The rules run with the i.i.d. trade models (Bernoulli, discrete, bootstrap) in their own
-kernel (:mod:`ruin.engine.rules`); the plain Bernoulli lanes are not touched.
+kernel (:mod:`ruin.engine.rules`; the plain Bernoulli lanes are not touched) and with the
+leveraged model in its kernels (:mod:`ruin.market.run`), both through the one definition of
+the per-trade checks (:func:`ruin.engine.rules.after_trade`). With the leveraged model a
+day is ``trades_per_day`` trade slots as here; a paused slot places no trade, and the price
+model's clock (which runs only while a trade is open) does not move.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .engine.driver import PathRun
-from .engine.rules import STOP_NAMES, run_rule_paths
+from .engine.rules import STOP_NAMES, RuleTerms, run_rule_paths
 from .engine.streams import TRADES
 from .errors import ParameterError, check_choice, check_int, check_number
 from .metrics import wilson
@@ -45,8 +49,11 @@ __all__ = [
     "AccountRules",
     "RULE_KEYS",
     "RULE_DEFAULTS",
+    "RULE_OUTPUTS",
     "build_rules",
+    "rule_terms",
     "rules_path_run",
+    "rules_summary",
     "STOP_NAMES",
 ]
 
@@ -60,6 +67,8 @@ RULE_DEFAULTS: dict[str, Any] = {
     "min_trading_days": None,
 }
 RULE_KEYS = frozenset(RULE_DEFAULTS)
+#: Per-path outputs of a run under the rules (the driver's ``extra_outputs``).
+RULE_OUTPUTS = (("stop_rule", np.int8, ()), ("paused_days", np.int32, ()))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,7 +167,28 @@ def build_rules(p: Mapping[str, Any]) -> AccountRules | None:
     return AccountRules(**given)
 
 
-def _summarize(rules: AccountRules, goal: bool, outputs: Mapping[str, np.ndarray]) -> dict:
+def rule_terms(rules: AccountRules, fractional: bool, risk: float) -> RuleTerms:
+    """The kernels' numbers of ``rules`` (the lock as a state level of
+    :mod:`ruin.engine.accounting`: log equity, or R won with fixed stakes)."""
+    lock = rules.trailing_lock
+    if lock is None:
+        lock_x = math.inf
+    elif fractional:
+        lock_x = math.log(lock)
+    else:
+        lock_x = (lock - 1.0) / risk
+    return RuleTerms(
+        float(rules.trailing_drawdown or 0.0),
+        float(lock_x),
+        int(rules.trades_per_day),
+        float(rules.daily_loss_limit or 0.0),
+        rules.daily_loss_action == "end",
+    )
+
+
+def rules_summary(rules: AccountRules, goal: bool, outputs: Mapping[str, np.ndarray]) -> dict:
+    """The summary's ``account_rules`` entry: stop shares, paused days, pass and days to
+    pass (with a goal)."""
     codes = outputs["stop_rule"]
     n = int(codes.size)
     counts = np.bincount(codes.astype(np.int64), minlength=len(STOP_NAMES))
@@ -190,11 +220,15 @@ def rules_path_run(scenario: Any) -> PathRun:
     from .outcomes import iid_plan
 
     rules: AccountRules = scenario.rules
-    if scenario.market is not None or scenario.behaviour is not None:
+    if scenario.market is not None:
+        from .market.run import market_path_run
+
+        return market_path_run(scenario)
+    if scenario.behaviour is not None:
         raise ParameterError(
             "trailing_drawdown / daily_loss_limit",
             "used with the i.i.d. trade models (win rate and payoff, outcomes or a trade "
-            "file); not yet with the leveraged market model or the behaviour rules",
+            "file) or the leveraged model; not yet with the behaviour rules",
             "both",
         )
     acc = scenario.account
@@ -207,13 +241,7 @@ def rules_path_run(scenario: Any) -> PathRun:
         trades=acc.trades,
     )
     fractional = plan.fractional
-    lock = rules.trailing_lock
-    if lock is None:
-        lock_x = math.inf
-    elif fractional:
-        lock_x = math.log(lock)
-    else:
-        lock_x = (lock - 1.0) / plan.risk
+    terms = rule_terms(rules, fractional, plan.risk)
 
     def run_chunk(keys, offset, count, outputs, rec):
         ((key0, key1),) = keys
@@ -235,11 +263,11 @@ def rules_path_run(scenario: Any) -> PathRun:
             plan.x_floor,
             plan.ruin_x,
             plan.goal_x,
-            float(rules.trailing_drawdown or 0.0),
-            float(lock_x),
-            np.int64(rules.trades_per_day),
-            float(rules.daily_loss_limit or 0.0),
-            rules.daily_loss_action == "end",
+            terms.trail_d,
+            terms.lock_x,
+            np.int64(terms.tpd),
+            terms.day_lim,
+            terms.day_end,
             outputs["final_equity"],
             outputs["max_drawdown"],
             outputs["ruin_trade"],
@@ -256,6 +284,6 @@ def rules_path_run(scenario: Any) -> PathRun:
     return PathRun(
         run_chunk=run_chunk,
         streams=(TRADES,),
-        extra_outputs=(("stop_rule", np.int8, ()), ("paused_days", np.int32, ())),
-        summarize=functools.partial(_summarize, rules, acc.goal is not None),
+        extra_outputs=RULE_OUTPUTS,
+        summarize=functools.partial(rules_summary, rules, acc.goal is not None),
     )

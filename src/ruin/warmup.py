@@ -165,6 +165,10 @@ def _market_kernels(scenario: Scenario, record: bool) -> tuple[str, Callable[[],
         goal=a.goal,
         trades=a.trades,
     )
+    if plan.two_point is not None and scenario.rules is not None:
+        from .engine.rules import run_rule_paths
+
+        return "exact exits (account rules walk)", lambda: [run_rule_paths]
     if plan.two_point is not None:
         from .engine.kernels import kernel, lanes_ready, record_kernel
 
@@ -178,7 +182,7 @@ def _market_kernels(scenario: Scenario, record: bool) -> tuple[str, Callable[[],
         from .market.kernels.exact import exact_kernel
 
         return "exact exits", lambda: [exact_kernel]
-    if lanes_apply(plan) and not record:
+    if lanes_apply(plan) and not record and scenario.rules is None:
         from .market.kernels.lanes import lanes_kernel
 
         return "price paths (16 lanes)", lambda: [lanes_kernel]

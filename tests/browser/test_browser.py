@@ -267,7 +267,41 @@ def test_shared_link_and_embed(server, page):
     assert seed.get_by_test_id("stMetricValue").inner_text() == "777"
     assert "embed=true" in page.url and "seed=777" in page.url
     assert page.get_by_text("Leverage and liquidation").count() >= 1
+    assert page.get_by_test_id("stSidebarNav").count() == 0  # an embed shows no page list
     _full_screenshot(page, ARTIFACTS / "app_embed_leverage.png")
+
+
+def _page_list(pg) -> list[str]:
+    links = pg.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
+    return [x.get_by_test_id("stMarkdownContainer").inner_text().strip() for x in links.all()]
+
+
+@pytest.mark.parametrize(
+    ("path", "current", "heading"),
+    [
+        ("", "Simulator", "Risk of ruin"),
+        ("Lessons?lesson=lesson_06_revenge_trading", "Lessons", "Lessons: predict first"),
+        ("Sweeps", "Sweeps", "Sweep results"),
+    ],
+)
+def test_page_list_says_what_each_page_is(server, page, path, current, heading):
+    """The sidebar's page list names the pages (not "app"); each URL path opens its page and
+    marks it current. The sidebar's top is saved as artifacts/page_list_<page>.png."""
+    from screenshot import goto_with_retry, wait_until_ready
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    goto_with_retry(page, server["url"] + path, time.monotonic() + 300)
+    info = wait_until_ready(page, timeout=300, settle=1.0)
+    assert info["exceptions"] == 0
+    assert _page_list(page) == ["Simulator", "Lessons", "Sweeps"]
+    mine = page.get_by_test_id("stSidebarNav").locator("a[aria-current=page]")
+    assert mine.get_by_test_id("stMarkdownContainer").inner_text().strip() == current
+    main = page.get_by_test_id("stMain")
+    assert main.get_by_test_id("stHeading").first.inner_text().startswith(heading)
+    page.screenshot(
+        path=str(ARTIFACTS / f"page_list_{current.lower()}.png"),
+        clip={"x": 0, "y": 0, "width": 700, "height": 450},
+    )
 
 
 def test_displayed_headline_is_the_librarys_value_for_the_url(server, page):

@@ -172,6 +172,7 @@ def lane_scenarios(draw):
 def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
     from hypothesis import assume
 
+    from ruin.engine.rules import NO_RULES
     from ruin.engine.streams import MARKET, stream_keys
     from ruin.errors import ParameterError
     from ruin.market.kernels.single import single_kernel
@@ -206,7 +207,18 @@ def test_lanes_equal_the_one_position_kernel_bit_for_bit(case):
     exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
     k0, k1 = stream_keys(seed, MARKET)
     single_kernel(
-        k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux, np.empty((0, trades + 1))
+        k0,
+        k1,
+        np.int64(0),
+        np.int64(n),
+        plan.kernel,
+        *outs,
+        exits,
+        aux,
+        np.empty((0, trades + 1)),
+        NO_RULES,
+        np.empty(n, np.int8),
+        np.empty(n, np.int32),
     )
     got = (
         res.final_equity,

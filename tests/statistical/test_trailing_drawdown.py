@@ -87,3 +87,40 @@ def test_lock_stops_the_floor_at_the_start():
     assert np.all(locked.final_equity[ruined] <= 1.0 + 1e-9)
     assert np.any(free.final_equity[free.ruin_trade > 0] > 1.0)
     assert ruined.mean() < (free.ruin_trade > 0).mean()
+
+
+@pytest.mark.parametrize("rule", ["fractional", "fixed"])
+def test_leveraged_exact_exits_match_the_lattice_dp(rule):
+    """A leveraged trade with exact exits and no costs is a two-point trade (take-profit
+    with P(take-profit first), else the stop): its trailing-drawdown ruin is the DP's."""
+    from ruin import build_scenario
+    from ruin.market.plan import plan_market
+
+    n, d, f = 200, 0.25, 0.02  # P(ruined) about 0.1 / 0.3 / 0.5-0.6 at n/4, n/2, n
+    params = {
+        "leverage": 10,
+        "stop": 0.02,
+        "take_profit": 0.03,
+        "drift": 0.001,
+        "risk": f,
+        "sizing": rule,
+        "trades": n,
+        "ruin_level": 0.0,
+        "paths": 40_000,
+        "seed": 21,
+        "trailing_drawdown": d,
+    }
+    sc = build_scenario(params)
+    plan = plan_market(sc.market, rule=rule, risk=f, ruin_level=0.0, goal=None, trades=n)
+    assert plan.two_point is not None
+    np.testing.assert_allclose(plan.two_point.iid.rvals, [-1.0, 1.5], rtol=1e-12)
+    ex = E.trailing_drawdown_exact(
+        plan.kernel.p_take_profit, 1.5, f, sizing=rule, trades=n, drawdown=d
+    )
+    res = simulate(sc, record=0)
+    for t in (n // 4, n // 2, n):
+        exact = float(ex["by_trade"][t])
+        est = np.count_nonzero((res.ruin_trade > 0) & (res.ruin_trade <= t)) / res.paths
+        z = (est - exact) / math.sqrt(exact * (1.0 - exact) / res.paths)
+        print(f"leveraged {rule} d={d} t={t}: MC {est:.5f} exact {exact:.5f} z={z:+.2f}")
+        assert abs(z) <= K, f"MC {est:.5f} vs exact {exact:.5f} ({z:+.1f} SE)"

@@ -583,6 +583,7 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     # simulate() runs these plans in the lane kernel (plain steps vectorised, the rest by the
     # scalar step) and the recorded paths in the one-position kernel: every per-path result
     # must equal the one-position kernel's over all paths
+    from ruin.engine.rules import NO_RULES
     from ruin.engine.streams import MARKET, stream_keys
     from ruin.market.kernels.single import single_kernel
     from ruin.market.plan import plan_market
@@ -607,7 +608,18 @@ def test_lanes_walk_the_single_kernels_paths_bit_for_bit(extra, rule):
     exits, aux = np.empty((n, 4), np.int64), np.empty((n, 4))
     k0, k1 = stream_keys(sc.seed, MARKET)
     single_kernel(
-        k0, k1, np.int64(0), np.int64(n), plan.kernel, *outs, exits, aux, np.empty((0, trades + 1))
+        k0,
+        k1,
+        np.int64(0),
+        np.int64(n),
+        plan.kernel,
+        *outs,
+        exits,
+        aux,
+        np.empty((0, trades + 1)),
+        NO_RULES,
+        np.empty(n, np.int8),
+        np.empty(n, np.int32),
     )
     names = (
         "final_equity",

@@ -23,6 +23,8 @@ Extra per-path outputs: ``stop_rule`` (which rule stopped the path: :data:`STOP_
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from numba import njit, prange, uint64
 
 from .accounting import (
@@ -38,10 +40,60 @@ from .accounting import (
 from .kernels import draw_outcome
 from .rng import seed4
 
-__all__ = ["STOP_NAMES", "run_rule_paths"]
+__all__ = ["NO_RULES", "RuleTerms", "STOP_NAMES", "after_trade", "day_start", "run_rule_paths"]
 
 #: ``stop_rule`` codes: what ended each path (0: it ran to the horizon).
 STOP_NAMES = ("horizon", "ruin_level", "trailing_drawdown", "daily_loss_limit", "goal")
+GOAL = 4  # STOP_NAMES.index("goal")
+
+
+class RuleTerms(NamedTuple):
+    """The rules' numbers as the leveraged kernels take them (state units of
+    :mod:`.accounting`: ``lock_x`` is the lock level as a state ``x``)."""
+
+    trail_d: float  # 0: no trailing drawdown
+    lock_x: float  # inf: no lock
+    tpd: int  # trade slots per day
+    day_lim: float  # 0: no daily loss limit
+    day_end: bool  # the daily loss limit ends the account (else pauses the day)
+
+
+#: No account rules: :func:`after_trade` then checks only the ruin level and the goal.
+NO_RULES = RuleTerms(0.0, float("inf"), 1, 0.0, False)
+
+
+@njit(cache=True)
+def day_start(t, tpd, x, x_day, paused):
+    """Step 1 of the rules at trade slot ``t``: a day's first slot sets the day's reference
+    equity to ``x`` and ends a pause. Returns ``(x_day, paused)``."""
+    if t % tpd == 0:
+        return x, False
+    return x_day, paused
+
+
+@njit(cache=True)
+def after_trade(
+    x, peak, x_day, fractional, c, ruin_cut, goal_cut, trail_d, lock_x, day_lim, day_end
+):
+    """Step 3 of the rules, after a trade is booked (state ``x`` / ``peak`` as
+    :mod:`.accounting` keeps it): the static ruin level, the trailing drawdown, the daily
+    loss limit and the goal, in that order. Returns ``(code, pause)``: the
+    :data:`STOP_NAMES` code of the rule that ends the path (0: none), and whether the daily
+    loss limit pauses the rest of the day (also when the goal then ends the path).
+
+    One definition of the rules' per-trade checks for every walk that takes them."""
+    if x <= ruin_cut:
+        return 1, False
+    if trail_d > 0.0 and fall_from(x, min(peak, lock_x), fractional, c) >= trail_d - FALL_TOL:
+        return 2, False
+    pause = False
+    if day_lim > 0.0 and fall_from(x, x_day, fractional, c) >= day_lim - FALL_TOL:
+        if day_end:
+            return 3, False
+        pause = True
+    if x >= goal_cut:
+        return GOAL, pause
+    return 0, pause
 
 
 @njit(cache=True)
@@ -99,9 +151,7 @@ def _walk_rules(
         rec[i, 0] = 1.0
     for t in range(n_trades):
         last = t + 1
-        if t % tpd == 0:
-            x_day = x
-            paused = False
+        x_day, paused = day_start(t, tpd, x, x_day, paused)
         if paused:
             if recording:
                 rec[i, t + 1] = acc_equity(x, fractional, risk)
@@ -132,24 +182,17 @@ def _walk_rules(
         )
         if recording:
             rec[i, t + 1] = acc_equity(x, fractional, risk)
-        if x <= ruin_cut:
-            t_ruin = t + 1
-            rule = 1
-            break
-        if trail_d > 0.0 and fall_from(x, min(peak, lock_x), fractional, c) >= trail_d - FALL_TOL:
-            t_ruin = t + 1
-            rule = 2
-            break
-        if day_lim > 0.0 and fall_from(x, x_day, fractional, c) >= day_lim - FALL_TOL:
-            if day_end:
-                t_ruin = t + 1
-                rule = 3
-                break
+        rule, pause = after_trade(
+            x, peak, x_day, fractional, c, ruin_cut, goal_cut, trail_d, lock_x, day_lim, day_end
+        )
+        if pause:
             paused = True
             n_paused += 1
-        if x >= goal_cut:
+        if rule == GOAL:
             t_goal = t + 1
-            rule = 4
+            break
+        if rule > 0:
+            t_ruin = t + 1
             break
     if recording:
         eq = acc_equity(x, fractional, risk)

@@ -275,9 +275,9 @@ CONFLICTS: tuple[Rule, ...] = (
     Rule(
         "apart",
         _RULES,
-        (*_BEHAVIOUR, *_LEVERAGE),
+        _BEHAVIOUR,
         "the account rules run on the i.i.d. models (win rate and payoff, outcomes or a trade "
-        "file), not yet with the leveraged model or the behaviour rules",
+        "file) and the leveraged model, not yet with the behaviour rules",
     ),
     Rule("needs", ("trailing_lock",), ("trailing_drawdown",), "it locks the trailing floor"),
     Rule("needs", ("daily_loss_action",), ("daily_loss_limit",), "it is what the limit does"),

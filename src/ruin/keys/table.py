@@ -57,7 +57,7 @@ GROUPS: dict[Group, str] = {
     "run": "run",
     "behaviour": "behaviour and exit rules (on the win/loss model)",
     "rules": "account rules: trailing drawdown, daily loss limit, prop-firm challenge "
-    "(on the i.i.d. models)",
+    "(i.i.d. and leveraged models)",
     "leverage": "leveraged price-path mode (any of these switches it on)",
     "odds": "one held position (ruin odds, kind = 'odds' sweeps)",
 }

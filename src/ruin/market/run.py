@@ -15,6 +15,12 @@ The kernel-choice ladder (:func:`run_market`), first match wins:
 
 Every kernel draws path ``i`` from the stream ``(seed, i)`` of
 :data:`ruin.engine.streams.MARKET`, so the numbers do not depend on threads or chunks.
+
+Account rules (trailing drawdown, daily loss limit, a challenge: :mod:`ruin.rules`) are
+checked after each trade by the same helpers as in the i.i.d. rules walk
+(:func:`ruin.engine.rules.after_trade`, :func:`~ruin.engine.rules.day_start`): rung 1 runs
+as that walk (:func:`ruin.engine.rules.run_rule_paths`), rungs 2, 4 and 5 take them in their
+loop, and rung 3 (the lanes) gives way to rung 4, whose numbers are the same.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 
 from ..engine.driver import PATH_OUTPUTS, PathRun
 from ..engine.kernels import run_iid
+from ..engine.rules import NO_RULES, RuleTerms, run_rule_paths
 from ..engine.streams import MARKET, stream_keys
 from .kernels.exact import exact_kernel
 from .kernels.lanes import lanes_kernel
@@ -51,21 +58,37 @@ def run_market(
     exits: np.ndarray,
     aux: np.ndarray,
     rec: np.ndarray,
+    rules: RuleTerms = NO_RULES,
+    stops: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Run paths ``offset .. offset + count - 1`` of ``plan`` into the given arrays
     (``outs``: the eight account outputs in :data:`ruin.engine.driver.PATH_OUTPUTS` order;
-    ``rec``: the equity curves of the first ``rec.shape[0]`` of them)."""
+    ``rec``: the equity curves of the first ``rec.shape[0]`` of them) under the account
+    ``rules``; ``stops``: the per-path ``stop_rule`` and ``paused_days`` arrays (``None``:
+    not kept)."""
+    if stops is None:
+        stops = (np.empty(count, np.int8), np.empty(count, np.int32))
     if plan.two_point is not None:
-        _run_two_point(plan, key0, key1, offset, count, outs, exits, aux, rec)
+        _run_two_point(plan, key0, key1, offset, count, outs, exits, aux, rec, rules, stops)
         return
     kernel = plan.kernel
     if plan.exact:
         run = exact_kernel
-    elif lanes_apply(plan):
+    elif rules == NO_RULES and lanes_apply(plan):
         n_rec = min(rec.shape[0], count)  # recorded paths run alone, the rest in lanes
         if n_rec:
             single_kernel(
-                key0, key1, np.int64(offset), np.int64(n_rec), kernel, *outs, exits, aux, rec
+                key0,
+                key1,
+                np.int64(offset),
+                np.int64(n_rec),
+                kernel,
+                *outs,
+                exits,
+                aux,
+                rec,
+                rules,
+                *(x[:n_rec] for x in stops),
             )
         if count > n_rec:
             sl = slice(n_rec, None)
@@ -84,7 +107,9 @@ def run_market(
         run = single_kernel
     else:
         run = portfolio_kernel
-    run(key0, key1, np.int64(offset), np.int64(count), kernel, *outs, exits, aux, rec)
+    run(
+        key0, key1, np.int64(offset), np.int64(count), kernel, *outs, exits, aux, rec, rules, *stops
+    )
 
 
 def lanes_apply(plan: MarketPlan) -> bool:
@@ -113,12 +138,18 @@ def _run_two_point(
     exits: np.ndarray,
     aux: np.ndarray,
     rec: np.ndarray,
+    rules: RuleTerms,
+    stops: tuple[np.ndarray, np.ndarray],
 ) -> None:
     """Exact-exit trades through the account engine's Bernoulli kernel (see
-    :class:`~.plan.TwoPoint`); exits and per-trade amounts from the win / trade counts."""
+    :class:`~.plan.TwoPoint`), or under account rules its rules walk (the same draws);
+    exits and per-trade amounts from the win / trade counts."""
     two = plan.two_point
     outputs = dict(zip((name for name, _ in PATH_OUTPUTS), outs, strict=True))
-    run_iid(two.iid, ((key0, key1),), offset, count, outputs, rec)
+    if rules == NO_RULES:
+        run_iid(two.iid, ((key0, key1),), offset, count, outputs, rec)
+    else:
+        _two_point_rules(two.iid, key0, key1, offset, count, outs, rec, rules, stops)
     wins = outputs["wins"].astype(np.int64)
     lows = outputs["trades_taken"].astype(np.int64) - wins
     exits[:] = 0
@@ -130,11 +161,48 @@ def _run_two_point(
     ) * plan.kernel.risk
 
 
+def _two_point_rules(iid, key0, key1, offset, count, outs, rec, rules, stops) -> None:
+    """The i.i.d. rules walk (:func:`ruin.engine.rules.run_rule_paths`) on the two-point plan."""
+    run_rule_paths(
+        iid.model,
+        iid.fractional,
+        key0,
+        key1,
+        np.int64(offset),
+        np.int64(count),
+        np.int64(iid.n_trades),
+        iid.steps,
+        iid.rvals,
+        iid.thr32,
+        iid.accept,
+        iid.alias,
+        np.int64(iid.block_len),
+        iid.risk,
+        iid.x_floor,
+        iid.ruin_x,
+        iid.goal_x,
+        rules.trail_d,
+        rules.lock_x,
+        np.int64(rules.tpd),
+        rules.day_lim,
+        rules.day_end,
+        *outs,
+        *stops,
+        rec,
+    )
+
+
 def market_path_run(scenario: Scenario) -> PathRun:
     """The driver's run of a scenario whose ``market`` is set: per-path ``exits`` and
     ``aux`` beside the account's outputs, and the leveraged additions to the summary
-    (:func:`~.report.market_summary`)."""
-    sizing, account = scenario.sizing, scenario.account
+    (:func:`~.report.market_summary`); under account rules also ``stop_rule`` and
+    ``paused_days`` and the rules' summary (:func:`ruin.rules.rules_summary`)."""
+    from ..rules import RULE_OUTPUTS, rule_terms, rules_summary
+
+    sizing, account, rules = scenario.sizing, scenario.account, scenario.rules
+    terms = (
+        NO_RULES if rules is None else rule_terms(rules, sizing.rule == "fractional", sizing.risk)
+    )
     plan = plan_market(
         scenario.market,
         rule=sizing.rule,
@@ -158,15 +226,21 @@ def market_path_run(scenario: Scenario) -> PathRun:
             outputs["exits"],
             outputs["aux"],
             rec,
+            terms,
+            None if rules is None else (outputs["stop_rule"], outputs["paused_days"]),
         )
 
     def summarize(outputs: Mapping[str, np.ndarray]) -> dict[str, Any]:
-        return market_summary(scenario, plan, outputs["exits"], outputs["aux"], outputs["wins"])
+        out = market_summary(scenario, plan, outputs["exits"], outputs["aux"], outputs["wins"])
+        if rules is not None:
+            out.update(rules_summary(rules, account.goal is not None, outputs))
+        return out
 
     return PathRun(
         run_chunk=run_chunk,
         streams=(MARKET,),
-        extra_outputs=(("exits", np.int64, (4,)), ("aux", np.float64, (4,))),
+        extra_outputs=(("exits", np.int64, (4,)), ("aux", np.float64, (4,)))
+        + (RULE_OUTPUTS if rules is not None else ()),
         summarize=summarize,
     )
 

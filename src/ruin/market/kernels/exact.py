@@ -28,6 +28,7 @@ from ...engine.accounting import (
     record_tail,
 )
 from ...engine.rng import seed4, step4
+from ...engine.rules import GOAL, after_trade, day_start
 from ..liquidation import liquidation_level
 from ..settle import Closed, CloseTerms, close_position
 
@@ -135,8 +136,12 @@ def _exact_path(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
-    """Walk path ``i`` (stream ``offset + i``) and store its results."""
+    """Walk path ``i`` (stream ``offset + i``) under the account ``rules``
+    (:class:`~ruin.engine.rules.RuleTerms`) and store its results."""
     fractional = plan.fractional
     risk = plan.risk
     c = c_fixed(fractional, risk)
@@ -151,8 +156,19 @@ def _exact_path(
     scale_lo = 0.0
     costs = np.zeros(4)  # dynamic outcomes: fees, slippage, funding, bad debt
     w = uint64(0)
+    x_day = 0.0
+    paused = False
+    n_paused = 0
+    rule = 0
+    last = 0  # trade slots walked
     for t in range(plan.n_trades):
-        if (t & 1) == 0:
+        last = t + 1
+        x_day, paused = day_start(t, rules.tpd, acc.x, x_day, paused)
+        if paused:  # no trade in this slot
+            if i < rec.shape[0]:
+                rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
+            continue
+        if (acc.n & 1) == 0:  # a draw per trade taken (= slot t when no day pauses)
             w, s0, s1, s2, s3 = step4(s0, s1, s2, s3)
             u32 = w & _MASK32
         else:
@@ -184,14 +200,30 @@ def _exact_path(
             equity = equity * factor
         if i < rec.shape[0]:
             rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
-        if acc.x <= ruin_cut:
-            t_ruin = t + 1
-            break
-        if acc.x >= goal_cut:
+        rule, pause = after_trade(
+            acc.x,
+            acc.peak,
+            x_day,
+            fractional,
+            c,
+            ruin_cut,
+            goal_cut,
+            rules.trail_d,
+            rules.lock_x,
+            rules.day_lim,
+            rules.day_end,
+        )
+        if pause:
+            paused = True
+            n_paused += 1
+        if rule == GOAL:
             t_goal = t + 1
             break
+        if rule > 0:
+            t_ruin = t + 1
+            break
     if i < rec.shape[0]:
-        record_tail(rec, i, acc.x, acc.n, fractional, risk)
+        record_tail(rec, i, acc.x, last, fractional, risk)
     acc_store(
         i,
         acc,
@@ -225,6 +257,8 @@ def _exact_path(
         aux[i, 2] = 0.0
         aux[i, 3] = lo.bad_debt * scale_lo
     exits[i, 3] = 0
+    stop_rule[i] = rule
+    paused_days[i] = n_paused
 
 
 _GRAIN = 64  # paths per parallel work item
@@ -248,6 +282,9 @@ def exact_kernel(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Paths ``offset .. offset + n_paths - 1`` of a plan without a time dimension. Threads
     take blocks of ``_GRAIN`` paths."""
@@ -270,6 +307,9 @@ def exact_kernel(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )
 
 
@@ -292,6 +332,9 @@ def _exact_block(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Block ``b`` of :func:`exact_kernel` (its own function: numba's parallel loops cannot
     carry the named tuples of :class:`ExactTerms`)."""
@@ -318,4 +361,7 @@ def _exact_block(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )

@@ -32,6 +32,7 @@ from ...engine.accounting import (
     stake_fraction,
 )
 from ...engine.rng import next_double, stream_init
+from ...engine.rules import GOAL, after_trade, day_start
 from ..bridge import hit_fraction, strip_exit, touch_probability
 from ..liquidation import liquidation_level
 from ..settle import Closed, CloseTerms, Tally, close_position, new_tally, store_tally, tally_close
@@ -467,8 +468,12 @@ def _portfolio_path(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
-    """Walk path ``i`` (stream ``offset + i``) and store its results."""
+    """Walk path ``i`` (stream ``offset + i``) under the account ``rules``
+    (:class:`~ruin.engine.rules.RuleTerms`) and store its results."""
     fractional = plan.fractional
     risk = plan.risk
     st = np.empty(4, np.uint64)
@@ -489,7 +494,18 @@ def _portfolio_path(
         next_jump = -math.log(1.0 - next_double(st)) / terms.jumps_per_day
     h = terms.start_variance
     clock = Clock(0.0, -1, h, 0.0, h, plan.step_variance, math.sqrt(plan.step_variance), next_jump)
+    x_day = 0.0
+    paused = False
+    n_paused = 0
+    rule = 0
+    last = 0  # trade slots walked
     for t in range(plan.n_trades):
+        last = t + 1
+        x_day, paused = day_start(t, rules.tpd, acc.x, x_day, paused)
+        if paused:  # no trade in this slot; the market clock runs only in trades
+            if i < rec.shape[0]:
+                rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
+            continue
         trade, clock, tally = _portfolio_trade(
             y, is_open, paid, funding, y_liq, clock, acc, plan, terms, st, sp, tally
         )
@@ -504,14 +520,30 @@ def _portfolio_path(
         )
         if i < rec.shape[0]:
             rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
-        if acc.x <= terms.ruin_cut:
-            t_ruin = t + 1
-            break
-        if acc.x >= terms.goal_cut:
+        rule, pause = after_trade(
+            acc.x,
+            acc.peak,
+            x_day,
+            fractional,
+            terms.c,
+            terms.ruin_cut,
+            terms.goal_cut,
+            rules.trail_d,
+            rules.lock_x,
+            rules.day_lim,
+            rules.day_end,
+        )
+        if pause:
+            paused = True
+            n_paused += 1
+        if rule == GOAL:
             t_goal = t + 1
             break
+        if rule > 0:
+            t_ruin = t + 1
+            break
     if i < rec.shape[0]:
-        record_tail(rec, i, acc.x, acc.n, fractional, risk)
+        record_tail(rec, i, acc.x, last, fractional, risk)
     acc_store(
         i,
         acc,
@@ -529,6 +561,8 @@ def _portfolio_path(
         taken,
     )
     store_tally(i, tally, exits, aux)
+    stop_rule[i] = rule
+    paused_days[i] = n_paused
 
 
 _GRAIN = 16  # paths per parallel work item
@@ -552,6 +586,9 @@ def portfolio_kernel(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Paths ``offset .. offset + n_paths - 1`` of a plan with several positions per trade
     (or discrete monitoring, funding or a time stop with one position and no lanes).
@@ -575,6 +612,9 @@ def portfolio_kernel(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )
 
 
@@ -597,6 +637,9 @@ def _portfolio_block(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Block ``b`` of :func:`portfolio_kernel` (its own function: numba's parallel loops
     cannot carry the named tuples of :class:`PortfolioTerms`)."""
@@ -643,4 +686,7 @@ def _portfolio_block(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )

@@ -25,6 +25,7 @@ from ...engine.accounting import (
     r_to_step,
     record_tail,
 )
+from ...engine.rules import GOAL, after_trade, day_start
 from ..liquidation import liquidation_level
 from ..settle import (
     BarrierResults,
@@ -172,8 +173,12 @@ def _one_position_path(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
-    """Walk path ``i`` (stream ``offset + i``) and store its results."""
+    """Walk path ``i`` (stream ``offset + i``) under the account ``rules``
+    (:class:`~ruin.engine.rules.RuleTerms`) and store its results."""
     settle_terms = terms.settle
     fractional = settle_terms.fractional
     risk = settle_terms.risk
@@ -185,7 +190,18 @@ def _one_position_path(
     t_goal = -1
     time = PathTime(0.0, next_jump, 0.0)
     day = Day(0.0, 0.0, terms.start_variance, terms.start_variance, terms.dt, 0.0, 0.0, 0.0, 0.0)
+    x_day = 0.0
+    paused = False
+    n_paused = 0
+    rule = 0
+    last = 0  # trade slots walked
     for t in range(terms.n_trades):
+        last = t + 1
+        x_day, paused = day_start(t, rules.tpd, acc.x, x_day, paused)
+        if paused:  # no trade in this slot; the market clock runs only in trades
+            if i < rec.shape[0]:
+                rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
+            continue
         if settle_terms.barriers.const:
             margin = terms.margin
             y_liq = terms.y_liq
@@ -206,14 +222,30 @@ def _one_position_path(
         acc, tally = settle(code, y_exit, margin, pos.paid, pos.funding, settle_terms, acc, tally)
         if i < rec.shape[0]:
             rec[i, t + 1] = acc_equity(acc.x, fractional, risk)
-        if acc.x <= terms.ruin_cut:
-            t_ruin = t + 1
-            break
-        if acc.x >= terms.goal_cut:
+        rule, pause = after_trade(
+            acc.x,
+            acc.peak,
+            x_day,
+            fractional,
+            settle_terms.c,
+            terms.ruin_cut,
+            terms.goal_cut,
+            rules.trail_d,
+            rules.lock_x,
+            rules.day_lim,
+            rules.day_end,
+        )
+        if pause:
+            paused = True
+            n_paused += 1
+        if rule == GOAL:
             t_goal = t + 1
             break
+        if rule > 0:
+            t_ruin = t + 1
+            break
     if i < rec.shape[0]:
-        record_tail(rec, i, acc.x, acc.n, fractional, risk)
+        record_tail(rec, i, acc.x, last, fractional, risk)
     acc_store(
         i,
         acc,
@@ -231,6 +263,8 @@ def _one_position_path(
         taken,
     )
     store_tally(i, tally, exits, aux)
+    stop_rule[i] = rule
+    paused_days[i] = n_paused
 
 
 _GRAIN = 16  # paths per parallel work item
@@ -254,6 +288,9 @@ def single_kernel(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Paths ``offset .. offset + n_paths - 1`` of a one-position plan, one at a time; the
     first ``rec.shape[0]`` also record their equity curves. Threads take blocks of
@@ -277,6 +314,9 @@ def single_kernel(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )
 
 
@@ -299,6 +339,9 @@ def _single_block(
     exits,
     aux,
     rec,
+    rules,
+    stop_rule,
+    paused_days,
 ):
     """Block ``b`` of :func:`single_kernel` (its own function: numba's parallel loops
     cannot carry the named tuples of :class:`OnePosition`)."""
@@ -321,4 +364,7 @@ def _single_block(
             exits,
             aux,
             rec,
+            rules,
+            stop_rule,
+            paused_days,
         )
