@@ -216,14 +216,13 @@ def rules_summary(rules: AccountRules, goal: bool, outputs: Mapping[str, np.ndar
 
 
 def rules_path_run(scenario: Any) -> PathRun:
-    """The driver's run of an i.i.d. model under ``scenario.rules``."""
+    """The driver's run of an i.i.d. model under ``scenario.rules`` (a leveraged scenario
+    under rules is run by :func:`ruin.market.run.market_path_run`, which takes them too)."""
     from .outcomes import iid_plan
 
     rules: AccountRules = scenario.rules
     if scenario.market is not None:
-        from .market.run import market_path_run
-
-        return market_path_run(scenario)
+        raise ValueError("a leveraged scenario is run by ruin.market.run.market_path_run")
     if scenario.behaviour is not None:
         raise ParameterError(
             "trailing_drawdown / daily_loss_limit",

@@ -40,10 +40,10 @@ def path_run(scenario: Scenario) -> PathRun:
     """The model that yields ``scenario``'s trades, as a run of the one driver: the
     leveraged price paths (:mod:`ruin.market`), the behaviour rules (:mod:`ruin.behaviour`)
     or the i.i.d. models (:mod:`ruin.outcomes`)."""
+    if scenario.market is not None:  # the leveraged kernels take the account rules too
+        return market_path_run(scenario)
     if scenario.rules is not None:
         return rules_path_run(scenario)
-    if scenario.market is not None:
-        return market_path_run(scenario)
     if scenario.behaviour is not None:
         return behaviour_path_run(scenario)
     sizing, account = scenario.sizing, scenario.account
