@@ -47,7 +47,7 @@ from ruin.simulate import simulate
 from ruin.sweep import expand_cells, load_spec, run_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _meta import finish, machine  # noqa: E402
+from _meta import finish, machine, stats  # noqa: E402
 
 
 def scaling_spec(n_risk: int, n_win: int, paths: int, trades: int) -> dict:
@@ -135,9 +135,12 @@ def warm(spec: dict, client) -> Meter:
     )
 
 
-def engine_stamp() -> tuple[float, int]:
-    st = Path(simulate.__code__.co_filename).with_name("engine.py").stat()
-    return st.st_mtime, st.st_size
+def engine_stamp() -> str:
+    """Digest of the package's sources (the numba cache's own check): the code timed did
+    not change during the run."""
+    from ruin._numba_cache import sources_digest
+
+    return sources_digest()
 
 
 def main() -> None:
@@ -187,11 +190,14 @@ def main() -> None:
             "dask_localcluster_2_workers": (2, {"client": client}),
         }
         best: dict = {}
+        every: dict = {name: {"wall": [], "cpu": []} for name in configs}
         tables = []
         for _ in range(args.repeat):
             for name, (_w, kw) in configs.items():
                 m, st, df = timed_sweep(spec, **kw)
                 tables.append(df)
+                every[name]["wall"].append(m.wall)
+                every[name]["cpu"].append(m.cpu)
                 if name not in best or m.wall < best[name][0].wall:
                     best[name] = (m, st)
         assert all(t.equals(tables[0]) for t in tables), "executors disagree"
@@ -206,6 +212,8 @@ def main() -> None:
                 "batches": st["batches"],
                 "cells_per_s": n_cells / m.wall,
                 "efficiency": n_cells / m.wall / (w * rate1),
+                "wall": stats(every[name]["wall"]),
+                "cpu": stats(every[name]["cpu"]),
             }
             fixed_cpu = 0.0
             if name == "local_2_workers":

@@ -32,7 +32,8 @@ def _machine(meta: dict | None) -> str:
 
 
 def _s(d: dict) -> str:
-    return f"{d['median']:.2f} s (min {d['min']:.2f}, max {d['max']:.2f}, n={len(d['repeats'])})"
+    n = d["n"] if "n" in d else len(d["repeats"])
+    return f"{d['median']:.2f} s (min {d['min']:.2f}, max {d['max']:.2f}, n={n})"
 
 
 def rows() -> list[str]:
@@ -60,6 +61,19 @@ def rows() -> list[str]:
             f"| warm `ruin simulate` 10⁴ × 500 (whole process) | "
             f"{_s(w['warm_simulate_cli']['wall'])} | ≤ 0.7 s | {where} |"
         )
+        if "floor_numba_cached_call" in w:
+            parts = w["warm_simulate_parts"]
+            out.append(
+                f"| floor under it: `import numba` and one trivial cached `njit` call (whole "
+                f"process) | {_s(w['floor_numba_cached_call']['wall'])}; `import numpy` alone "
+                f"{_s(w['floor_numpy']['wall'])} | — | {where} |"
+            )
+            out.append(
+                f"| warm simulate in one process, by part (median) | imports "
+                f"{parts['import_s']['median']:.2f} s, simulation (kernels loaded from the "
+                f"cache) {parts['simulate_s']['median']:.2f} s, exact answers "
+                f"{parts['exact_s']['median']:.2f} s | — | {where} |"
+            )
         for name in ("liquidation", "size", "funding"):
             out.append(
                 f"| warm `ruin {name}` (whole process) | {_s(w[f'warm_{name}_cli']['wall'])} "
@@ -111,7 +125,33 @@ def rows() -> list[str]:
             f"| sweep, {sw['scaling']['cells']} cells of 10⁴ × 250 | {parts} | default not "
             f"slower than 1 process | {where} |"
         )
+    out.extend(_class_rows())
     return out
+
+
+def _class_rows() -> list[str]:
+    cl = _load("class.json")
+    if not cl:
+        return []
+    m = cl["machine"]
+    where = (
+        f"`class.json`: {m.get('cpu', '?')}, {m.get('cpus_available', '?')} CPUs, load "
+        f"{cl['load_average_before'][0]} → {cl['load_average_after'][0]}, commit "
+        f"{str(cl.get('commit', ''))[:7]}, {cl.get('date', '')}"
+    )
+    ws, mv, cs = cl["warm_sessions"], cl["slider_move"], cl["class_summary"]
+    cpu = [x["server_cpu_s"] for x in ws["sessions"]]
+    med = sorted(cpu)[len(cpu) // 2]
+    return [
+        f"| app, warm server: new session to headline (one tab) | {_s(ws['to_headline_s'])}; "
+        f"server CPU per cached session median {med:.2f} s | ≤ 1.5 s; ≤ 0.15 s | {where} |",
+        f"| app: slider move to new headline / every chart redrawn | {_s(mv['headline_s'])} / "
+        f"{_s(mv['charts_s'])} | ≤ 0.3 s / ≤ 0.6 s | {where} |",
+        f"| app: a class of {cl['settings']['pages']} tabs in one Chromium on the server's "
+        f"cores, slider move to redrawn page | median of repeats "
+        f"{_s(cs['move_to_ready_median_s'])}; max {_s(cs['move_to_ready_max_s'])}; every "
+        f"page ready: {cs['all_ok']} | median ≤ 3 s | {where} |",
+    ]
 
 
 if __name__ == "__main__":
