@@ -125,6 +125,14 @@ def rows() -> list[str]:
             f"| sweep, {sw['scaling']['cells']} cells of 10⁴ × 250 | {parts} | default not "
             f"slower than 1 process | {where} |"
         )
+    fa = _load("fresh_app.json")
+    if fa:
+        where = f"`fresh_app.json`: {_machine(fa['meta'])}"
+        out.append(
+            f"| fresh clone: `./dev app` to the page served / every default chart drawn "
+            f"(install included) | {_s(fa['page_served_s'])} / {_s(fa['first_charts_s'])} "
+            f"| ≤ 90 s | {where} |"
+        )
     out.extend(_class_rows())
     return out
 
