@@ -9,7 +9,8 @@ navigation         the page list: titles, URL paths, hidden when embedded
 state              session state: link in, preset callbacks, form out, link out
 runs               cached engine calls (warm-up, simulate, theory, risk sweep)
 text               help texts shared by several sections
-sidebar            the scenario inputs (leverage inputs: :mod:`ui.leverage`)
+sidebar            the scenario inputs (leverage: :mod:`ui.leverage`; rules: :mod:`ui.rules`)
+rules              the account-rule inputs (trailing drawdown, daily loss limit, days)
 headline           headline metrics and plain-words warnings
 distributions      equity fan, drawdown, final equity, survival, streaks
 leverage           leverage inputs (sidebar) and the liquidation section

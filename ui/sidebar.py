@@ -1,4 +1,5 @@
-"""The sidebar: preset, trades, upload, sizing and account, simulation, leverage."""
+"""The sidebar: preset, trades, upload, sizing and account (with its rules), simulation,
+leverage."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 from ruin import form
 from ruin.tradefile import TEMPLATE_CSV
 
-from . import leverage, state
+from . import leverage, rules, state
 from .text import HELP
 
 
@@ -69,6 +70,7 @@ def render(extras: dict[str, Any]) -> Any:
         help=HELP["ruin_level"],
     )
     st.number_input("Goal (× start, 0 = none)", 0.0, 1e6, step=0.5, key="w_goal", help=HELP["goal"])
+    rules.inputs()
     st.subheader("Simulation")
     st.number_input(
         "Trades per account", 1, form.MAX_UI_TRADES, step=50, key="w_trades", help=HELP["trades"]

@@ -28,7 +28,10 @@ file):
 * a preset's ``drift`` sets the edge: the win-rate slider is idle;
 * a preset's ``trades_file`` or ``outcomes`` is the trade model: win rate and payoff are
   idle; an upload replaces the preset's ``trades_file``;
-* ``bootstrap`` only with a trade file, ``block_length`` only with block resampling.
+* ``bootstrap`` only with a trade file, ``block_length`` only with block resampling;
+* account rules: a blank or 0 trailing drawdown / daily loss limit / minimum of trading days
+  is off, and their companions (lock, action, trades per day) count only beside a rule that
+  is on (:func:`rule_keys`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ __all__ = [
     "MAX_WORK",
     "PERCENT",
     "REGIMES",
+    "RULES_FIELDS",
     "SEED_MAX",
     "VENUES",
     "asset_volatility",
@@ -78,6 +82,7 @@ __all__ = [
     "preset_catalogue",
     "preset_form",
     "read_link",
+    "rule_keys",
     "scenario_keys",
     "scenario_layers",
     "to_ui",
@@ -117,6 +122,13 @@ APP_DEFAULTS: dict[str, Any] = {
     "slippage_bps": None,
     "max_hold_days": None,
     "mmr": None,
+    # account rules (ruin.rules): blank or 0 = off
+    "trailing_drawdown": None,
+    "trailing_lock": None,
+    "daily_loss_limit": None,
+    "daily_loss_action": "pause",
+    "trades_per_day": 1,
+    "min_trading_days": 0,
 }
 MAX_UI_PATHS = 2_000_000
 MAX_UI_TRADES = 100_000
@@ -181,8 +193,18 @@ LEVERAGE_FIELDS: dict[str, share.Field] = {
     "max_hold_days": _field("max_hold_days", None, 365.0),
     "mmr": _field("mmr", None, 0.5, optional=True),
 }
+#: Share-link fields of the account rules (:mod:`ruin.rules`): trailing drawdown, daily loss
+#: limit and a challenge's minimum trading days; blank or 0 means off (:func:`rule_keys`).
+RULES_FIELDS: dict[str, share.Field] = {
+    "trailing_drawdown": _field("trailing_drawdown", 0.0, 0.99),
+    "trailing_lock": _field("trailing_lock", 1.0, 1e6),
+    "daily_loss_limit": _field("daily_loss_limit", 0.0, 0.99),
+    "daily_loss_action": _field("daily_loss_action", optional=False),
+    "trades_per_day": _field("trades_per_day", 1, 10_000, optional=False),
+    "min_trading_days": _field("min_trading_days", 0, 100_000, optional=False),
+}
 #: Every form input with a widget, in link order (widget key = ``"w_" + name``).
-FIELDS: dict[str, share.Field] = {**ACCOUNT_FIELDS, **LEVERAGE_FIELDS}
+FIELDS: dict[str, share.Field] = {**ACCOUNT_FIELDS, **LEVERAGE_FIELDS, **RULES_FIELDS}
 #: Inputs shown in percent on screen (fractions in the core): the table's percent keys.
 PERCENT = frozenset(k for k, f in FIELDS.items() if f.key.percent)
 
@@ -416,6 +438,33 @@ def market_keys(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def rule_keys(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Account-rule inputs -> the flat keys of :mod:`ruin.rules` (``{}`` when none is on).
+
+    A blank or 0 trailing drawdown, daily loss limit or minimum of trading days is off; the
+    lock goes with the trailing drawdown, the action with the daily limit, and the trades per
+    day with any rule that is on (they make the days).
+
+    >>> rule_keys({"trailing_drawdown": 0.1, "trailing_lock": None, "daily_loss_limit": 0.0,
+    ...            "daily_loss_action": "pause", "trades_per_day": 3, "min_trading_days": 0})
+    {'trailing_drawdown': 0.1, 'trades_per_day': 3}
+    """
+    out: dict[str, Any] = {}
+    if flat.get("trailing_drawdown"):
+        out["trailing_drawdown"] = flat["trailing_drawdown"]
+        if flat.get("trailing_lock"):
+            out["trailing_lock"] = flat["trailing_lock"]
+    if flat.get("daily_loss_limit"):
+        out["daily_loss_limit"] = flat["daily_loss_limit"]
+        if flat.get("daily_loss_action"):
+            out["daily_loss_action"] = flat["daily_loss_action"]
+    if flat.get("min_trading_days"):
+        out["min_trading_days"] = flat["min_trading_days"]
+    if out and flat.get("trades_per_day"):
+        out["trades_per_day"] = flat["trades_per_day"]
+    return out
+
+
 def scenario_layers(
     flat: Mapping[str, Any], extras: Mapping[str, Any], *, uploaded: bool = False
 ) -> dict[str, dict[str, Any]]:
@@ -429,7 +478,12 @@ def scenario_layers(
     ``trades_file``.
     """
     scenario = {k: v for k, v in extras.items() if k in KEYS}
-    widgets = {k: v for k, v in flat.items() if k in KEYS and k not in market.LEVERAGE_KEYS}
+    widgets = {
+        k: v
+        for k, v in flat.items()
+        if k in KEYS and k not in market.LEVERAGE_KEYS and k not in RULES_FIELDS
+    }
+    widgets.update(rule_keys(flat))
     lev = market_keys(flat)
     if lev:
         widgets.update(lev)

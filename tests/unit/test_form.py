@@ -225,3 +225,25 @@ def test_lesson_rules():
     )
     assert got == {"martingale": 2.0, "risk_cap": 0.5, "drawdown_cut": 0.1, "win_rate_sample": 200}
     assert isinstance(got["win_rate_sample"], int)
+
+
+def test_rule_keys_hand_in_only_the_rules_that_are_on():
+    off = {k: form.APP_DEFAULTS[k] for k in form.RULES_FIELDS}
+    assert form.rule_keys(off) == {}
+    on = {**off, "trailing_drawdown": 0.08, "trailing_lock": 1.05, "trades_per_day": 2}
+    assert form.rule_keys(on) == {
+        "trailing_drawdown": 0.08,
+        "trailing_lock": 1.05,
+        "trades_per_day": 2,
+    }
+    # the lock alone (no trailing drawdown) and the action alone are not handed in
+    assert form.rule_keys({**off, "trailing_lock": 1.1, "daily_loss_action": "end"}) == {}
+    day = {**off, "daily_loss_limit": 0.05, "daily_loss_action": "end"}
+    assert form.rule_keys(day) == {
+        "daily_loss_limit": 0.05,
+        "daily_loss_action": "end",
+        "trades_per_day": 1,
+    }
+    # the page's idle rule inputs never reach the scenario
+    keys = form.scenario_keys({**form.APP_DEFAULTS}, {})
+    assert not set(keys) & set(form.RULES_FIELDS)
