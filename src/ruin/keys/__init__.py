@@ -22,6 +22,7 @@ The help lines feed ``ruin simulate --help`` (:mod:`ruin.cli.simulate` builds it
 
 from __future__ import annotations
 
+from .checks import check, check_edge, check_leverage, check_mmr
 from .docs import conflicts_table, markdown_table, precedence_table
 from .layers import CONFLICTS, LAYERS, PRECEDENCE, Flat, Rule, check_conflicts, merge, resolve
 from .spec import OFF_WORDS, Group, Key, Kind, outcome_pairs
@@ -36,10 +37,6 @@ from .table import (
     MAX_TRADES,
     ODDS_KEYS,
     PARTS,
-    check,
-    check_edge,
-    check_leverage,
-    check_mmr,
     defaults,
     group,
 )

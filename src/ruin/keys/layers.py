@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import ParameterError
+from .checks import EDGE_NEEDED, EDGE_ONCE, apart_error, one_of_error
 from .spec import Key
-from .table import EDGE_NEEDED, EDGE_ONCE, KEYS, apart_error, group, one_of_error
+from .table import KEYS, group
 
 __all__ = [
     "CONFLICTS",
