@@ -27,6 +27,33 @@ def pytest_configure(config):
         from ruin._numba_cache import clear_if_sources_changed
 
         clear_if_sources_changed()
+        _compile_before_workers(config)
+
+
+def _compile_before_workers(config):
+    """A whole-suite run with several xdist workers compiles every kernel of
+    :func:`ruin.warmup.catalog` first, one process per worker (``ruin warmup``). Otherwise
+    each worker compiled the kernels its first tests needed, and two workers often compiled
+    the same one at once: on a fresh clone the suite spent about 9 of its 14 CPU-minutes in
+    numba, several kernels twice. Runs of chosen files compile lazily, as before;
+    ``RUIN_TEST_PRECOMPILE=0`` turns this off, ``=1`` forces it."""
+    wanted = os.environ.get("RUIN_TEST_PRECOMPILE")
+    workers = getattr(config.option, "numprocesses", None) or 0
+    whole_suite = config.args_source is not pytest.Config.ArgsSource.ARGS
+    if wanted == "0" or (wanted != "1" and not (whole_suite and workers > 1)):
+        return
+    import sys
+    import time
+
+    from ruin import warmup
+
+    t0 = time.perf_counter()
+    out = warmup.compile_all(jobs=max(1, workers))
+    print(
+        f"ruin warmup: {out['compiled']} numba functions compiled for {out['steps']} steps "
+        f"in {time.perf_counter() - t0:.1f} s before the workers start",
+        file=sys.stderr,
+    )
 
 
 def pytest_report_header(config):

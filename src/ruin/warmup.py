@@ -22,6 +22,7 @@ Nothing here knows a user interface (the app's ``ui/`` does the display).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .params import Scenario
 
-__all__ = ["Step", "steps", "is_warm", "lanes_step"]
+__all__ = ["Step", "steps", "is_warm", "lanes_step", "catalog", "compile_all"]
 
 #: Paths and trades of the tiny runs that compile a scenario's kernels.
 _TINY_PATHS = 64
@@ -295,3 +296,116 @@ def is_warm(
 
 def isinstance_two_point(model: Any) -> bool:
     return type(model).__name__ == "Bernoulli"
+
+
+# --------------------------------------------------------------------------- every kernel
+
+
+def catalog() -> list[Step]:
+    """Every compile step the bundled presets and lessons need (each run and variant, with
+    either sizing rule, charts and theory table included), plus both 16-lane kernels:
+    everything the app's presets and lessons can ask for, each step once. Heaviest first
+    (leveraged portfolio and price-path kernels, then behaviour rules, then the rest), so
+    that :func:`compile_all` spreads them evenly over its processes. Listing compiles
+    nothing."""
+    from .studies.scenarios import list_scenarios
+
+    seen: dict[tuple[str, tuple[int, ...]], Step] = {}
+    for rule in ("fractional", "fixed"):
+        lanes = lanes_step(rule == "fractional")
+        seen.setdefault((lanes.label, _ids(lanes)), lanes)
+        for sf in list_scenarios():
+            runs = [sf.build()] + [sf.build(variant=name) for name, _ in sf.variants]
+            for sc in runs:
+                sc = dataclasses.replace(sc, sizing=dataclasses.replace(sc.sizing, rule=rule))
+                for step in steps(sc):
+                    seen.setdefault((step.label, _ids(step)), step)
+    order = ("price paths (portfolio)", "price paths", "leveraged", "account kernel (behaviour")
+    return sorted(
+        seen.values(),
+        key=lambda s: next((i for i, p in enumerate(order) if p in s.label), len(order)),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_catalog() -> list[Step]:
+    return catalog()
+
+
+def _ids(step: Step) -> tuple[int, ...]:
+    return tuple(sorted(id(d) for d in step.kernels()))
+
+
+def _compile_catalog_steps(indices: tuple[int, ...]) -> list[tuple[str, float, int]]:
+    """Run ``catalog()[i]`` for each index, in order, in this process (a worker of
+    :func:`compile_all`): ``(label, seconds, numba functions compiled)`` per step."""
+    import time
+
+    from numba.core import event
+
+    out = []
+    for index in indices:
+        step = _worker_catalog()[index]
+        t0 = time.perf_counter()
+        with event.install_recorder("numba:compile") as rec:
+            step()
+        compiled = sum(1 for _, ev in rec.buffer if ev.is_start)
+        out.append((step.label, time.perf_counter() - t0, compiled))
+    return out
+
+
+def _groups(todo: Sequence[tuple[int, Step]]) -> list[tuple[int, ...]]:
+    """Steps that share a kernel run one after another in one process (the second finds
+    the kernel loaded), never at once in two; groups keep the catalog's heaviest-first
+    order."""
+    groups: list[tuple[set[int], list[int]]] = []
+    for i, step in todo:
+        ids = set(_ids(step))
+        for kernels, members in groups:
+            if kernels & ids:
+                kernels |= ids
+                members.append(i)
+                break
+        else:
+            groups.append((ids, [i]))
+    return [tuple(members) for _, members in groups]
+
+
+def compile_all(
+    jobs: int | None = None, progress: Callable[[int, int, str, float], None] | None = None
+) -> dict[str, Any]:
+    """Compile every kernel of :func:`catalog` into numba's on-disk cache, ``jobs``
+    processes at once (default: one per CPU), so that no later run, page or test process
+    waits for a compile. Steps whose kernels are cached only load them (a fraction of a
+    second each). ``progress(done, total, label, seconds)`` is called as each step
+    finishes. Returns ``{"steps": n, "compiled": k, "seconds": wall}``, ``compiled``
+    counting the numba functions compiled (0 when everything was cached)."""
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    from ._numba_cache import clear_if_sources_changed
+
+    clear_if_sources_changed()  # before any worker loads a kernel (ruin._numba_cache)
+    t0 = time.perf_counter()
+    every = catalog()
+    todo = [(i, step) for i, step in enumerate(every) if not step.is_warm()]
+    groups = _groups(todo)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(groups) or 1))
+    done, compiled = len(every) - len(todo), 0
+    if groups:
+        # spawn: a fresh interpreter per worker (no forked numba or thread-pool state)
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_compile_catalog_steps, g) for g in groups]
+            for fut in as_completed(futures):
+                for label, seconds, count in fut.result():
+                    done += 1
+                    compiled += count
+                    if progress is not None:
+                        progress(done, len(every), label, seconds)
+    return {
+        "steps": len(every),
+        "compiled": compiled,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }

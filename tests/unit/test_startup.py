@@ -165,3 +165,46 @@ def test_a_second_process_compiles_nothing():
         )
         assert out.returncode == 0, out.stderr
     assert "data saved" not in out.stdout + out.stderr
+
+
+# --------------------------------------------------------------------------- ruin warmup
+
+
+def test_catalog_holds_every_step_of_every_preset_and_lesson_once():
+    from ruin.studies.scenarios import list_scenarios
+
+    cat = warmup.catalog()
+    keys = [(s.label, warmup._ids(s)) for s in cat]
+    assert len(keys) == len(set(keys))  # each step once
+    assert {s.label for s in cat} >= {
+        "fast account kernel (Bernoulli, fractional stakes, 16 lanes)",
+        "fast account kernel (Bernoulli, fixed stakes, 16 lanes)",
+    }
+    for sf in list_scenarios():
+        for name in [None] + [v for v, _ in sf.variants]:
+            for step in warmup.steps(sf.build(variant=name)):
+                assert (step.label, warmup._ids(step)) in keys, (sf.name, name, step.label)
+    # the heaviest kernels (leveraged price paths) come first, to spread them over processes
+    assert "price paths" in cat[0].label
+
+
+def test_steps_sharing_a_kernel_run_in_one_process_in_order():
+    class Fake:
+        def __init__(self, *kernels):
+            self._k = kernels
+
+        def kernels(self):
+            return self._k
+
+    a, b, c, d = object(), object(), object(), object()
+    todo = [(0, Fake(a)), (1, Fake(b)), (2, Fake(a, c)), (3, Fake(d)), (4, Fake(c))]
+    assert warmup._groups(todo) == [(0, 2, 4), (1,), (3,)]
+
+
+def test_warmup_command_names_a_bad_job_count(capsys):
+    from ruin.cli import main
+
+    assert main(["warmup", "--jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "jobs" in err and ">= 1" in err and "0" in err
+    assert "Traceback" not in err

@@ -5,7 +5,8 @@ invalid values print one line to stderr and exit 2; nothing prints a traceback f
 Subcommands live in small modules that each expose ``add_commands(subparsers)``:
 :mod:`~ruin.cli.simulate` (``simulate``), :mod:`~ruin.cli.sweep` (``sweep``),
 :mod:`~ruin.cli.calc` (``liquidation``, ``size``, ``funding``, ``odds``) and
-:mod:`~ruin.cli.scenarios` (``scenarios``, ``lesson``); a handler returns the JSON-ready dict
+:mod:`~ruin.cli.scenarios` (``scenarios``, ``lesson``) and :mod:`~ruin.cli.warmup`
+(``warmup``); a handler returns the JSON-ready dict
 and a text renderer (:mod:`~ruin.cli.common`).
 """
 
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import ParameterError
-from . import calc, scenarios, simulate, sweep
+from . import calc, scenarios, simulate, sweep, warmup
 from .common import Parser, UsageError, add_json_flag, emit, float_list
 
 __all__ = ["main", "entry", "UsageError", "add_json_flag", "float_list", "emit"]
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for module in (simulate, sweep, calc, scenarios):
+    for module in (simulate, sweep, calc, scenarios, warmup):
         module.add_commands(sub)
     return parser
 
