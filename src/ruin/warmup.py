@@ -303,7 +303,8 @@ def isinstance_two_point(model: Any) -> bool:
 
 def catalog() -> list[Step]:
     """Every compile step the bundled presets and lessons need (each run and variant, with
-    either sizing rule, charts and theory table included), plus both 16-lane kernels:
+    either sizing rule, charts and theory table included), plus both 16-lane kernels, the
+    leveraged price-path lanes and the Monte Carlo of the liquidation odds:
     everything the app's presets and lessons can ask for, each step once. Heaviest first
     (leveraged portfolio and price-path kernels, then behaviour rules, then the rest), so
     that :func:`compile_all` spreads them evenly over its processes. Listing compiles
@@ -320,11 +321,51 @@ def catalog() -> list[Step]:
                 sc = dataclasses.replace(sc, sizing=dataclasses.replace(sc.sizing, rule=rule))
                 for step in steps(sc):
                     seen.setdefault((step.label, _ids(step)), step)
+    for step in [*_price_lanes_steps(), _odds_step()]:
+        seen.setdefault((step.label, _ids(step)), step)
     order = ("price paths (portfolio)", "price paths", "leveraged", "account kernel (behaviour")
     return sorted(
         seen.values(),
         key=lambda s: next((i for i, p in enumerate(order) if p in s.label), len(order)),
     )
+
+
+def _price_lanes_steps() -> list[Step]:
+    """The leveraged price-path lanes (fat tails, no funding, no time stop: the CLI's and
+    the page's own leveraged runs; the presets all pay funding or stop on time)."""
+    from .config import build_scenario
+
+    flat = {
+        "win_rate": 0.45,
+        "risk": 0.01,
+        "leverage": 10,
+        "stop": 0.02,
+        "take_profit": 0.04,
+        "volatility": 0.035,
+        "tails": "t:4",
+        "garch": True,
+        "jumps": True,
+    }
+    out = []
+    for rule in ("fractional", "fixed"):
+        out.extend(steps(build_scenario({**flat, "sizing": rule}), record=False))
+    return out
+
+
+def _odds_step() -> Step:
+    """The Monte Carlo of ``ruin odds`` and the app's liquidation-odds check."""
+
+    def kernels() -> list[Any]:
+        from .odds import _passage_kernel
+
+        return [_passage_kernel]
+
+    def run() -> None:
+        from .odds import simulate_passage
+
+        simulate_passage(-0.1, 0.1, 0.0, 0.5, 1.0, n_steps=4, paths=_TINY_PATHS, seed=1)
+
+    return Step("liquidation odds (Monte Carlo passage)", kernels, run)
 
 
 @functools.lru_cache(maxsize=1)
