@@ -15,6 +15,8 @@ What it does:
    the whole page ready, and the server's CPU time for that session;
 3. **one slider move** in a single tab (the page's risk slider, one step), timed to the new
    headline and to the last chart redrawn (``tests/browser/page_timing.py``);
+   Then **the floor**: the same new sessions on :data:`FLOOR_PAGE` (the headline metric and
+   one small chart, served by its own server), what any Streamlit page costs here;
 4. **the class**, ``--repeats`` times: ``--pages`` tabs of one headless Chromium open the
    page together (each repeat on its own seed, so the first run of a repeat is not cached,
    as when a teacher hands out a new link), each waits until its page is ready, then moves
@@ -57,6 +59,21 @@ from page_timing import READ_JS, RESET_JS, TIMING_JS, slider_timings  # noqa: E4
 from screenshot import CHROMIUM, CHROMIUM_ARGS, READY_JS  # noqa: E402
 
 RISK_SLIDER = "Risk per trade"
+
+#: The floor: the smallest page the same measurement can judge (the headline metric and one
+#: small Altair chart), served by its own Streamlit server in the same way. Its new-session
+#: time is what Streamlit and the browser cost on this machine before the app does anything.
+FLOOR_PAGE = """
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+st.set_page_config(page_title="floor", layout="wide")
+st.title("Risk of ruin")
+st.metric("Probability of ruin", "3.8%")
+frame = pd.DataFrame({"trade": range(10), "equity": [1.0 + 0.01 * i for i in range(10)]})
+st.altair_chart(alt.Chart(frame).mark_line().encode(x="trade", y="equity"))
+"""
 
 
 # --------------------------------------------------------------------------- machine
@@ -382,6 +399,34 @@ async def class_repeat(browser, url: str, meter: CpuMeter, pages: int, timeout: 
     }
 
 
+async def floor_sessions(browser, args: argparse.Namespace) -> dict:
+    """New sessions on :data:`FLOOR_PAGE` (its own server), measured as the app's are."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-class-floor-") as folder:
+        app = Path(folder) / "floor_app.py"
+        app.write_text(FLOOR_PAGE)
+        proc = start_server(port, Path(folder) / "streamlit.log", app)
+        try:
+            wait_health(port)
+            meter = CpuMeter(proc.pid)
+            ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+            await ctx.add_init_script(TIMING_JS)
+            url = f"http://127.0.0.1:{port}/"
+            page = await ctx.new_page()  # the server's first run
+            await page.goto(url, wait_until="commit", timeout=args.timeout * 1000)
+            await wait_ready(page, args.timeout, settle=0.5)
+            await page.close()
+            out = await warm_sessions(ctx, url, meter, args.sessions, args.timeout)
+            await ctx.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return {"page": "FLOOR_PAGE: title, the headline metric, one 10-point line chart", **out}
+
+
 async def run(args: argparse.Namespace) -> dict:
     from playwright.async_api import async_playwright
 
@@ -412,6 +457,7 @@ async def run(args: argparse.Namespace) -> dict:
                 )
                 result["slider_move"] = await one_move(ctx, base, meter, args.timeout)
                 await ctx.close()
+                result["floor_new_session"] = await floor_sessions(browser, args)
                 reps = []
                 for r in range(args.repeats):
                     url = f"{base}?seed={args.seed + r}"
@@ -490,6 +536,13 @@ def main(argv: list[str] | None = None) -> int:
         f"ready {_fmt(ws['to_ready_s'], 'median')} s, server CPU "
         f"{_fmt(ws['server_cpu_s'], 'median')} s/session; slider move: headline "
         f"{_fmt(mv['headline_s'], 'median')} s, all charts {_fmt(mv['charts_s'], 'median')} s"
+    )
+    fl = res["floor_new_session"]
+    print(
+        f"floor page, new session: headline median {_fmt(fl['to_headline_s'], 'median')} s, "
+        f"ready {_fmt(fl['to_ready_s'], 'median')} s, server CPU "
+        f"{_fmt(fl['server_cpu_s'], 'median')} s, browser CPU "
+        f"{_fmt(fl['browser_cpu_s'], 'median')} s"
     )
     meds = [r["move_to_ready_s"]["median"] for r in res["class"] if r["move_to_ready_s"]]
     maxs = [r["move_to_ready_s"]["max"] for r in res["class"] if r["move_to_ready_s"]]

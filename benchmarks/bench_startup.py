@@ -16,6 +16,9 @@ its CPU time: user + system of the child). Cold measurements get a fresh, empty
 * ``cold_default_page``: every kernel of the app's default page, as the page compiles them
   (:func:`ruin.warmup.steps` of the default scenario, then its run, theory and risk
   sweep), per step (target <= 60 s in all).
+* ``cold_warmup_all``: ``ruin warmup``, every kernel the presets and lessons need
+  (:func:`ruin.warmup.catalog`), one process per CPU: what a teacher runs once after
+  installing, so that no student waits for a compile.
 
 Warm measurements run after the cold ones in a cache that holds every kernel:
 
@@ -234,6 +237,12 @@ def run(repeat: int, warm_repeat: int, parts: set[str]) -> dict:
             add("cold_default_page", wall, cpu)
             page_steps.append(json.loads(out.strip().splitlines()[-1]))
             print(f"[{i + 1}/{repeat}] cold default page kernels: {wall:.1f} s ({cpu:.1f} CPU s)")
+        with tempfile.TemporaryDirectory(prefix="ruin-cold-") as cache:
+            env = _env(cache)
+            # its worker processes' CPU counts too (children of the timed process)
+            wall, cpu, _ = timed([*RUIN, "warmup", "--quiet"], env)
+            add("cold_warmup_all", wall, cpu)
+            print(f"[{i + 1}/{repeat}] cold `ruin warmup` (every kernel): {wall:.1f} s")
     warm: dict[str, dict] = {}
     warm_cache = tempfile.mkdtemp(prefix="ruin-warm-")
     env = _env(warm_cache)

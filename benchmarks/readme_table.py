@@ -57,6 +57,12 @@ def rows() -> list[str]:
             f"{_s(c['cold_default_page']['wall'])}; CPU {_s(c['cold_default_page']['cpu'])}"
             f" | ≤ 60 s | {where} |"
         )
+        if "cold_warmup_all" in c:
+            out.append(
+                f"| cold `ruin warmup`: every kernel of the presets and lessons (one process "
+                f"per CPU) | wall {_s(c['cold_warmup_all']['wall'])}; CPU "
+                f"{_s(c['cold_warmup_all']['cpu'])} | — | {where} |"
+            )
         out.append(
             f"| warm `ruin simulate` 10⁴ × 500 (whole process) | "
             f"{_s(w['warm_simulate_cli']['wall'])} | ≤ 0.7 s | {where} |"
@@ -150,9 +156,18 @@ def _class_rows() -> list[str]:
     ws, mv, cs = cl["warm_sessions"], cl["slider_move"], cl["class_summary"]
     cpu = [x["server_cpu_s"] for x in ws["sessions"]]
     med = sorted(cpu)[len(cpu) // 2]
+    floor = []
+    if "floor_new_session" in cl:
+        fl = cl["floor_new_session"]
+        floor = [
+            f"| floor: a new session on a Streamlit page holding only the headline metric and "
+            f"one small chart (same server set-up, same measurement) | headline "
+            f"{_s(fl['to_headline_s'])}; browser CPU {_s(fl['browser_cpu_s'])} | — | {where} |"
+        ]
     return [
         f"| app, warm server: new session to headline (one tab) | {_s(ws['to_headline_s'])}; "
         f"server CPU per cached session median {med:.2f} s | ≤ 1.5 s; ≤ 0.15 s | {where} |",
+        *floor,
         f"| app: slider move to new headline / every chart redrawn | {_s(mv['headline_s'])} / "
         f"{_s(mv['charts_s'])} | ≤ 0.3 s / ≤ 0.6 s | {where} |",
         f"| app: a class of {cl['settings']['pages']} tabs in one Chromium on the server's "
