@@ -188,6 +188,14 @@ def start_server(port: int, log_path: Path, app: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=app.parent, stdout=log, stderr=subprocess.STDOUT)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def wait_health(port: int, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -419,11 +427,7 @@ async def floor_sessions(browser, args: argparse.Namespace) -> dict:
             out = await warm_sessions(ctx, url, meter, args.sessions, args.timeout)
             await ctx.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     return {"page": "FLOOR_PAGE: title, the headline metric, one 10-point line chart", **out}
 
 
@@ -479,11 +483,7 @@ async def run(args: argparse.Namespace) -> dict:
                 await browser.close()
         del prof
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     return result
 
 
