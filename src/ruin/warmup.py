@@ -260,6 +260,19 @@ def steps(
             from .behaviour.exits import exit_rule_model
 
             model = exit_rule_model(scenario.model, scenario.behaviour)
+    if scenario.rules is not None:  # account rules: their own walk, charts included
+
+        def rules_kernel() -> list[Any]:
+            from .engine.rules import run_rule_paths
+
+            return [run_rule_paths]
+
+        out.append(Step("account kernel (account rules)", rules_kernel, _simulate(tiny, 0)))
+        if record:
+            out.append(
+                Step("recorded paths (account rules)", rules_kernel, _simulate(tiny, _TINY_RECORD))
+            )
+        return out
     name = _model_name(model)
     from .engine.kernels import LANES_MIN_WORK
 

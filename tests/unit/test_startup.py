@@ -113,6 +113,24 @@ def test_steps_name_what_compiles(flat, labels):
     assert [s.label for s in warmup.steps(sc)] == labels
 
 
+def test_account_rule_steps_name_the_rules_walk_and_leave_the_scenario_warm():
+    # an account-rules run walks its paths (charts included) with the rules kernel; the
+    # steps once named the plain engine's kernels, which the run never loads, so the
+    # scenario never looked warm and `ruin warmup` never found those steps cached
+    sc = build_scenario(
+        {"paths": 1000, "trades": 60, "trailing_drawdown": 0.1, "daily_loss_limit": 0.05}
+    )
+    todo = warmup.steps(sc)
+    assert [s.label for s in todo] == [
+        "account kernel (account rules)",
+        "recorded paths (account rules)",
+    ]
+    for step in todo:
+        step()
+        assert step.loaded() and step.is_warm()
+    assert warmup.is_warm(sc)
+
+
 def test_steps_compile_and_then_the_scenario_is_warm():
     sc = build_scenario({"paths": 1000, "trades": 100, "win_rate": 0.4, "payoff": 2.0})
     todo = warmup.steps(sc)
