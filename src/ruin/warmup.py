@@ -359,10 +359,7 @@ def _price_lanes_steps() -> list[Step]:
         "garch": True,
         "jumps": True,
     }
-    out = []
-    for rule in ("fractional", "fixed"):
-        out.extend(steps(build_scenario({**flat, "sizing": rule}), record=False))
-    return out
+    return steps(build_scenario(flat), record=False)  # one kernel for either sizing rule
 
 
 def _odds_step() -> Step:
@@ -414,14 +411,13 @@ def _groups(todo: Sequence[tuple[int, Step]]) -> list[tuple[int, ...]]:
     order."""
     groups: list[tuple[set[int], list[int]]] = []
     for i, step in todo:
-        ids = set(_ids(step))
-        for kernels, members in groups:
-            if kernels & ids:
-                kernels |= ids
-                members.append(i)
-                break
-        else:
-            groups.append((ids, [i]))
+        ids, members = set(_ids(step)), [i]
+        for other in [g for g in groups if g[0] & ids]:  # a step can join two groups
+            groups.remove(other)
+            ids |= other[0]
+            members = other[1] + members
+        groups.append((ids, sorted(members)))
+    groups.sort(key=lambda g: g[1][0])
     return [tuple(members) for _, members in groups]
 
 

@@ -217,6 +217,9 @@ def test_steps_sharing_a_kernel_run_in_one_process_in_order():
     a, b, c, d = object(), object(), object(), object()
     todo = [(0, Fake(a)), (1, Fake(b)), (2, Fake(a, c)), (3, Fake(d)), (4, Fake(c))]
     assert warmup._groups(todo) == [(0, 2, 4), (1,), (3,)]
+    # a step sharing kernels with two groups joins them into one
+    todo = [(0, Fake(a)), (1, Fake(b)), (2, Fake(c)), (3, Fake(a, b))]
+    assert warmup._groups(todo) == [(0, 1, 3), (2,)]
 
 
 def test_warmup_command_names_a_bad_job_count(capsys):
