@@ -89,7 +89,8 @@ the path's clock (trades follow each other). Which kernel runs what:
   cheap bounds, the first-passage time kept on its first try) and books the trades that
   ended at a barrier; the scalar step takes the rest (jumps, the series, rejections), and
   days start lane by lane. The bridge tests' ``exp(-m)`` is a polynomial
-  (:func:`ruin.market.bridge.exp_neg`, within two ulps of the C library's) so that the loop
+  (:func:`ruin.market.bridge.exp_neg`, within one ulp of the C library's, with no table
+  lookups: on AVX2 they were gathers that left the loop scalar) so that the loop
   vectorises; both kernels use it.
 
 Hyperliquid's backstop is modelled (``backstop_fraction``: a fill with equity below 2/3 of

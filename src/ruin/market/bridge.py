@@ -67,30 +67,35 @@ def exp_poly(m):
     return 1.0 + m * (1.0 + m * (0.5 + m * (1.0 / 6.0 + m * (1.0 / 24.0))))
 
 
-_POW2_NEG = np.array([2.0**-k for k in range(64)])  # 2^-k, k = 0..63
-_EXP2_32 = np.array([2.0 ** (-i / 32.0) for i in range(32)])  # 2^(-i/32), i = 0..31
-_LN2_32_HI = 6.93147180369123816490e-01 / 32.0  # ln 2 / 32 in two parts (fdlibm's split
-_LN2_32_LO = 1.90821492927058770002e-10 / 32.0  # of ln 2): k * _LN2_32_HI is exact
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts (fdlibm's split): n * _LN2_HI
+_LN2_LO = 1.90821492927058770002e-10  # is exact for the n < 2^21 used here
+# 2^-(2^i), i = 0..5: 2^-n as the product of the factors of n's bits (exact)
+_EXP_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, -1, -1))  # 1/13!, ..., 1/0!
+_HALVINGS = (0.5, 0.25, 0.0625, 0.00390625, 1.52587890625e-05, 2.3283064365386963e-10)
 
 
 @njit(cache=True)
 def exp_neg(m):
     """``exp(-m)`` for the barrier probabilities: 0 for ``m > 40`` (below 5e-18, under a
-    uniform's resolution), 1 for ``m <= 0``. Plain arithmetic and table lookups (so the
-    lane loop vectorises, where the C library's ``exp`` would be called lane by lane):
-    ``-m = r - k ln 2 / 32`` with ``|r| <= ln 2 / 64``, ``exp(r)`` by its Taylor polynomial
-    to degree 6 (truncation below 4e-18 relative), times ``2^-(k // 32)`` and
-    ``2^-((k % 32) / 32)`` from tables. Within two units in the last place of
-    ``math.exp`` (tested); the kernels use it alike, so lanes and the scalar kernel agree
-    bit for bit."""
+    uniform's resolution), 1 for ``m <= 0``. Plain arithmetic, no table lookups, so that the
+    lane loops vectorise (the C library's ``exp`` is called lane by lane, and on AVX2 the
+    table lookups of an earlier version were gathers that LLVM's cost model refused, leaving
+    the whole lane step scalar): ``-m = r - n ln 2`` with ``n = round(m / ln 2)`` and
+    ``|r| <= ln 2 / 2``, ``exp(r)`` by its Taylor polynomial to degree 13 (truncation below
+    5e-18 relative), times ``2^-n`` as a product of exact powers of two picked by the bits
+    of ``n`` (at most 58). Within one unit in the last place of ``math.exp`` (tested); the
+    kernels use it alike, so lanes and the scalar kernel agree bit for bit."""
     mc = min(max(m, 0.0), 40.0)
-    k = math.floor(mc * (32.0 / 0.6931471805599453) + 0.5)
-    kf = float(k)
-    r = (kf * _LN2_32_HI - mc) + kf * _LN2_32_LO
-    p = 1.0 + r * (
-        1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0)))))
-    )
-    return 0.0 if m > 40.0 else _POW2_NEG[k >> 5] * _EXP2_32[k & 31] * p
+    n = np.int32(mc * 1.4426950408889634 + 0.5)  # floor of a positive number: int32 (AVX2)
+    nf = float(n)
+    r = (nf * _LN2_HI - mc) + nf * _LN2_LO
+    p = 0.0
+    for c in _EXP_TAYLOR:  # Horner, unrolled by LLVM
+        p = p * r + c
+    scale = 1.0
+    for i in range(6):  # unrolled by LLVM: selects, no table
+        scale *= _HALVINGS[i] if (n >> i) & 1 else 1.0
+    return 0.0 if m > 40.0 else scale * p
 
 
 @njit(cache=True)

@@ -12,10 +12,15 @@ at ``k * _LANES + j`` (the scalar code reads a lane through the strided view
 
 Things LLVM needs to vectorise the lane loops (found by reading the assembly): trip counts
 read from array sizes (a constant 16 was unrolled instead), selects instead of table
-lookups (a gather the cost model refused), flat lane arrays, the block body a function of
-its own with ``error_model="numpy"`` (no zero-division checks in discarded lanes), and
-``exp`` as a polynomial (:func:`~..bridge.exp_neg`; the C library's was called lane by
-lane).
+lookups (a gather the cost model refused), flat lane arrays, ``error_model="numpy"`` on
+every function that holds a lane loop (:func:`_lanes_step`, :func:`_lanes_settle`; a
+zero-division check is an early exit, and a loop with one does not vectorise, even where
+the caller has the numpy model), and ``exp`` as a polynomial with no table lookups
+(:func:`~..bridge.exp_neg`: the C library's was called lane by lane, and on AVX2 the two
+table lookups of an earlier version were gathers that LLVM's cost model priced above the
+whole vector loop, which then stayed scalar). LLVM's remarks say whether a loop
+vectorised: ``llvmlite.binding.set_option("", "-pass-remarks-missed=loop-vectorize")``
+before compiling.
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ _BOOKED = -3  # the trade ended and is booked (see _lanes_settle)
 _DONE = -4  # ... and it was the path's last
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lanes_step(F, U, IS, lo, lcode, ytp, nu, max_steps):
     """One step of every lane where it is plain, branch-free (the loop over lanes vectorises).
 
@@ -541,7 +546,7 @@ def _pick(code, a0, a1, a2):
     return a0 if code == 0 else (a1 if code == 1 else a2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lanes_settle(
     F,
     IS,
