@@ -69,8 +69,8 @@ def exp_poly(m):
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts (fdlibm's split): n * _LN2_HI
 _LN2_LO = 1.90821492927058770002e-10  # is exact for the n < 2^21 used here
-# 2^-(2^i), i = 0..5: 2^-n as the product of the factors of n's bits (exact)
 _EXP_TAYLOR = tuple(1.0 / math.factorial(k) for k in range(13, -1, -1))  # 1/13!, ..., 1/0!
+# 2^-(2^i), i = 0..5: 2^-n as the product of the factors of n's bits (exact)
 _HALVINGS = (0.5, 0.25, 0.0625, 0.00390625, 1.52587890625e-05, 2.3283064365386963e-10)
 
 

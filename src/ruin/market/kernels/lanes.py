@@ -20,7 +20,9 @@ the caller has the numpy model), and ``exp`` as a polynomial with no table looku
 table lookups of an earlier version were gathers that LLVM's cost model priced above the
 whole vector loop, which then stayed scalar). LLVM's remarks say whether a loop
 vectorised: ``llvmlite.binding.set_option("", "-pass-remarks-missed=loop-vectorize")``
-before compiling.
+before compiling. On AVX2, :func:`_lanes_step` vectorises; :func:`_lanes_settle` still
+does not (its remarks name calls and control flow), which costs little: it runs once a
+round, about 0.15 times per trade.
 """
 
 from __future__ import annotations
