@@ -19,5 +19,6 @@ theory             theory vs simulation
 compare            pin A, compare with B on the same seed
 share_export       share link, embed code, downloads
 formulas           formulas and definitions
+heap               the server's garbage collector (frozen once, no full GC per run)
 =================  ==========================================================
 """

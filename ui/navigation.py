@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from . import heap
+
 #: (title in the page list, script file relative to app.py, URL path, icon).
 OTHER_PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("Lessons", "pages/1_Lessons.py", "Lessons", ":material/school:"),
@@ -46,3 +48,4 @@ def run(simulator: Callable[[], None]) -> None:
     """Register the pages, show their list (unless embedded) and draw the page asked for."""
     position = "hidden" if embedded() else "sidebar"
     st.navigation(pages(simulator), position=position).run()
+    heap.freeze_once()  # after a whole page: the server's long-lived objects exist

@@ -21,10 +21,21 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
+try:  # no schema check of every Altair object as it is built (see below)
+    from altair.utils.schemapi import disable_debug_mode
+except ImportError:  # pragma: no cover - another Altair: objects check themselves
+    disable_debug_mode = None
+
 try:  # Streamlit's own pieces of its Altair -> Vega-Lite conversion (data as Arrow bytes)
     from streamlit.elements.vega_charts import _altair_globals_lock, _to_arrow_dataset
 except ImportError:  # pragma: no cover - another Streamlit: plain st.altair_chart
     _altair_globals_lock = _to_arrow_dataset = None
+
+# Altair checks every schema object against its JSON schema when it is built ("debug mode");
+# for the page's charts that was about a tenth of their cost on each new scenario. The
+# builders of ruin.charts are validated whole by tests/unit/test_charts.py instead.
+if disable_debug_mode is not None:
+    disable_debug_mode()
 
 #: Most cached chart specs (about 10 per scenario and log choice, ~20-150 kB each).
 MAX_SPECS = 600

@@ -13,6 +13,10 @@ Encodings are explicit channel objects (``alt.X("trade:Q")``, ``alt.Text(...)``,
 channels through ``from_dict``, which rebuilds a hash table of its whole schema (about 60 ms)
 on every call -- most of what a chart used to cost the page.
 
+Layered charts get their size, title and scale resolution as arguments of ``alt.layer``,
+not through ``.properties()`` / ``.resolve_scale()``: each of those methods deep-copies the
+whole layered chart, every layer again (a slider move rebuilds every chart of the page).
+
 Nothing here imports streamlit; the app only places the charts.
 """
 
@@ -68,6 +72,9 @@ EXIT_COLOURS = {
     "liquidation": OKABE_ITO["vermillion"],
     "time": OKABE_ITO["sky"],
 }
+#: Layers with their own y axes (a histogram and a probability line on one x axis).
+_INDEPENDENT_Y = alt.Resolve(scale=alt.ScaleResolveMap(y="independent"))
+
 _BAND_QS = ("0.05", "0.25", "0.5", "0.75", "0.95")
 
 
@@ -218,7 +225,7 @@ def fan_chart(
             .mark_text(align="left", dx=4, dy=-7, color=OKABE_ITO["vermillion"])
             .encode(y=alt.Y("level:Q", scale=scale), x=alt.XValue(2), text=alt.Text("label:N"))
         )
-    return alt.layer(*layers).properties(height=height, title=title)
+    return alt.layer(*layers, height=height, title=title)
 
 
 # --------------------------------------------------------------------------- drawdown
@@ -291,7 +298,6 @@ def drawdown_chart(
         )
     )
     layers: list[Any] = [bars, line]
-    chart = alt.layer(bars, line).resolve_scale(y="independent")
     if marks:
         mf = pl.DataFrame({"label": list(marks), "dd": [100 * float(v) for v in marks.values()]})
         rule = (
@@ -305,9 +311,11 @@ def drawdown_chart(
             .encode(alt.X("dd:Q"), alt.Text("label:N"))
         )
         layers += [rule, text]
-        chart = alt.layer(bars, line, rule, text).resolve_scale(y="independent")
-    return chart.properties(
-        height=height, title="Maximum drawdown: histogram and chance of at least x"
+    return alt.layer(
+        *layers,
+        resolve=_INDEPENDENT_Y,
+        height=height,
+        title="Maximum drawdown: histogram and chance of at least x",
     )
 
 
@@ -391,7 +399,7 @@ def final_equity_chart(
         .mark_text(align="left", dx=3, y=8)
         .encode(x=alt.X("x:Q", scale=alt.Scale(type="log")), text=alt.Text("label:N"))
     )
-    return alt.layer(bars, rule, text).properties(height=height, title=title)
+    return alt.layer(bars, rule, text, height=height, title=title)
 
 
 # --------------------------------------------------------------------------- survival
@@ -441,7 +449,7 @@ def survival_chart(
             .mark_text(align="left", dx=4, y=10, color=OKABE_ITO["orange"])
             .encode(alt.X("trade:Q"), alt.Text("label:N"))
         )
-    return alt.layer(*layers).properties(height=height, title="Survival: accounts not yet ruined")
+    return alt.layer(*layers, height=height, title="Survival: accounts not yet ruined")
 
 
 def variant_survival_chart(frame: pl.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -541,7 +549,7 @@ def lesson_reveal_chart(
             .mark_text(align="left", dx=4, dy=-6, color="#d62728", fontWeight="bold")
             .encode(y="guess:Q", x=alt.value(2), text="label:N")
         )
-    return alt.layer(*layers).properties(height=height)
+    return alt.layer(*layers, height=height)
 
 
 # --------------------------------------------------------------------------- streaks / exits
@@ -638,9 +646,7 @@ def liquidation_curve_chart(
             .mark_text(align="left", dx=4, y=10)
             .encode(alt.X(f"{x}:Q"), alt.Text("label:N"))
         )
-    return alt.layer(*layers).properties(
-        height=height, title=title or "Liquidation odds against leverage"
-    )
+    return alt.layer(*layers, height=height, title=title or "Liquidation odds against leverage")
 
 
 def liquidation_heatmap(
@@ -676,9 +682,7 @@ def liquidation_heatmap(
         text=alt.Text(f"{value}:Q", format=".0%"),
         color=alt.ColorValue("white", condition={"test": f"datum.{value} > 0.5", "value": "black"}),
     )
-    return alt.layer(rect, text).properties(
-        height=height, title="Liquidation odds by leverage and volatility"
-    )
+    return alt.layer(rect, text, height=height, title="Liquidation odds by leverage and volatility")
 
 
 # --------------------------------------------------------------------------- risk sweep
@@ -765,10 +769,8 @@ def risk_sweep_chart(
         top.append(rule)
         bottom.append(rule)
     return alt.vconcat(
-        alt.layer(*top).properties(height=height, title="Median growth vs risk per trade"),
-        alt.layer(*bottom).properties(
-            height=height, title="Probability of ruin vs risk per trade (95% band)"
-        ),
+        alt.layer(*top, height=height, title="Median growth vs risk per trade"),
+        alt.layer(*bottom, height=height, title="Probability of ruin vs risk per trade (95% band)"),
     )
 
 
@@ -806,6 +808,6 @@ def compare_fan_chart(
             alt.Tooltip("q50:Q", format=".3f"),
         ],
     )
-    return alt.layer(area, med).properties(
-        height=height, title="A vs B on the same random numbers: median and 5–95% band"
+    return alt.layer(
+        area, med, height=height, title="A vs B on the same random numbers: median and 5–95% band"
     )
