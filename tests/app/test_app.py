@@ -39,7 +39,11 @@ def test_default_page_runs_and_shows_everything():
         "PNG",
         "SVG",
     } <= {b.label for b in at.download_button}
-    assert len(at.latex) >= 5  # the formulas expander
+    assert len(at.latex) == 0  # the formulas expander draws only once opened
+    at.session_state["_formulas_open"] = True  # what opening it in a browser sets
+    at.run()
+    no_exception(at)
+    assert len(at.latex) >= 5
 
 
 def test_presets_all_run():

@@ -271,6 +271,23 @@ def test_shared_link_and_embed(server, page):
     _full_screenshot(page, ARTIFACTS / "app_embed_leverage.png")
 
 
+def test_formulas_are_typeset_once_their_expander_opens(server, page):
+    """The formulas expander draws nothing until opened (ui/formulas.py); a click reruns the
+    page and the formulas appear, typeset by KaTeX, with no exception."""
+    from screenshot import goto_with_retry, wait_until_ready
+
+    goto_with_retry(page, server["url"] + "?seed=4242", time.monotonic() + 60)
+    wait_until_ready(page, timeout=180, settle=0.5)
+    assert page.locator(".katex").count() == 0
+    box = page.get_by_test_id("stExpander").filter(has_text="Formulas and definitions")
+    box.locator("summary").click()
+    page.locator(".katex").nth(4).wait_for(timeout=60_000)
+    info = wait_until_ready(page, timeout=60, settle=0.5)
+    assert info["exceptions"] == 0
+    assert box.locator(".katex").count() >= 5
+    assert box.get_by_text("Kelly fraction").count() >= 1
+
+
 def _page_list(pg) -> list[str]:
     links = pg.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
     return [x.get_by_test_id("stMarkdownContainer").inner_text().strip() for x in links.all()]
