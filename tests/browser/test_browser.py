@@ -19,8 +19,13 @@ from pathlib import Path
 
 import pytest
 
-# one worker runs every browser test: they share one app server (module fixtures)
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
+# Two groups, each on one pytest-xdist worker with its own app server and browser (module
+# fixtures are per worker): the main page's tests and the lessons' tests. The browser tests
+# spend about half their time waiting for the page (settle periods, polling), so two groups
+# overlap their waits; on one worker they were the suite's critical path (about 270 s).
+PAGE = pytest.mark.xdist_group("browser-page")
+LESSONS = pytest.mark.xdist_group("browser-lessons")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -148,6 +153,7 @@ def _full_screenshot(pg, path: Path) -> None:
     pg.set_viewport_size({"width": 1400, "height": 900})
 
 
+@PAGE
 def test_page_draws_and_slider_updates_headline(server, page):
     from screenshot import goto_with_retry, wait_until_ready
 
@@ -255,6 +261,7 @@ def _machine() -> dict:
     }
 
 
+@PAGE
 def test_shared_link_and_embed(server, page):
     from screenshot import goto_with_retry, wait_until_ready
 
@@ -271,6 +278,7 @@ def test_shared_link_and_embed(server, page):
     _full_screenshot(page, ARTIFACTS / "app_embed_leverage.png")
 
 
+@PAGE
 def test_formulas_are_typeset_once_their_expander_opens(server, page):
     """The formulas expander draws nothing until opened (ui/formulas.py); a click reruns the
     page and the formulas appear, typeset by KaTeX, with no exception."""
@@ -293,6 +301,7 @@ def _page_list(pg) -> list[str]:
     return [x.get_by_test_id("stMarkdownContainer").inner_text().strip() for x in links.all()]
 
 
+@PAGE
 @pytest.mark.parametrize(
     ("path", "current", "heading"),
     [
@@ -321,6 +330,7 @@ def test_page_list_says_what_each_page_is(server, page, path, current, heading):
     )
 
 
+@PAGE
 def test_displayed_headline_is_the_librarys_value_for_the_url(server, page):
     from screenshot import goto_with_retry, wait_until_ready
 
@@ -354,6 +364,7 @@ def _lesson_names() -> list[str]:
     return sorted(p.stem for p in (ROOT / "scenarios").glob("lesson_*.toml"))
 
 
+@LESSONS
 @pytest.mark.parametrize("name", _lesson_names())
 def test_each_lesson_reveals_with_a_picture(server, page, name):
     """Every lesson, embedded from its link, reveals the bars with the guess on them; the
@@ -372,6 +383,7 @@ def test_each_lesson_reveals_with_a_picture(server, page, name):
     _full_screenshot(page, ARTIFACTS / f"lesson_reveal_{name}.png")
 
 
+@LESSONS
 def test_uploaded_lesson_runs_and_a_bad_one_is_named(server, page, tmp_path):
     from screenshot import goto_with_retry, wait_until_ready
 
@@ -402,6 +414,7 @@ def test_uploaded_lesson_runs_and_a_bad_one_is_named(server, page, tmp_path):
     _full_screenshot(page, ARTIFACTS / "lesson_uploaded.png")
 
 
+@PAGE
 def test_trailing_drawdown_headline_matches_the_library(server, page):
     from screenshot import goto_with_retry, wait_until_ready
 
