@@ -144,11 +144,14 @@ class CpuMeter:
 
     def browser_procs(self) -> list[psutil.Process]:
         me = psutil.Process()
-        return [
-            p
-            for p in me.children(recursive=True)
-            if p.pid != self.server.pid and "chrom" in (p.name() or "").lower()
-        ]
+        procs = []
+        for p in me.children(recursive=True):
+            try:  # a Chromium helper may exit between the listing and this read
+                if p.pid != self.server.pid and "chrom" in (p.name() or "").lower():
+                    procs.append(p)
+            except psutil.Error:
+                pass
+        return procs
 
     def read(self) -> dict[str, float]:
         return {
