@@ -3,7 +3,8 @@ goes back into the link. Widget keys are ``"w_" + name`` of :data:`ruin.form.FIE
 
 Other keys: ``_init`` (the link was read), ``_extras`` (the preset's keys without a widget),
 ``_notices`` (unreadable link parts), ``_current_flat`` / ``_pinned`` (compare),
-``_big`` (the last big run) and ``_sweep_market`` (a leveraged sweep asked for).
+``_big`` (the last big run), ``_sweep_market`` (a leveraged sweep asked for) and
+``_formulas_open`` (the formulas expander is open; :mod:`ui.formulas`).
 """
 
 from __future__ import annotations
