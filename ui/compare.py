@@ -41,7 +41,7 @@ def render(
     except ParameterError as err:
         right.error(f"Pinned scenario A no longer runs: {err}")
         return
-    right.dataframe(insights.compare_table(res_a, result), hide_index=True)
+    right.table(insights.compare_table(res_a, result), hide_index=True)  # static, as ui.theory
     diff = form.changed_inputs(a_flat, flat)
     right.caption(
         "Changed inputs: "

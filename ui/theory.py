@@ -21,13 +21,15 @@ def render(
     )
     table = insights.theory_table(scenario, result, summary, theory)
     if table.height:
-        st.dataframe(
-            table, hide_index=True, width="stretch", height=35 * (table.height + 1) + 3
-        )  # every row visible, no inner scroll
+        # a static table, every row visible: st.dataframe's interactive grid cost every new
+        # session about half a second of the browser's time before the page's first numbers
+        # showed (benchmarks/bench_class.py), for a few rows of text nobody sorts
+        st.table(table, hide_index=True)
     for note in theory.get("notes") or []:
         st.caption("• " + note)
     notes = insights.approximation_notes(theory)
     if notes:
         with st.expander("What the approximations assume", expanded=True):
             for label, text in notes:
-                st.markdown(f"**{label}** — {text}")
+                plain = text.replace("*", r"\*")  # the formulas' "*" multiply, not emphasise
+                st.markdown(f"**{label}** — {plain}")

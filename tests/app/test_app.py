@@ -39,6 +39,10 @@ def test_default_page_runs_and_shows_everything():
         "PNG",
         "SVG",
     } <= {b.label for b in at.download_button}
+    # the theory table is a static table, its formulas' "*" escaped (not Markdown emphasis)
+    assert any("quantity" in t.value.columns for t in at.table)
+    web = [m.value for m in at.markdown if m.value.startswith("**Web-calculator formula")]
+    assert web and "(p\\*b)" in web[0] and "(p*b)" not in web[0], web
     assert len(at.latex) == 0  # the formulas expander draws only once opened
     at.session_state["_formulas_open"] = True  # what opening it in a browser sets
     at.run()
@@ -125,7 +129,7 @@ def test_sizing_seed_paths_trades_goal_and_log():
     assert any("1,500 paths × 120 trades" in c.value for c in at.caption)
     table = None
     at.number_input(key="w_goal").set_value(1.5).run()
-    for df in at.dataframe:
+    for df in at.table:
         if "quantity" in df.value.columns:
             table = df.value
     assert table is not None and "P(reach goal)" in set(table["quantity"])
@@ -142,7 +146,7 @@ def test_pin_a_then_compare_on_same_seed():
     at.button[[b.label for b in at.button].index("Pin current as A")].click().run()
     at.slider(key="w_risk").set_value(10.0).run()
     no_exception(at)
-    tables = [d.value for d in at.dataframe if "A (pinned)" in d.value.columns]
+    tables = [d.value for d in at.table if "A (pinned)" in d.value.columns]
     assert tables, "compare table shown"
     t = tables[0].set_index("metric")
     assert t.loc["P(ruin)", "A (pinned)"] != t.loc["P(ruin)", "B (current)"]
