@@ -304,6 +304,16 @@ def test_theory_bernoulli_fractional():
     assert "goal_probability_exact" not in t
 
 
+def test_drawdown_levels_without_an_exact_answer_share_one_note():
+    # a goal reachable within N trades: no level has an exact drawdown answer, for the same
+    # reason, so one note names every level instead of one repeated sentence per level
+    t = E.theory(_scn(goal=2.0), drawdown_levels=(0.1, 0.2, 0.3, 0.5))
+    assert all(v is None for v in t["drawdown_exceedance_exact"].values())
+    dd = [n for n in t["notes"] if n.startswith("P(MDD >= x)")]
+    assert len(dd) == 1, t["notes"]
+    assert "x = 0.1, 0.2, 0.3, 0.5 not exact here: " in dd[0]
+
+
 def test_theory_fixed_payoff_one_is_gamblers_ruin():
     t = E.theory(
         _scn(Bernoulli(win_rate=0.55, payoff=1.0), risk=0.1, rule="fixed", rl=0.0, goal=2.0)

@@ -298,6 +298,7 @@ def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
     out["p_final_below_start_exact"] = res.p_final_below_start
     dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
     left = float(THEORY_DD_BUDGET)
+    missing: dict[str, list[float]] = {}  # why a level is not exact -> the levels
     for lv in sorted(set(levels)):
         r = discrete_drawdown_exceedance_exact(
             values,
@@ -312,12 +313,22 @@ def _discrete_exact(out, notes, m, values, probs, f, rule, acc, levels) -> None:
         left -= r["cost"] if r["probability"] is not None else 0.0
         dd[f"{lv:g}"] = r["probability"]
         if r["probability"] is None:
-            notes.append(f"P(MDD >= {lv:g}) not exact here: {r['note']}.")
+            missing.setdefault(r["note"], []).append(lv)
     out["drawdown_exceedance_exact"] = dd
+    notes.extend(_drawdown_notes(missing))
     notes.append(
         "Fixed stake with outcomes on a lattice of R: ruin, goal, final equity and "
         "drawdown by exact lattice DP."
     )
+
+
+def _drawdown_notes(missing: dict[str, list[float]], tail: str = "") -> list[str]:
+    """One note per reason a drawdown level has no exact answer, naming all its levels (the
+    page showed the same sentence once per level before)."""
+    return [
+        f"P(MDD >= x) for x = {', '.join(f'{lv:g}' for lv in levels)} not exact here: {why}{tail}."
+        for why, levels in missing.items()
+    ]
 
 
 def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels) -> None:
@@ -332,6 +343,7 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
         out["p_final_below_start_exact"] = res.p_final_below_start
         dd: dict[str, float | None] = {f"{lv:g}": None for lv in levels}
         left = float(THEORY_DD_BUDGET)  # shared by the levels, lowest (cheapest) first
+        missing: dict[str, list[float]] = {}  # why a level is not exact -> the levels
         for lv in sorted(set(levels)):
             r = drawdown_exceedance_exact(
                 p,
@@ -347,11 +359,13 @@ def _bernoulli_exact(out, notes, m: Bernoulli, f: float, rule: str, acc, levels)
             left -= r["cost"] if r["probability"] is not None else 0.0
             dd[f"{lv:g}"] = r["probability"]
             if r["probability"] is None:
-                notes.append(
-                    f"P(MDD >= {lv:g}) not exact here: {r['note']} (call "
-                    "ruin.exact.drawdown_exceedance_exact with a larger budget)."
-                )
+                missing.setdefault(r["note"], []).append(lv)
         out["drawdown_exceedance_exact"] = dd
+        notes.extend(
+            _drawdown_notes(
+                missing, " (call ruin.exact.drawdown_exceedance_exact with a larger budget)"
+            )
+        )
     else:
         notes.append(
             f"N = {N:,} trades is above {MAX_DP_TRADES:,}: the exact finite-horizon DP is skipped."
