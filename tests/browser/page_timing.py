@@ -82,20 +82,31 @@ def reset_marks(page: Any) -> None:
     page.evaluate(RESET_JS)
 
 
-def slider_timings(record: dict[str, Any], before: str) -> dict[str, float | None]:
-    """Seconds from the key press that committed a slider move to the new headline and to
-    the last chart redrawn.
+#: Key presses less than this apart (ms) belong to one attempt at a slider move; a commit
+#: that did not reach the URL is retried at least a second later.
+ATTEMPT_GAP_MS = 500.0
 
-    ``before`` is the headline shown before the move. The start is the last key press before
-    the headline changed (a commit that had to be retried starts at the retry).
-    ``headline_s`` is ``None`` when the headline did not change; ``charts_s`` is the later of
-    the last chart change and the end of the script run that followed the key press.
+
+def slider_timings(record: dict[str, Any], before: str) -> dict[str, float | None]:
+    """Seconds from the first key press of a slider move to the new headline and to the
+    last chart redrawn.
+
+    ``before`` is the headline shown before the move. A move is an attempt's key presses
+    (the arrow keys, then the key and blur that commit it); Streamlit's slider may commit on
+    the first arrow key's release already, so the move starts at the attempt's *first* key
+    press. Of several attempts (a commit lost while the page re-rendered is retried, at
+    least :data:`ATTEMPT_GAP_MS` later) it is the last one that began before the headline
+    changed. ``headline_s`` is ``None`` when the headline did not change; ``charts_s`` is
+    the later of the last chart change and the end of the script run that followed.
     """
-    keys = record.get("keydown") or []
+    keys = sorted(record.get("keydown") or [])
     if not keys:
         return {"headline_s": None, "charts_s": None}
     new = [t for t, v in record["headline"] if t >= keys[0] and v != before]
-    key = max(k for k in keys if not new or k <= new[0]) if new else keys[-1]
+    i = max(j for j, k in enumerate(keys) if not new or k <= new[0])
+    while i > 0 and keys[i] - keys[i - 1] < ATTEMPT_GAP_MS:  # back to the attempt's start
+        i -= 1
+    key = keys[i]
     done = [t for t, s in record["script"] if t >= key and s == "notRunning"]
     last_chart = record.get("chartMutation")
     ends = [x for x in (last_chart, done[-1] if done else None) if x is not None and x >= key]
