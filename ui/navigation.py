@@ -1,8 +1,12 @@
 """The page list: what each page is called in the sidebar and at which URL it opens.
 
 Without this table Streamlit names pages after their files, so the main page showed as "app".
-The URL paths stay what the ``pages/`` folder gave them (``/Lessons``, ``/Sweeps``), so lesson
-links (``Lessons?lesson=NAME&embed=true``) and share links keep working. Embedded
+The other pages' scripts live in ``views/``, not ``pages/``: next to ``app.py`` a ``pages/``
+folder switches Streamlit to its old multipage mode until some session has run ``app.py``
+(``PagesManager.uses_pages_directory``), so on a fresh server the first student to open a
+lesson link saw the folder's page list ("app", "Lessons", "Sweeps"), and an embed showed it
+too. The URL paths are set here (``/Lessons``, ``/Sweeps``), so lesson links
+(``Lessons?lesson=NAME&embed=true``) and share links keep working. Embedded
 (``embed=true``), the page list is hidden: an embed shows its one page only.
 """
 
@@ -16,8 +20,8 @@ from . import heap
 
 #: (title in the page list, script file relative to app.py, URL path, icon).
 OTHER_PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("Lessons", "pages/1_Lessons.py", "Lessons", ":material/school:"),
-    ("Sweeps", "pages/2_Sweeps.py", "Sweeps", ":material/grid_on:"),
+    ("Lessons", "views/Lessons.py", "Lessons", ":material/school:"),
+    ("Sweeps", "views/Sweeps.py", "Sweeps", ":material/grid_on:"),
 )
 #: The main page's title in the page list (it opens at the app's root URL).
 MAIN_TITLE = "Simulator"

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = [
     ROOT / "app.py",
     *sorted((ROOT / "ui").glob("*.py")),
-    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "views").glob("*.py")),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The lessons page (pages/1_Lessons.py) through Streamlit's AppTest: every lesson renders,
+"""The lessons page (views/Lessons.py) through Streamlit's AppTest: every lesson renders,
 runs with a few paths, grades the guess and reveals its explanation."""
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from ruin.studies.lessons import load_lessons
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "1_Lessons.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "views" / "Lessons.py")
 LESSONS = load_lessons()
 
 

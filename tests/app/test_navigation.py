@@ -19,10 +19,10 @@ def test_page_list_titles_and_url_paths():
 
 def test_each_page_opens_from_the_list():
     at = make_app().run()
-    at.switch_page("pages/1_Lessons.py").run()
+    at.switch_page("views/Lessons.py").run()
     no_exception(at)
     assert at.title[0].value.startswith("Lessons")
-    at.switch_page("pages/2_Sweeps.py").run()
+    at.switch_page("views/Sweeps.py").run()
     no_exception(at)
     assert at.title[0].value == "Sweep results"
 
@@ -31,6 +31,6 @@ def test_lesson_link_opens_at_its_url_path():
     # Switching before the first run resolves the page by file name ("Lessons"), as a browser
     # opening /Lessons?lesson=... does: the registered URL path must still be "Lessons".
     at = make_app(lesson="lesson_04_1000x")
-    at.switch_page("pages/1_Lessons.py").run()
+    at.switch_page("views/Lessons.py").run()
     no_exception(at)
     assert at.selectbox(key="lesson").value.startswith("Lesson 4")

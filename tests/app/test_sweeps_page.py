@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from ruin.sweep import run_sweep
 from ruin.sweep.charts import sweep_axes, sweep_values
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "2_Sweeps.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "views" / "Sweeps.py")
 
 SPEC = {
     "method": "exact",

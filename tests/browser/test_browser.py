@@ -8,6 +8,7 @@ to ``artifacts/`` at the repository root. With ``RUIN_REQUIRE_BROWSER=1`` (set b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -55,8 +56,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def _streamlit_server():
+    """``streamlit run app.py`` on a free port; yields its URL, start time and log file."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
     proc = subprocess.Popen(
@@ -82,13 +84,21 @@ def server():
         stderr=subprocess.STDOUT,
     )
     t0 = time.monotonic()
-    yield {"url": f"http://127.0.0.1:{port}/", "started": t0, "log": log.name}
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        proc.kill()
-        proc.wait(timeout=10)
+        yield {"url": f"http://127.0.0.1:{port}/", "started": t0, "log": log.name}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with _streamlit_server() as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
@@ -328,6 +338,24 @@ def test_page_list_says_what_each_page_is(server, page, path, current, heading):
         path=str(ARTIFACTS / f"page_list_{current.lower()}.png"),
         clip={"x": 0, "y": 0, "width": 700, "height": 450},
     )
+
+
+@LESSONS
+def test_a_lesson_link_is_the_first_visit_of_a_fresh_server(page):
+    """A teacher restarts the server and shares a lesson link: the first student's page list
+    names every page. (With a ``pages/`` folder beside ``app.py``, Streamlit ran the lesson
+    script in its old multipage mode until some session had opened ``/``, and listed the
+    folder's pages: "app", "Lessons", "Sweeps".)"""
+    from screenshot import goto_with_retry, wait_until_ready
+
+    with _streamlit_server() as fresh:
+        url = fresh["url"] + "Lessons?lesson=lesson_06_revenge_trading&paths=2000"
+        goto_with_retry(page, url, time.monotonic() + 300)
+        info = wait_until_ready(page, timeout=300, settle=0.5)
+        assert info["exceptions"] == 0
+        assert _page_list(page) == ["Simulator", "Lessons", "Sweeps"]
+        main = page.get_by_test_id("stMain")
+        assert main.get_by_test_id("stHeading").first.inner_text().startswith("Lessons")
 
 
 @PAGE

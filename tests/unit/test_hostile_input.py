@@ -234,7 +234,7 @@ def test_sweeps_page_refuses_too_many_rows(monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    page = str(Path(__file__).resolve().parents[2] / "pages" / "2_Sweeps.py")
+    page = str(Path(__file__).resolve().parents[2] / "views" / "Sweeps.py")
     data = _parquet(pl.DataFrame({"a": np.zeros(1_000_001), "b": np.zeros(1_000_001)}))
     upload = types.SimpleNamespace(name="bomb.parquet", getvalue=lambda: data)
     monkeypatch.setattr(st, "file_uploader", lambda *a, **k: upload)
