@@ -21,8 +21,15 @@ table lookups of an earlier version were gathers that LLVM's cost model priced a
 whole vector loop, which then stayed scalar). LLVM's remarks say whether a loop
 vectorised: ``llvmlite.binding.set_option("", "-pass-remarks-missed=loop-vectorize")``
 before compiling. On AVX2, :func:`_lanes_step` vectorises; :func:`_lanes_settle` still
-does not (its remarks name calls and control flow), which costs little: it runs once a
-round, about 0.15 times per trade.
+does not (its remarks name calls and control flow).
+
+Where the wide case's time went (``perf record`` of one thread, samples mapped to the
+compiled functions): :func:`_lanes_step` about half, :func:`_lanes_settle` and the
+scalar loops of :func:`_lanes_block` a sixth each (branch mispredictions, by where the
+samples fall; a scalar rewrite of :func:`_lanes_settle` that visited only the booked lanes
+and loaded an exit's constants by index kept the same share). The lane helpers used to take
+strided views (``F[j::_LANES]``), whose reference counts cost 7% on their own; they now
+take the flat state and a lane index (2% left, in the rare per-path code).
 """
 
 from __future__ import annotations
@@ -266,38 +273,42 @@ def lanes_kernel(
 
 
 @njit(cache=True)
-def _lane_day(Fj):
-    """The lane's :class:`~..step.PathTime` and :class:`~..step.Day`."""
+def _lane_day(F, j):
+    """Lane ``j``'s :class:`~..step.PathTime` and :class:`~..step.Day`. The lane helpers take
+    the flat state and a lane index, not the strided view ``F[j::_LANES]``: every view took
+    a reference count up and down (atomic operations, about 7% of the wide case's time)."""
+    L = _LANES
     return (
-        PathTime(Fj[_CLOCK], Fj[_NEXT_JUMP], Fj[_DAY_RETURN]),
+        PathTime(F[_CLOCK * L + j], F[_NEXT_JUMP * L + j], F[_DAY_RETURN * L + j]),
         Day(
-            Fj[_DAY_END],
-            Fj[_NEXT_DAY],
-            Fj[_VARIANCE],
-            Fj[_DAY_VAR],
-            Fj[_DT],
-            Fj[_STEP_VAR],
-            Fj[_STEP_SD],
-            Fj[_TWO_OVER_VAR],
-            Fj[_STEP_DRIFT],
+            F[_DAY_END * L + j],
+            F[_NEXT_DAY * L + j],
+            F[_VARIANCE * L + j],
+            F[_DAY_VAR * L + j],
+            F[_DT * L + j],
+            F[_STEP_VAR * L + j],
+            F[_STEP_SD * L + j],
+            F[_TWO_OVER_VAR * L + j],
+            F[_STEP_DRIFT * L + j],
         ),
     )
 
 
 @njit(cache=True)
-def _put_lane_day(Fj, time, day):
-    Fj[_CLOCK] = time.clock
-    Fj[_NEXT_JUMP] = time.next_jump
-    Fj[_DAY_RETURN] = time.day_return
-    Fj[_DAY_END] = day.end
-    Fj[_NEXT_DAY] = day.next_start
-    Fj[_VARIANCE] = day.variance
-    Fj[_DAY_VAR] = day.day_var
-    Fj[_DT] = day.dt
-    Fj[_STEP_VAR] = day.step_var
-    Fj[_STEP_SD] = day.step_sd
-    Fj[_TWO_OVER_VAR] = day.two_over_var
-    Fj[_STEP_DRIFT] = day.step_drift
+def _put_lane_day(F, j, time, day):
+    L = _LANES
+    F[_CLOCK * L + j] = time.clock
+    F[_NEXT_JUMP * L + j] = time.next_jump
+    F[_DAY_RETURN * L + j] = time.day_return
+    F[_DAY_END * L + j] = day.end
+    F[_NEXT_DAY * L + j] = day.next_start
+    F[_VARIANCE * L + j] = day.variance
+    F[_DAY_VAR * L + j] = day.day_var
+    F[_DT * L + j] = day.dt
+    F[_STEP_VAR * L + j] = day.step_var
+    F[_STEP_SD * L + j] = day.step_sd
+    F[_TWO_OVER_VAR * L + j] = day.two_over_var
+    F[_STEP_DRIFT * L + j] = day.step_drift
 
 
 @njit(cache=True)
@@ -454,7 +465,7 @@ def _lanes_block(
             time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
                 PathTime(0.0, next_jump, 0.0), start, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
             )
-            _put_lane_day(Fj, time, day)
+            _put_lane_day(F, j, time, day)
             nxt += 1
             live += 1
         if live == 0:
@@ -463,21 +474,30 @@ def _lanes_block(
         for j in range(L):  # the steps _lanes_step left to the scalar code
             if IS[_PATH * L + j] < 0 or IS[_CODE * L + j] != _FLAGGED:
                 continue
-            Fj = F[j::L]
-            Ij = IS[j::L]
-            Uj = U[j::L]
-            time, day = _lane_day(Fj)
-            pos = Position(Fj[_Y], Fj[_ELAPSED], Ij[_STEPS], terms.paid, 0.0, y_liq)
-            code, Fj[_YF], pos, time, Uj[0], Uj[1], Uj[2], Uj[3] = _step_call(
-                pos, time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.margin, terms.step
+            time, day = _lane_day(F, j)
+            pos = Position(
+                F[_Y * L + j], F[_ELAPSED * L + j], IS[_STEPS * L + j], terms.paid, 0.0, y_liq
             )
-            Ij[_CODE] = code
-            Fj[_Y] = pos.y
-            Fj[_ELAPSED] = pos.elapsed
-            Ij[_STEPS] = pos.steps
-            Fj[_CLOCK] = time.clock
-            Fj[_NEXT_JUMP] = time.next_jump
-            Fj[_DAY_RETURN] = time.day_return
+            code, F[_YF * L + j], pos, time, U[j], U[L + j], U[2 * L + j], U[3 * L + j] = (
+                _step_call(
+                    pos,
+                    time,
+                    day,
+                    U[j],
+                    U[L + j],
+                    U[2 * L + j],
+                    U[3 * L + j],
+                    terms.margin,
+                    terms.step,
+                )
+            )
+            IS[_CODE * L + j] = code
+            F[_Y * L + j] = pos.y
+            F[_ELAPSED * L + j] = pos.elapsed
+            IS[_STEPS * L + j] = pos.steps
+            F[_CLOCK * L + j] = time.clock
+            F[_NEXT_JUMP * L + j] = time.next_jump
+            F[_DAY_RETURN * L + j] = time.day_return
         _lanes_settle(
             F,
             IS,
@@ -501,17 +521,16 @@ def _lanes_block(
                 code < 0 and code != _DONE and F[_CLOCK * L + j] < F[_NEXT_DAY * L + j]
             ):
                 continue
-            Fj = F[j::L]
-            Ij = IS[j::L]
-            Uj = U[j::L]
             if code >= 0:  # a gap through a barrier (or the step cap): its own result
-                _lane_settle(Fj, Ij, code, terms)
-                if _path_done(Fj[_X], Ij[_N], terms.ruin_cut, terms.goal_cut, terms.n_trades):
+                _lane_settle(F[j::L], IS[j::L], code, terms)
+                if _path_done(
+                    F[_X * L + j], IS[_N * L + j], terms.ruin_cut, terms.goal_cut, terms.n_trades
+                ):
                     code = _DONE
             if code == _DONE:  # the path ended: store it; the lane takes the next one
                 _lane_store(
-                    Fj,
-                    Ij,
+                    F[j::L],
+                    IS[j::L],
                     terms,
                     final_eq,
                     max_dd,
@@ -524,14 +543,14 @@ def _lanes_block(
                     exits,
                     aux,
                 )
-                Ij[_PATH] = -1
+                IS[_PATH * L + j] = -1
                 live -= 1
-            elif Fj[_CLOCK] >= Fj[_NEXT_DAY]:
-                time, day = _lane_day(Fj)
-                time, day, Uj[0], Uj[1], Uj[2], Uj[3] = _new_day_call(
-                    time, day, Uj[0], Uj[1], Uj[2], Uj[3], terms.day
+            elif F[_CLOCK * L + j] >= F[_NEXT_DAY * L + j]:
+                time, day = _lane_day(F, j)
+                time, day, U[j], U[L + j], U[2 * L + j], U[3 * L + j] = _new_day_call(
+                    time, day, U[j], U[L + j], U[2 * L + j], U[3 * L + j], terms.day
                 )
-                _put_lane_day(Fj, time, day)
+                _put_lane_day(F, j, time, day)
 
 
 @njit(cache=True)
