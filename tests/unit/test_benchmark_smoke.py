@@ -55,3 +55,29 @@ def test_naive_baseline_equals_engine_on_common_outcomes():
     np.testing.assert_array_equal(nv["longest_losing_streak"], eng["longest_losing_streak"])
     np.testing.assert_allclose(nv["max_drawdown"], eng["max_drawdown"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(nv["final_equity"], eng["final_equity"], rtol=1e-9)
+
+
+def test_perf_profile_names_numba_functions_and_keeps_the_timed_window():
+    """benchmarks/perf_market.py's bookkeeping (perf itself is not needed): numba's mangled
+    names read as dotted paths, and only samples inside the timed calls count, each given to
+    the compiled function whose code holds it."""
+    spec = importlib.util.spec_from_file_location("perf_market", BENCH.parent / "perf_market.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mangled = "_ZN4ruin6market7kernels5lanes11_lanes_stepB4v163B54c8tJTIeFIjxE5ArrayIdLi1E"
+    assert mod.readable(mangled) == "ruin.market.kernels.lanes._lanes_step"
+    assert mod.readable("NRT_incref") == "NRT_incref"
+    child = {"window": [10.0, 20.0], "symbols": [[0x1000, mangled], [0x2000, "NRT_incref"]]}
+    jit, py = "(/tmp/perf-1.map)", "(/usr/lib/libpython3.11.so.1.0)"
+    samples = [
+        (11.0, 0x1010, jit),
+        (12.0, 0x1FFF, jit),
+        (13.0, 0x2004, jit),
+        (14.0, 0x7777, py),
+        (9.0, 0x1010, jit),  # before the timed calls (compiling): not counted
+        (21.0, 0x2004, jit),  # after
+    ]
+    r = mod.attribute(samples, child)
+    assert r["samples"] == 4
+    assert r["compiled"] == {"ruin.market.kernels.lanes._lanes_step": 0.5, "NRT_incref": 0.25}
+    assert r["outside_compiled_code"] == {"libpython3.11.so.1.0": 0.25}
