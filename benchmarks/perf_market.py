@@ -38,6 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _meta import RESULTS, finish, machine  # noqa: E402
 
 FREQ = 2000  # samples per second of CPU
+METHOD = (
+    "perf record (CPU clock, 2 kHz) of one process on one numba thread, kernels compiled into "
+    "a fresh numba cache; samples inside the timed simulate() calls given to the compiled "
+    "function whose code holds them (inlined callees count for their caller), or to the "
+    "library they fell in; shares of all samples in the window"
+)
 
 _CHILD = r"""
 import gc, json, sys, time
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             samples.append((float(parts[0].rstrip(":")), int(parts[1], 16), parts[2]))
     result = {
         "meta": finish(info),
-        "method": __doc__.split("\n\n")[2].replace("\n", " "),
+        "method": METHOD,
         "case": a.case,
         "paths": a.paths,
         "trades": a.trades,
