@@ -20,16 +20,16 @@ the caller has the numpy model), and ``exp`` as a polynomial with no table looku
 table lookups of an earlier version were gathers that LLVM's cost model priced above the
 whole vector loop, which then stayed scalar). LLVM's remarks say whether a loop
 vectorised: ``llvmlite.binding.set_option("", "-pass-remarks-missed=loop-vectorize")``
-before compiling. On AVX2, :func:`_lanes_step` vectorises; :func:`_lanes_settle` still
-does not (its remarks name calls and control flow).
+before compiling. On AVX2, :func:`_lanes_step` and :func:`_lanes_settle` vectorise.
 
 Where the wide case's time went (``perf record`` of one thread, samples mapped to the
-compiled functions): :func:`_lanes_step` about half, :func:`_lanes_settle` and the
-scalar loops of :func:`_lanes_block` a sixth each (branch mispredictions, by where the
-samples fall; a scalar rewrite of :func:`_lanes_settle` that visited only the booked lanes
-and loaded an exit's constants by index kept the same share). The lane helpers used to take
-strided views (``F[j::_LANES]``), whose reference counts cost 7% on their own; they now
-take the flat state and a lane index (2% left, in the rare per-path code).
+compiled functions, ``benchmarks/perf_market.py``): :func:`_lanes_step` about half,
+:func:`_lanes_settle` (then scalar) and the scalar loops of :func:`_lanes_block` a sixth
+each; samples fell after mispredicted branches. A scalar rewrite of :func:`_lanes_settle`
+that visited only the booked lanes kept the same share; computing every value
+unconditionally let it vectorise. The lane helpers used to take strided views
+(``F[j::_LANES]``), whose reference counts cost 7% on their own; they now take the flat
+state and a lane index (2% left, in the rare per-path code).
 """
 
 from __future__ import annotations
@@ -591,15 +591,21 @@ def _lanes_settle(
     lanes get ``IS[_CODE] = _BOOKED`` and start their next trade. Other exits (gaps, the
     time stop) are left to :func:`~..settle.settle`. The trip count is read from
     the state's size: with the constant 16, LLVM unrolled the loop fully instead of
-    vectorising it."""
+    vectorising it. Every value is computed for every lane and only then selected: a call
+    or a load inside a conditional (``+= f(...) if tab else 0.0``, ``growths[0]`` in the
+    loop) kept the loop scalar, and its branches on random exits mispredicted (17% of
+    the wide case's time in ``market_perf.json`` before this)."""
     L = _LANES
     r0, r1, r2 = results[0, 0], results[1, 0], results[2, 0]
     f0, f1, f2 = results[0, 1], results[1, 1], results[2, 1]
     p0, p1, p2 = results[0, 2], results[1, 2], results[2, 2]
     u0, u1, u2 = results[0, 3], results[1, 3], results[2, 3]
     b0, b1, b2 = results[0, 4], results[1, 4], results[2, 4]
+    d0, d1, d2 = steps[0], steps[1], steps[2]
+    g0, g1, g2 = growths[0], growths[1], growths[2]
     for j in range(IS.shape[0] // _NI):
-        # every load first (unconditional), then selects: the loop vectorises
+        # every load first (unconditional), then the arithmetic of a booked trade for every
+        # lane (no call or load inside a conditional), then selects: the loop vectorises
         code = IS[_CODE * L + j]
         yf = F[_YF * L + j]
         x0 = F[_X * L + j]
@@ -608,8 +614,19 @@ def _lanes_settle(
         inv0 = F[_INV * L + j]
         mdd0 = F[_MDD * L + j]
         equity = F[_EQUITY * L + j]
+        fees0 = F[_FEES * L + j]
+        slippage0 = F[_SLIPPAGE * L + j]
+        funding0 = F[_FUNDING * L + j]
+        bad_debt0 = F[_BAD_DEBT * L + j]
+        y0 = F[_Y * L + j]
+        elapsed0 = F[_ELAPSED * L + j]
+        steps0 = IS[_STEPS * L + j]
         streak0 = IS[_STREAK * L + j]
+        mstreak0 = IS[_MSTREAK * L + j]
         uw0 = IS[_UW * L + j]
+        muw0 = IS[_MUW * L + j]
+        nwin0 = IS[_NWIN * L + j]
+        n0 = IS[_N * L + j]
         tab = (
             (IS[_PATH * L + j] >= 0)
             & (code >= 0)
@@ -618,38 +635,42 @@ def _lanes_settle(
         )
         r = _pick(code, r0, r1, r2)
         scale = risk * equity if fractional else risk
-        x = max(x0 + _pick(code, steps[0], steps[1], steps[2]), x_floor)
+        x = max(x0 + _pick(code, d0, d1, d2), x_floor)
         up = x > peak0
         peak = x if up else peak0
         tolp = TOL * max(1.0, abs(peak)) if up else tolp0
-        inv = 1.0 / (c + peak) if (up & (not fractional)) else inv0
+        inv_up = 1.0 / (c + peak)
+        inv = inv_up if (up & (not fractional)) else inv0
         mdd = np.inf if x == -np.inf else max(mdd0, (peak - x) * inv)
         streak = streak0 + 1 if r < 0.0 else 0
         uw = uw0 + 1 if x < peak - tolp else 0
+        grown = equity * _pick(code, g0, g1, g2)
+        fees = _pick(code, f0, f1, f2) * scale
+        slippage = _pick(code, p0, p1, p2) * scale
+        funding = _pick(code, u0, u1, u2) * scale
+        bad_debt = _pick(code, b0, b1, b2) * scale
+        n = n0 + np.int64(tab)
+        done = _path_done(x, n, ruin_cut, goal_cut, n_trades)
         F[_X * L + j] = x if tab else x0
         F[_PEAK * L + j] = peak if tab else peak0
         F[_TOLP * L + j] = tolp if tab else tolp0
         F[_INV * L + j] = inv if tab else inv0
         F[_MDD * L + j] = mdd if tab else mdd0
-        F[_EQUITY * L + j] = (
-            equity * _pick(code, growths[0], growths[1], growths[2]) if tab else equity
-        )
-        F[_FEES * L + j] += _pick(code, f0, f1, f2) * scale if tab else 0.0
-        F[_SLIPPAGE * L + j] += _pick(code, p0, p1, p2) * scale if tab else 0.0
-        F[_FUNDING * L + j] += _pick(code, u0, u1, u2) * scale if tab else 0.0
-        F[_BAD_DEBT * L + j] += _pick(code, b0, b1, b2) * scale if tab else 0.0
-        F[_Y * L + j] = 0.0 if tab else F[_Y * L + j]
-        F[_ELAPSED * L + j] = 0.0 if tab else F[_ELAPSED * L + j]
-        IS[_STEPS * L + j] = 0 if tab else IS[_STEPS * L + j]
+        F[_EQUITY * L + j] = grown if tab else equity
+        F[_FEES * L + j] = fees0 + (fees if tab else 0.0)
+        F[_SLIPPAGE * L + j] = slippage0 + (slippage if tab else 0.0)
+        F[_FUNDING * L + j] = funding0 + (funding if tab else 0.0)
+        F[_BAD_DEBT * L + j] = bad_debt0 + (bad_debt if tab else 0.0)
+        F[_Y * L + j] = 0.0 if tab else y0
+        F[_ELAPSED * L + j] = 0.0 if tab else elapsed0
+        IS[_STEPS * L + j] = 0 if tab else steps0
         IS[_STREAK * L + j] = streak if tab else streak0
-        IS[_MSTREAK * L + j] = max(IS[_MSTREAK * L + j], streak if tab else 0)
+        IS[_MSTREAK * L + j] = max(mstreak0, streak if tab else 0)
         IS[_UW * L + j] = uw if tab else uw0
-        IS[_MUW * L + j] = max(IS[_MUW * L + j], uw if tab else 0)
-        IS[_NWIN * L + j] += np.int64(tab & (r > 0.0))
-        n = IS[_N * L + j] + np.int64(tab)
+        IS[_MUW * L + j] = max(muw0, uw if tab else 0)
+        IS[_NWIN * L + j] = nwin0 + np.int64(tab & (r > 0.0))
         IS[_N * L + j] = n
         IS[_N_TP * L + j] += np.int64(tab & (code == 0))
         IS[_N_STOP * L + j] += np.int64(tab & (code == 1))
         IS[_N_LIQ * L + j] += np.int64(tab & (code == 2))
-        done = _path_done(x, n, ruin_cut, goal_cut, n_trades)
         IS[_CODE * L + j] = (_DONE if done else _BOOKED) if tab else code
