@@ -7,8 +7,9 @@ scalar :func:`~..step.step` takes the steps it flagged; :func:`_lanes_settle` bo
 trades that ended at a barrier (vectorised) and :func:`~..settle.settle` the others (gaps);
 a lane whose path ended stores it and takes the next path of its block; new days start
 (:func:`~..step.new_day`). The lane state is three flat arrays, field ``k`` of lane ``j``
-at ``k * _LANES + j`` (the scalar code reads a lane through the strided view
-``A[j::_LANES]``).
+at ``k * _LANES + j``. The per-round scalar code (flagged steps, new days) indexes them
+directly; only the per-path code (a gap's settlement, storing a path, starting one) takes
+the strided view ``A[j::_LANES]``, whose reference count costs atomics.
 
 Things LLVM needs to vectorise the lane loops (found by reading the assembly): trip counts
 read from array sizes (a constant 16 was unrolled instead), selects instead of table
@@ -274,9 +275,8 @@ def lanes_kernel(
 
 @njit(cache=True)
 def _lane_day(F, j):
-    """Lane ``j``'s :class:`~..step.PathTime` and :class:`~..step.Day`. The lane helpers take
-    the flat state and a lane index, not the strided view ``F[j::_LANES]``: every view took
-    a reference count up and down (atomic operations, about 7% of the wide case's time)."""
+    """Lane ``j``'s :class:`~..step.PathTime` and :class:`~..step.Day` (by index, not a
+    view: see the module docstring)."""
     L = _LANES
     return (
         PathTime(F[_CLOCK * L + j], F[_NEXT_JUMP * L + j], F[_DAY_RETURN * L + j]),
