@@ -87,14 +87,13 @@ json.dump({"window": [t0, t1], "cpu_seconds": c1 - c0, "symbols": symbols}, open
 def readable(symbol: str) -> str:
     """``ruin.market.kernels.lanes._lanes_step`` from numba's mangled
     ``_ZN4ruin6market7kernels5lanes11_lanes_stepB4v163...``; other names unchanged."""
-    m = re.match(r"_ZN((?:\d+[A-Za-z_0-9]+?)+)(?:B\d|E)", symbol)
-    if not m:
+    if not symbol.startswith("_ZN"):
         return symbol
-    parts, s = [], m.group(1)
-    while s and s[0].isdigit():
-        n = re.match(r"\d+", s).group(0)
-        parts.append(s[len(n) : len(n) + int(n)])
-        s = s[len(n) + int(n) :]
+    parts, s = [], symbol[3:]
+    while m := re.match(r"\d+", s):  # length-prefixed parts, up to numba's "B<n>..." suffix
+        start, n = m.end(), int(m.group(0))
+        parts.append(s[start : start + n])
+        s = s[start + n :]
     name = ".".join(parts).replace("_3c", "<").replace("_3e", ">")
     return name or symbol
 
