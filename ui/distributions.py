@@ -14,6 +14,13 @@ from .text import HELP
 
 #: Lowest equity drawn on a log axis (a ruined account at 0 would not show).
 LOG_FLOOR = 1e-3
+#: Most points per curve (fan bands, sample accounts, survival): about one per 3.5 pixels
+#: of the page's widest chart, which looks the same as one per trade. Every point costs the
+#: browser: Vega evaluates each point's encodings through its expression interpreter. At 500
+#: trades, 250 points instead of 501 made the whole page of a new session ready in 3.68 s
+#: instead of 4.04 s and a slider move's charts redrawn in 0.78 s instead of 0.91 s (medians
+#: of 7 and 6, alternating with the old page on one machine); the headline did not move.
+PAGE_POINTS = 250
 
 
 def render(
@@ -28,7 +35,9 @@ def render(
     acc = scenario.account
 
     def fan() -> Any:
-        bands, sample = charts.fan_frames(result, samples=8, floor=LOG_FLOOR if log else None)
+        bands, sample = charts.fan_frames(
+            result, samples=8, max_points=PAGE_POINTS, floor=LOG_FLOOR if log else None
+        )
         return charts.fan_chart(bands, sample, log=log, ruin_level=acc.ruin_level, goal=acc.goal)
 
     def drawdown() -> Any:
@@ -44,7 +53,7 @@ def render(
 
     def survival() -> Any:
         return charts.survival_chart(
-            charts.survival_frame(result.survival),
+            charts.survival_frame(result.survival, max_points=PAGE_POINTS),
             marker=21,
             marker_label="first month (≈21 trades)",
         )

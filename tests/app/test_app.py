@@ -50,6 +50,35 @@ def test_default_page_runs_and_shows_everything():
     assert len(at.latex) >= 5
 
 
+def _datasets(chart) -> list:
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_all() for d in chart.proto.datasets]
+
+
+def test_page_curves_are_thinned_and_keep_both_ends():
+    """Vega evaluates every point, so the page draws at most PAGE_POINTS per curve; the
+    first and the last trade are always among them."""
+    from ui.distributions import PAGE_POINTS
+
+    at = make_app(trades="1000").run()
+    no_exception(at)
+    shown = charts(at)
+    fan, survival = shown[0], shown[3]
+    assert "Equity paths" in fan.proto.spec and "Survival" in survival.proto.spec
+    tables = _datasets(fan) + _datasets(survival)
+    curves = {c: t for t in tables for c in ("q50", "path", "survival") if c in t.column_names}
+    assert set(curves) == {"q50", "path", "survival"}  # bands, sample accounts, survival
+    for name, table in curves.items():
+        trades = table.column("trade").to_pylist()
+        if name == "path":  # long format: one curve per sample account
+            trades = [
+                t for t, p in zip(trades, table.column("path").to_pylist(), strict=True) if p == 0
+            ]
+        assert PAGE_POINTS // 2 < len(trades) <= PAGE_POINTS, name
+        assert min(trades) == 0 and max(trades) == 1000, name
+
+
 def test_presets_all_run():
     from ruin.studies.scenarios import list_scenarios
 
