@@ -151,6 +151,13 @@ def _nudge(pg, thumb, old: str, presses: int, attempts: int = 4) -> float:
     raise TimeoutError(f"slider change never reached the URL (risk stayed {old}): {pg.url}")
 
 
+def _chart_marks(pg) -> list[str]:
+    """What each chart on the page draws: the SVG of its marks."""
+    return pg.locator('[data-testid="stVegaLiteChart"] svg.marks').evaluate_all(
+        "els => els.map(e => e.innerHTML)"
+    )
+
+
 def _full_screenshot(pg, path: Path) -> None:
     from screenshot import CONTENT_HEIGHT_JS, wait_until_ready
 
@@ -177,6 +184,9 @@ def test_page_draws_and_slider_updates_headline(server, page):
     assert page.locator('[data-testid="stVegaLiteChart"] svg.marks').count() >= 6
     before = _headline(page)
     assert before.endswith("%")
+    # the charts' data changes with the risk, their specs do not (ui/specs.py): the new data
+    # must reach the Vega views already on the page
+    drawn = _chart_marks(page)
 
     slider = page.get_by_test_id("stSlider").filter(has_text="Risk per trade")
     thumb = slider.get_by_role("slider")
@@ -190,6 +200,10 @@ def test_page_draws_and_slider_updates_headline(server, page):
     # more risk per trade, same seed: ruin is at least as likely
     assert float(after.rstrip("%")) >= float(before.rstrip("%")), (before, after)
     assert page.get_by_test_id("stException").count() == 0
+    redrawn = _chart_marks(page)
+    assert len(redrawn) == len(drawn)
+    changed = [a != b for a, b in zip(drawn, redrawn, strict=True)]
+    assert changed[:3] == [True, True, True], changed  # fan, drawdown, final equity
     shown = slider.get_by_test_id("stSliderThumbValue").inner_text()
     assert float(shown) == pytest.approx(float(risk1) * 100)  # URL and slider agree
 
