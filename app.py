@@ -16,7 +16,8 @@ Where each page rule lives (nothing below decides a number or a judgement):
   (codec ``ruin.share``);
 * key precedence widgets vs preset extras vs leverage: ``ruin.form.scenario_keys`` /
   ``market_keys``; upload and run-size limit: ``ruin.form.build_run``;
-* headline numbers and Kelly: ``ruin.insights.headline`` / ``kelly_text``; "no edge" and
+* headline numbers and Kelly: ``ruin.insights.headline`` / ``kelly_text`` (edge and Kelly
+  from ``ruin.exact.closed_forms``, the exact answers after the headline); "no edge" and
   "risk above Kelly" warnings: ``ruin.insights.sizing_warnings``; the leveraged model's
   warnings: ``ruin.market.leverage_warnings``;
 * the risk-per-trade sweep: ``ruin.insights.sweep_base`` / ``risk_sweep``; growth note:
@@ -36,6 +37,7 @@ from typing import Any
 import streamlit as st
 
 from ruin import Bootstrap, ParameterError, Scenario, describe_position, form, insights
+from ruin.exact import closed_forms
 from ui import (
     compare,
     distributions,
@@ -107,13 +109,14 @@ def main() -> None:
 
     result = runs.run(scenario)
     summary = result.summary()
-    exact = runs.exact_theory(scenario)
+    quick = closed_forms(scenario)  # edge and Kelly: the headline needs no lattice
     _bootstrap_notice(scenario, upload)
     position = describe_position(scenario) if scenario.market is not None else None
-    numbers = insights.headline(result, summary, exact, position)
+    numbers = insights.headline(result, summary, quick, position)
 
     headline.render(numbers, scenario, result)
-    headline.warnings(numbers, scenario, summary, exact, position)
+    headline.warnings(numbers, scenario, summary, quick, position)
+    exact = runs.exact_theory(scenario)  # the lattice DPs, once the headline is on its way
     key = specs.scenario_key(scenario)  # charts are converted once per scenario, for all
     log, shown = distributions.render(numbers, scenario, result, summary, key)
     lev_charts = leverage.section(scenario, summary, position, key)

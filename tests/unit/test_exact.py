@@ -363,6 +363,26 @@ def test_theory_with_market_or_behaviour_returns_notes_only():
     )
 
 
+def test_closed_forms_are_theorys_quick_part():
+    """The page shows edge and Kelly from closed_forms before theory's lattice is done: the
+    same keys, the same values, for every outcome model; nothing where theory has none."""
+    from ruin import LeveragedTrade
+
+    keys = {"edge_r_per_trade", "kelly_fraction", "growth_rate_per_trade_log"}
+    keys.add("growth_rate_at_kelly")
+    for sc in (
+        _scn(),
+        _scn(rule="fixed"),
+        _scn(Bernoulli(win_rate=0.3, payoff=1.5)),  # no edge: Kelly <= 0
+        _scn(Discrete(values=(-1.0, 0.5, 3.0), probs=(0.5, 0.3, 0.2))),
+        _scn(Bootstrap(trades=(-1.0, 2.0, -1.0, 0.5))),
+    ):
+        quick, full = E.closed_forms(sc), E.theory(sc)
+        assert set(quick) == keys
+        assert quick == {k: full[k] for k in keys}
+    assert E.closed_forms(replace(_scn(), market=LeveragedTrade(win_rate=0.45, leverage=5))) == {}
+
+
 def test_theory_is_cached_and_fast():
     sc = _scn(trades=1000, risk=0.01)
     E.theory(sc)  # warm (numba compile on a cold cache)

@@ -49,7 +49,7 @@ from .closed_form import (
 from .drawdown import DD_ALLOWANCE, discrete_drawdown_exceedance_exact, drawdown_exceedance_exact
 from .growth import kelly_fraction, kelly_fraction_discrete, log_growth, log_growth_discrete
 from .lattice import MAX_DP_TRADES, LatticeResult, discrete_lattice_dp, lattice_dp
-from .table import THEORY_DD_BUDGET, exact_ruin_curve, theory
+from .table import THEORY_DD_BUDGET, closed_forms, exact_ruin_curve, theory
 from .trailing import trailing_drawdown_exact
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "APPROXIMATION_NOTES",
     "exact_ruin_curve",
     "theory",
+    "closed_forms",
     "MAX_DP_TRADES",
     "DD_ALLOWANCE",
     "THEORY_DD_BUDGET",

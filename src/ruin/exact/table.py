@@ -171,6 +171,42 @@ def _theory_cached(key: Any, scenario: Scenario, levels: tuple[float, ...]) -> d
     return hit
 
 
+def closed_forms(scenario: Scenario) -> dict[str, float]:
+    """The quick part of :func:`theory`: ``edge_r_per_trade``, ``kelly_fraction``,
+    ``growth_rate_per_trade_log`` and ``growth_rate_at_kelly``, the same values under the
+    same keys. Closed forms (Bernoulli) or a one-dimensional maximisation (other outcome
+    models): no lattice, so a page can show them before the exact answers are done.
+
+    Empty where :func:`theory` has none of them: the leveraged market model, behaviour rules,
+    or inputs that overflow the closed forms.
+    """
+    if _market(scenario) is not None or getattr(scenario, "behaviour", None) is not None:
+        return {}
+    try:
+        with np.errstate(all="ignore"):
+            return _closed_forms(scenario, *scenario.r_outcomes())
+    except (ArithmeticError, ValueError, MemoryError):
+        return {}
+
+
+def _closed_forms(scenario: Scenario, values: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+    m = scenario.model
+    f = scenario.sizing.risk
+    out = {"edge_r_per_trade": float(np.dot(values, probs))}
+    if isinstance(m, Bernoulli):
+        p, b = m.win_rate, m.payoff
+        kf = kelly_fraction(p, b)
+        out["kelly_fraction"] = kf
+        out["growth_rate_per_trade_log"] = log_growth(f, p, b)
+        out["growth_rate_at_kelly"] = log_growth(kf, p, b) if kf > 0 else 0.0
+    else:
+        kf = kelly_fraction_discrete(values, probs)
+        out["kelly_fraction"] = kf
+        out["growth_rate_per_trade_log"] = log_growth_discrete(f, values, probs)
+        out["growth_rate_at_kelly"] = log_growth_discrete(kf, values, probs) if kf > 0 else 0.0
+    return out
+
+
 def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
     m = scenario.model
     f = scenario.sizing.risk
@@ -195,13 +231,9 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
         out["notes"] = notes
         return out
     values, probs = scenario.r_outcomes()
-    out["edge_r_per_trade"] = float(np.dot(values, probs))
+    out.update(_closed_forms(scenario, values, probs))
+    kf = out["kelly_fraction"]
     if isinstance(m, Bernoulli):
-        p, b = m.win_rate, m.payoff
-        kf = kelly_fraction(p, b)
-        out["kelly_fraction"] = kf
-        out["growth_rate_per_trade_log"] = log_growth(f, p, b)
-        out["growth_rate_at_kelly"] = log_growth(kf, p, b) if kf > 0 else 0.0
         if kf <= 0:
             notes.append(
                 "No edge (p*b - q <= 0): the Kelly fraction is not positive, the "
@@ -213,10 +245,6 @@ def _theory(scenario: Scenario, levels: tuple[float, ...]) -> dict[str, Any]:
                 "less growth" + (" (negative growth)." if f >= 2 * kf else ".")
             )
     else:
-        kf = kelly_fraction_discrete(values, probs)
-        out["kelly_fraction"] = kf
-        out["growth_rate_per_trade_log"] = log_growth_discrete(f, values, probs)
-        out["growth_rate_at_kelly"] = log_growth_discrete(kf, values, probs) if kf > 0 else 0.0
         kind = (
             "bootstrap of your trades (i.i.d. resampling)"
             if isinstance(m, Bootstrap)
