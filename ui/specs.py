@@ -8,11 +8,6 @@ per *key* (the chart's name, :func:`scenario_key` and whatever else it depends o
 log scale) and the finished spec, its data already Arrow bytes, is cached for all sessions;
 the page sends it with ``st.vega_lite_chart``, which draws exactly what ``st.altair_chart``
 would. The Altair object itself is only built again when someone downloads the chart.
-
-Data sets are named by position (``ruin-0``, ``ruin-1``, ...), not by a hash of their
-content as ``st.altair_chart`` names them. So a chart whose data changed but whose structure
-did not (the fan after a slider move) keeps the very same spec, and Streamlit's page then
-swaps the new data into the chart's existing Vega view instead of building a new one.
 """
 
 from __future__ import annotations
@@ -55,31 +50,17 @@ def scenario_key(scenario: Any) -> str:
     return hashlib.blake2b(pickle.dumps(scenario, protocol=5), digest_size=16).hexdigest()
 
 
-def _positional_datasets(
-    data: Any, datasets: dict[str, Any], names: dict[str, str]
-) -> dict[str, str]:
-    """Altair data transformer: Streamlit's (each data frame as Arrow bytes, equal frames
-    stored once), but named by the frame's position among the chart's distinct frames
-    (``names``: Streamlit's content hash -> that name)."""
-    hashed: dict[str, Any] = {}
-    content = _to_arrow_dataset(data, hashed)["name"]
-    if content not in names:
-        names[content] = f"ruin-{len(names)}"
-        datasets[names[content]] = hashed[content]
-    return {"name": names[content]}
-
-
 def to_vega_lite(chart: Any) -> dict[str, Any]:
     """The Vega-Lite spec ``st.altair_chart`` would send for ``chart``, without the schema
-    check: Streamlit's conversion (theme "none", every data frame as Arrow bytes) with
-    ``to_dict(validate=False)``, the data sets named by position (module docstring). The
-    check is most of the cost; ``tests/unit/test_charts.py`` validates every chart builder
-    and ``tests/app/test_specs.py`` compares this with Streamlit's own conversion."""
+    check: Streamlit's conversion (theme "none", every data frame as Arrow bytes under a
+    content-hashed name) with ``to_dict(validate=False)``. The check is most of the cost;
+    ``tests/unit/test_charts.py`` validates every chart builder and ``tests/app/test_specs.py``
+    compares this with Streamlit's own conversion."""
     datasets: dict[str, Any] = {}
-    alt.data_transformers.register("ruin_positional", _positional_datasets)
+    alt.data_transformers.register("to_arrow_dataset", _to_arrow_dataset)
     with _altair_globals_lock:  # altair's theme and transformer are process globals
         theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
-        with theme, alt.data_transformers.enable("ruin_positional", datasets=datasets, names={}):
+        with theme, alt.data_transformers.enable("to_arrow_dataset", datasets=datasets):
             spec = chart.to_dict(validate=False)
     have = spec.get("datasets")
     spec["datasets"] = {**have, **datasets} if isinstance(have, dict) else datasets

@@ -184,8 +184,8 @@ def test_page_draws_and_slider_updates_headline(server, page):
     assert page.locator('[data-testid="stVegaLiteChart"] svg.marks').count() >= 6
     before = _headline(page)
     assert before.endswith("%")
-    # the charts' data changes with the risk, their specs do not (ui/specs.py): the new data
-    # must reach the Vega views already on the page
+    # a move must redraw the charts, not only the headline (each chart's cached spec is keyed
+    # by the scenario, ui/specs.py)
     drawn = _chart_marks(page)
 
     slider = page.get_by_test_id("stSlider").filter(has_text="Risk per trade")
