@@ -29,19 +29,23 @@ def _run_cached(sc: Scenario) -> SimulationResult:
 
 
 def run(sc: Scenario) -> SimulationResult:
-    """Small runs: cached. Big runs: a progress bar (and a one-entry session cache)."""
+    """Small runs: cached. Big runs: a progress bar (and a one-entry session cache).
+
+    The bar's place is taken on every call, bar or not, so that the elements after it keep
+    their places from one run to the next (:func:`ui.warmup.compile_with_progress`)."""
+    slot = st.empty()
     if sc.paths * sc.account.trades < BIG_RUN:
         return _run_cached(sc)
     last = st.session_state.get("_big")
     if last is not None and last[0] == sc:
         return last[1]
-    bar = st.progress(0.0, text=f"Simulating {sc.paths:,} accounts…")
+    bar = slot.progress(0.0, text=f"Simulating {sc.paths:,} accounts…")
 
     def tick(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Simulated {done:,} of {total:,} accounts")
 
     res = simulate(sc, record=insights.paths_to_record(sc), progress=tick)
-    bar.empty()
+    slot.empty()
     st.session_state["_big"] = (sc, res)
     return res
 

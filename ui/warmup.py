@@ -16,13 +16,20 @@ from ruin import Scenario, warmup
 
 def compile_with_progress(scenario: Scenario) -> None:
     """Compile (or load) what ``scenario``'s run needs, showing each step; nothing shows
-    when every kernel is loaded in this server process already."""
+    when every kernel is loaded in this server process already.
+
+    The box's place is taken on every run, shown or not. Without it, the run after the one
+    that showed the box had every later element one place up, and the browser rebuilt all of
+    them (every chart anew) instead of updating them: the first session of every server
+    process paid that on its first slider move, and so did the first run of a preset that
+    needed a kernel not loaded yet."""
+    slot = st.empty()
     todo = [step for step in warmup.steps(scenario) if not step.loaded()]
     if not todo:
         return
     compiling = not all(step.is_warm() for step in todo)
     title = "Compiling the simulator (first run on this machine)" if compiling else "Loading"
-    with st.status(f"{title}…", expanded=compiling) as status:
+    with slot.container(), st.status(f"{title}…", expanded=compiling) as status:
         bar = st.progress(0.0)
         t_all = time.perf_counter()
         for i, step in enumerate(todo):

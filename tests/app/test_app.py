@@ -225,3 +225,54 @@ def test_good_upload_bootstraps_the_trades():
     assert any("Resampling 6 trades from **mine.csv**" in s.value for s in at.success)
     # realised "win rate" now counts winning resampled trades: 3 of 6 are positive
     assert abs(_pct(metric(at, "Realised win rate")) - 0.5) < 0.03
+
+
+def _status_labels(node) -> list[str]:
+    """Labels of every ``st.status`` box on the page."""
+    own = [node.proto.label] if type(node).__name__ == "Status" else []
+    return own + [x for c in getattr(node, "children", {}).values() for x in _status_labels(c)]
+
+
+def _places(at) -> dict[str, int]:
+    """Where each section heading sits among the page's top-level elements."""
+    return {c.value: i for i, c in at.main.children.items() if type(c).__name__ == "Subheader"}
+
+
+def test_progress_boxes_keep_every_later_element_in_its_place(monkeypatch):
+    """The compile box and a big run's bar are shown on one run and gone on the next; the
+    elements after them must not move, or the browser rebuilds every one of them (every
+    chart anew) instead of updating it."""
+    import ruin.warmup
+
+    class NotLoaded:  # a compile step whose kernel this process has not loaded yet
+        label = "a kernel"
+
+        def loaded(self):
+            return False
+
+        def is_warm(self):
+            return True
+
+        def __call__(self):
+            pass
+
+    steps = ruin.warmup.steps
+    at = make_app()
+    monkeypatch.setattr(ruin.warmup, "steps", lambda sc: [NotLoaded()])
+    at.run()
+    no_exception(at)
+    assert any("Simulator ready" in label for label in _status_labels(at.main))
+    with_box = _places(at)
+    monkeypatch.setattr(ruin.warmup, "steps", steps)
+    at.run()
+    no_exception(at)
+    assert not _status_labels(at.main)
+    assert _places(at) == with_box and "Headline numbers" in with_box
+    # a big run (progress bar), then a small cached one
+    big = make_app(paths="400000", trades="500").run()
+    no_exception(big)
+    after_bar = _places(big)
+    big.query_params["paths"] = "2000"
+    big.number_input(key="w_paths").set_value(2000).run()
+    no_exception(big)
+    assert _places(big) == after_bar == with_box
