@@ -9,6 +9,7 @@ import streamlit as st
 from ruin import Scenario, SimulationResult, insights
 from ruin.insights import Headline, interval_text, pct
 
+from . import places
 from .text import HELP
 
 
@@ -116,8 +117,10 @@ def warnings(
     theory: dict[str, Any],
     position: dict[str, Any] | None,
 ) -> None:
-    """Warnings in plain words: sizing against the edge, then the run's own."""
-    for text in insights.sizing_warnings(scenario.sizing.risk, theory, h.kelly, position):
-        st.warning(text)
-    for text in insights.run_warnings(summary):
-        st.warning(text)
+    """Warnings in plain words: sizing against the edge, then the run's own. They come and
+    go with the inputs (risk above Kelly), so they keep one place (:mod:`ui.places`)."""
+    texts = [
+        *insights.sizing_warnings(scenario.sizing.risk, theory, h.kelly, position),
+        *insights.run_warnings(summary),
+    ]
+    places.in_one_place(texts, st.warning)

@@ -31,8 +31,7 @@ def _run_cached(sc: Scenario) -> SimulationResult:
 def run(sc: Scenario) -> SimulationResult:
     """Small runs: cached. Big runs: a progress bar (and a one-entry session cache).
 
-    The bar's place is taken on every call, bar or not, so that the elements after it keep
-    their places from one run to the next (:func:`ui.warmup.compile_with_progress`)."""
+    The bar has a place on every call, shown or not (:mod:`ui.places`)."""
     slot = st.empty()
     if sc.paths * sc.account.trades < BIG_RUN:
         return _run_cached(sc)

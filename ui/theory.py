@@ -8,6 +8,8 @@ import streamlit as st
 
 from ruin import Scenario, SimulationResult, insights
 
+from . import places
+
 
 def render(
     scenario: Scenario, result: SimulationResult, summary: dict[str, Any], theory: dict[str, Any]
@@ -25,8 +27,7 @@ def render(
         # session about half a second of the browser's time before the page's first numbers
         # showed (benchmarks/bench_class.py), for a few rows of text nobody sorts
         st.table(table, hide_index=True)
-    for note in theory.get("notes") or []:
-        st.caption("• " + note)
+    places.in_one_place(theory.get("notes") or [], lambda note: st.caption("• " + note))
     notes = insights.approximation_notes(theory)
     if notes:
         with st.expander("What the approximations assume", expanded=True):

@@ -18,11 +18,10 @@ def compile_with_progress(scenario: Scenario) -> None:
     """Compile (or load) what ``scenario``'s run needs, showing each step; nothing shows
     when every kernel is loaded in this server process already.
 
-    The box's place is taken on every run, shown or not. Without it, the run after the one
-    that showed the box had every later element one place up, and the browser rebuilt all of
-    them (every chart anew) instead of updating them: the first session of every server
-    process paid that on its first slider move, and so did the first run of a preset that
-    needed a kernel not loaded yet."""
+    The box has a place on every run, shown or not (:mod:`ui.places`): without it, the run
+    after the one that showed the box had every later element one place up, and the browser
+    rebuilt all of them, on the first slider move of every server process's first session
+    and on the first run of a preset that needed a kernel not loaded yet."""
     slot = st.empty()
     todo = [step for step in warmup.steps(scenario) if not step.loaded()]
     if not todo:

@@ -276,3 +276,7 @@ def test_progress_boxes_keep_every_later_element_in_its_place(monkeypatch):
     big.number_input(key="w_paths").set_value(2000).run()
     no_exception(big)
     assert _places(big) == after_bar == with_box
+    # a warning that comes and goes with the inputs: risk above Kelly (8.3% here)
+    at.slider(key="w_risk").set_value(20.0).run()
+    assert any("Risk above Kelly" in w.value for w in at.warning)
+    assert _places(at) == with_box
