@@ -9,6 +9,10 @@ from hypothesis import settings
 settings.register_profile("ruin", derandomize=True, print_blob=True)
 settings.load_profile("ruin")
 
+# Every chart spec the page fills from a template is also built with Altair and compared
+# (ui/specs.py); the browser test's server turns this off so its timings are the page's own.
+os.environ.setdefault("RUIN_CHECK_SPECS", "1")
+
 # numpy floating-point problems are errors in tests (see also filterwarnings in pyproject).
 np.seterr(all="raise", under="ignore")
 

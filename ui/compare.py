@@ -50,10 +50,10 @@ def render(
     )
     floor = LOG_FLOOR if log else None
 
-    def chart() -> Any:
+    def parts() -> dict[str, Any]:
         ba, _ = charts.fan_frames(res_a, samples=0, floor=floor)
         bb, _ = charts.fan_frames(result, samples=0, floor=floor)
-        return charts.compare_fan_chart([("A (pinned)", ba), ("B (current)", bb)], log=log)
+        return {"bands": [("A (pinned)", ba), ("B (current)", bb)], "log": log}
 
     keys = (specs.scenario_key(res_a.scenario), specs.scenario_key(scenario))
-    specs.show(st, ("compare", *keys, log), chart)
+    specs.show(st, ("compare", *keys, log), charts.compare_fan_chart, parts)

@@ -34,41 +34,43 @@ def render(
     log = st.toggle("Log scale for equity", key="w_log", help=HELP["log"])
     acc = scenario.account
 
-    def fan() -> Any:
+    def fan() -> dict[str, Any]:
         bands, sample = charts.fan_frames(
             result, samples=8, max_points=PAGE_POINTS, floor=LOG_FLOOR if log else None
         )
-        return charts.fan_chart(bands, sample, log=log, ruin_level=acc.ruin_level, goal=acc.goal)
+        return {
+            "bands": bands,
+            "paths": sample,
+            "log": log,
+            "ruin_level": acc.ruin_level,
+            "goal": acc.goal,
+        }
 
-    def drawdown() -> Any:
+    def drawdown() -> dict[str, Any]:
         hist, exceed = charts.drawdown_frames(result.max_drawdown)
-        return charts.drawdown_chart(
-            hist, exceed, marks={"median": h.mdd_median[0], "95th pct": h.mdd_95[0]}
-        )
+        marks = charts.drawdown_marks({"median": h.mdd_median[0], "95th pct": h.mdd_95[0]})
+        return {"hist": hist, "exceed": exceed, "marks": marks}
 
-    def final() -> Any:
-        return charts.final_equity_chart(
-            charts.final_equity_frame(result.final_equity), median=h.final_median[0]
-        )
+    def final() -> dict[str, Any]:
+        frame = charts.final_equity_frame(result.final_equity)
+        return {
+            "frame": frame,
+            "marks": charts.final_equity_marks(h.final_median[0]),
+            "bust": charts.bust_share(frame),
+        }
 
-    def survival() -> Any:
-        return charts.survival_chart(
-            charts.survival_frame(result.survival, max_points=PAGE_POINTS),
-            marker=21,
-            marker_label="first month (≈21 trades)",
-        )
+    def survival() -> dict[str, Any]:
+        return {
+            "frame": charts.survival_frame(result.survival, max_points=PAGE_POINTS),
+            "low": charts.survival_floor(result.survival),
+            "marker": 21 if acc.trades >= 21 else None,
+            "marker_label": "first month (≈21 trades)",
+        }
 
-    def streaks() -> Any:
-        return charts.streak_chart(charts.streak_frame(result.longest_losing_streak))
+    def streaks() -> dict[str, Any]:
+        return {"frame": charts.streak_frame(result.longest_losing_streak)}
 
-    out = {
-        "Equity fan": fan,
-        "Max drawdown": drawdown,
-        "Final equity": final,
-        "Survival": survival,
-        "Losing streaks": streaks,
-    }
-    specs.show(st, ("fan", key, log), fan)
+    out = {"Equity fan": specs.show(st, ("fan", key, log), charts.fan_chart, fan)}
     st.caption(
         "The shaded bands hold the middle 50% and 90% of accounts after each trade; "
         "the black line is the median account. Grey lines are individual accounts: "
@@ -76,25 +78,25 @@ def render(
     )
 
     left, right = st.columns(2)
-    specs.show(left, ("drawdown", key), drawdown)
+    out["Max drawdown"] = specs.show(left, ("drawdown", key), charts.drawdown_chart, drawdown)
     left.caption(
         "Bars: how many accounts had each worst drawdown. Orange line: the chance "
         "of a drawdown at least that deep (read 50% on the right axis to find the "
         "median)."
     )
-    specs.show(right, ("final", key), final)
+    out["Final equity"] = specs.show(right, ("final", key), charts.final_equity_chart, final)
     right.caption(
         "Where accounts finish, on a log scale. Compounding makes the distribution "
         "lopsided: a few huge winners pull the mean far above the median."
     )
 
     left, right = st.columns(2)
-    specs.show(left, ("survival", key), survival)
+    out["Survival"] = specs.show(left, ("survival", key), charts.survival_chart, survival)
     left.caption(
         "Share of accounts still alive after each trade. Most ruin happens early, "
         "while the account is still close to the ruin line."
     )
-    specs.show(right, ("streaks", key), streaks)
+    out["Losing streaks"] = specs.show(right, ("streaks", key), charts.streak_chart, streaks)
     ls = summary["longest_losing_streak"]
     right.caption(
         f"Even with these odds, the median account sees {ls['0.5']:.0f} losses in "

@@ -201,8 +201,9 @@ def section(
     left, right = st.columns(2)
     mix = insights.exit_mix_frame(summary)
     if mix is not None:
-        out["Exit mix"] = lambda: charts.exit_mix_chart(mix)
-        specs.show(left, ("exit_mix", key), out["Exit mix"])
+        out["Exit mix"] = specs.show(
+            left, ("exit_mix", key), charts.exit_mix_chart, lambda: {"frame": mix}
+        )
         left.caption(
             "How the simulated trades ended. Liquidations cost the whole margin; "
             "time stops close wherever the price happens to be."
@@ -214,19 +215,28 @@ def section(
         return out
     trade = specs.scenario_key(mk)
     title = f"Chance the price touches liquidation within {views.horizon:g} day(s)"
-    out["Liquidation vs leverage"] = lambda: charts.liquidation_curve_chart(
-        views.curve, leverage=mk.leverage, y="liquidation_probability", title=title
+    out["Liquidation vs leverage"] = specs.show(
+        right,
+        ("liq_curve", trade),
+        charts.liquidation_curve_chart,
+        lambda: {
+            "frame": views.curve,
+            "leverage": mk.leverage,
+            "y": "liquidation_probability",
+            "title": title,
+        },
     )
-    specs.show(right, ("liq_curve", trade), out["Liquidation vs leverage"])
     right.caption(
         f"At {mk.volatility:.2%} daily volatility, ignoring the stop "
         "(closed form for a driftless random walk). Doubling leverage roughly "
         "halves the distance to liquidation."
     )
-    out["Leverage × volatility"] = lambda: charts.liquidation_heatmap(
-        views.grid, y="annual_vol", value="liquidation_probability"
+    out["Leverage × volatility"] = specs.show(
+        st,
+        ("liq_grid", trade),
+        charts.liquidation_heatmap,
+        lambda: {"frame": views.grid, "y": "annual_vol", "value": "liquidation_probability"},
     )
-    specs.show(st, ("liq_grid", trade), out["Leverage × volatility"])
     st.caption(
         f"Same question over a grid: holding {views.horizon:g} day(s), which "
         "leverage survives which market? Read across a row to see a calm "

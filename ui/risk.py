@@ -20,12 +20,13 @@ def render(scenario: Scenario, theory: dict[str, Any], kelly: float | None, key:
     chart = None
     if scenario.market is None or st.session_state.get("_sweep_market") == scenario:
 
-        def chart() -> Any:
-            return charts.risk_sweep_chart(
-                runs.risk_sweep(scenario), kelly=kelly, current=scenario.sizing.risk
-            )
+        def parts() -> dict[str, Any]:
+            return {
+                "frame": runs.risk_sweep(scenario),
+                "marks": charts.risk_sweep_marks(kelly, scenario.sizing.risk),
+            }
 
-        specs.show(left, ("risk_sweep", key), chart)
+        chart = specs.show(left, ("risk_sweep", key), charts.risk_sweep_chart, parts)
     else:
         left.info(
             f"A price-path sweep re-simulates every trade {len(insights.SWEEP_RISKS)} "

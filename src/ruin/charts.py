@@ -17,6 +17,15 @@ Layered charts get their size, title and scale resolution as arguments of ``alt.
 not through ``.properties()`` / ``.resolve_scale()``: each of those methods deep-copies the
 whole layered chart, every layer again (a slider move rebuilds every chart of the page).
 
+The builders the app's main page draws (fan, drawdown, final equity, survival, streaks,
+exit mix, liquidation odds, risk sweep, A vs B) use their polars frames as they are, as the
+data of their layers: they never filter them or read values from them into the spec.
+Everything else in a chart (titles, axis domains, marked values) comes from keyword options,
+or from small frames of their own such as the ``*_marks`` frames. So a chart's Vega-Lite spec
+is its options' structure with the frames' rows plugged in, and the app reuses one converted
+spec for every new set of frames (``ui/specs.py``); ``tests/app/test_specs.py`` checks each
+builder against this.
+
 Nothing here imports streamlit; the app only places the charts.
 """
 
@@ -39,10 +48,14 @@ __all__ = [
     "fan_frames",
     "fan_chart",
     "drawdown_frames",
+    "drawdown_marks",
     "drawdown_chart",
     "final_equity_frame",
+    "final_equity_marks",
+    "bust_share",
     "final_equity_chart",
     "survival_frame",
+    "survival_floor",
     "survival_chart",
     "variant_survival_chart",
     "streak_frame",
@@ -50,6 +63,7 @@ __all__ = [
     "exit_mix_chart",
     "liquidation_curve_chart",
     "liquidation_heatmap",
+    "risk_sweep_marks",
     "risk_sweep_chart",
     "compare_fan_chart",
 ]
@@ -250,16 +264,25 @@ def drawdown_frames(
     return hist, exceed
 
 
+def drawdown_marks(marks: dict[str, float]) -> pl.DataFrame:
+    """Labelled drawdown fractions (``{"median": 0.2}``) as the ``label, dd`` (percent)
+    frame :func:`drawdown_chart` draws as vertical rules."""
+    return pl.DataFrame(
+        {"label": list(marks), "dd": [100 * float(v) for v in marks.values()]},
+        schema={"label": pl.String, "dd": pl.Float64},
+    )
+
+
 def drawdown_chart(
     hist: pl.DataFrame,
     exceed: pl.DataFrame,
+    marks: pl.DataFrame | None = None,
     *,
-    marks: dict[str, float] | None = None,
     height: int = 300,
 ) -> alt.LayerChart:
     """Bars: share of paths per drawdown bin; line: P(MDD >= x) on the right axis.
 
-    ``marks`` maps a label (``"median"``) to a drawdown fraction drawn as a vertical rule.
+    ``marks`` (:func:`drawdown_marks`) are drawn as labelled vertical rules.
     """
     x = alt.X("dd_lo:Q", title="Maximum drawdown (% of peak equity)", bin="binned")
     bars = (
@@ -298,15 +321,14 @@ def drawdown_chart(
         )
     )
     layers: list[Any] = [bars, line]
-    if marks:
-        mf = pl.DataFrame({"label": list(marks), "dd": [100 * float(v) for v in marks.values()]})
+    if marks is not None and marks.height:
         rule = (
-            alt.Chart(mf)
+            alt.Chart(marks)
             .mark_rule(color=OKABE_ITO["black"], strokeDash=[4, 3])
             .encode(alt.X("dd:Q"))
         )
         text = (
-            alt.Chart(mf)
+            alt.Chart(marks)
             .mark_text(align="left", dx=3, y=8, color=OKABE_ITO["black"])
             .encode(alt.X("dd:Q"), alt.Text("label:N"))
         )
@@ -357,23 +379,43 @@ def final_equity_frame(final_equity: np.ndarray, *, bins: int = 40) -> pl.DataFr
     )
 
 
+def final_equity_marks(median: float | None = None) -> pl.DataFrame:
+    """The start (1x) and, when positive, the median final equity as the ``x, label`` frame
+    :func:`final_equity_chart` marks."""
+    marks = {"start": 1.0}
+    if median is not None and median > 0:
+        marks[f"median {median:.2f}×"] = float(median)
+    return pl.DataFrame({"x": list(marks.values()), "label": list(marks)})
+
+
+def bust_share(frame: pl.DataFrame) -> float:
+    """Share of paths in the ``bust`` bin of a :func:`final_equity_frame` (0 without one)."""
+    return float(frame.filter(pl.col("label") == "bust")["share"].sum())
+
+
 def final_equity_chart(
-    frame: pl.DataFrame, *, median: float | None = None, height: int = 300
+    frame: pl.DataFrame,
+    marks: pl.DataFrame | None = None,
+    *,
+    bust: float = 0.0,
+    height: int = 300,
 ) -> alt.LayerChart:
-    """Log-x histogram of final equity with the start (1x) and the median marked."""
-    data = frame.filter(pl.col("label") == "equity")
-    bust = frame.filter(pl.col("label") == "bust")
+    """Log-x histogram of final equity (the ``equity`` rows of a :func:`final_equity_frame`)
+    with ``marks`` (:func:`final_equity_marks`) drawn as rules; ``bust`` (:func:`bust_share`),
+    the share at zero that a log axis cannot show, is named in the title."""
     title = "Final equity after the last trade"
-    if bust.height:
-        title += f" ({bust['share'][0]:.1%} of paths went bust, not shown)"
+    if bust > 0:
+        title += f" ({bust:.1%} of paths went bust, not shown)"
+    log_x = alt.Scale(type="log")
     bars = (
-        alt.Chart(data)
+        alt.Chart(frame)
+        .transform_filter(alt.FieldEqualPredicate(field="label", equal="equity"))
         .mark_bar(color=OKABE_ITO["green"], opacity=0.85)
         .encode(
             alt.X(
                 "lo:Q",
                 bin="binned",
-                scale=alt.Scale(type="log"),
+                scale=log_x,
                 title="Final equity (multiple of start, log scale)",
             ),
             alt.X2("hi:Q"),
@@ -385,21 +427,19 @@ def final_equity_chart(
             ],
         )
     )
-    marks = [{"x": 1.0, "label": "start"}]
-    if median is not None and median > 0:
-        marks.append({"x": float(median), "label": f"median {median:.2f}×"})
-    mf = pl.DataFrame(marks)
-    rule = (
-        alt.Chart(mf)
-        .mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
-        .encode(x=alt.X("x:Q", scale=alt.Scale(type="log")))
-    )
-    text = (
-        alt.Chart(mf)
-        .mark_text(align="left", dx=3, y=8)
-        .encode(x=alt.X("x:Q", scale=alt.Scale(type="log")), text=alt.Text("label:N"))
-    )
-    return alt.layer(bars, rule, text, height=height, title=title)
+    layers: list[Any] = [bars]
+    if marks is not None and marks.height:
+        layers.append(
+            alt.Chart(marks)
+            .mark_rule(strokeDash=[4, 3], color=OKABE_ITO["black"])
+            .encode(x=alt.X("x:Q", scale=log_x))
+        )
+        layers.append(
+            alt.Chart(marks)
+            .mark_text(align="left", dx=3, y=8)
+            .encode(x=alt.X("x:Q", scale=log_x), text=alt.Text("label:N"))
+        )
+    return alt.layer(*layers, height=height, title=title)
 
 
 # --------------------------------------------------------------------------- survival
@@ -412,16 +452,24 @@ def survival_frame(survival: np.ndarray, *, max_points: int = 600) -> pl.DataFra
     return pl.DataFrame({"trade": idx.astype(np.int64), "survival": s[idx]})
 
 
+def survival_floor(survival: np.ndarray) -> float:
+    """Where :func:`survival_chart`'s y axis should start: a 5% step with room below the
+    lowest survival, at most 90% (a 99.5% survival should not look like a crash)."""
+    s = np.asarray(survival, dtype=np.float64)
+    low = float(s.min()) if s.size else 1.0
+    return float(max(0.0, min(0.9, np.floor((low - 0.02) * 20) / 20)))
+
+
 def survival_chart(
     frame: pl.DataFrame,
     *,
+    low: float = 0.0,
     marker: int | None = None,
     marker_label: str = "first month",
     height: int = 300,
 ) -> alt.LayerChart:
-    """Step line of the share of accounts still alive; optional vertical marker."""
-    low = float(frame["survival"].min()) if frame.height else 1.0
-    low = max(0.0, min(0.9, np.floor((low - 0.02) * 20) / 20))  # room below, 5% steps
+    """Step line of the share of accounts still alive, its y axis from ``low`` (e.g.
+    :func:`survival_floor`) to 100%; optional vertical marker at trade ``marker``."""
     line = (
         alt.Chart(frame)
         .mark_line(interpolate="step-after", color=OKABE_ITO["blue"], strokeWidth=2.5)
@@ -431,13 +479,13 @@ def survival_chart(
                 "survival:Q",
                 title="Share of accounts not ruined",
                 axis=alt.Axis(format=".0%"),
-                scale=alt.Scale(domain=[low, 1.0]),
+                scale=alt.Scale(domain=[float(low), 1.0]),
             ),
             tooltip=[alt.Tooltip("trade:Q"), alt.Tooltip("survival:Q", format=".2%")],
         )
     )
     layers: list[Any] = [line]
-    if marker is not None and frame.height and marker <= int(frame["trade"].max()):
+    if marker is not None:
         mf = pl.DataFrame({"trade": [int(marker)], "label": [marker_label]})
         layers.append(
             alt.Chart(mf)
@@ -568,9 +616,11 @@ def streak_frame(streaks: np.ndarray) -> pl.DataFrame:
 
 
 def streak_chart(frame: pl.DataFrame, *, height: int = 300) -> alt.Chart:
-    """Bars: share of paths whose longest losing run had exactly k losses."""
+    """Bars: share of paths whose longest losing run had exactly k losses (streak lengths
+    no path had are left out)."""
     return (
-        alt.Chart(frame.filter(pl.col("share") > 0))
+        alt.Chart(frame)
+        .transform_filter(alt.FieldGTPredicate(field="share", gt=0))
         .mark_bar(color=OKABE_ITO["purple"])
         .encode(
             alt.X("streak:O", title="Longest losing streak in the run (trades in a row)"),
@@ -586,10 +636,9 @@ def streak_chart(frame: pl.DataFrame, *, height: int = 300) -> alt.Chart:
 
 
 def exit_mix_chart(frame: pl.DataFrame, *, height: int = 220) -> alt.Chart:
-    """Horizontal bars of how trades ended; ``frame`` has ``exit`` and ``share`` columns."""
-    dom = [k for k in EXIT_COLOURS if k in set(frame["exit"].to_list())]
-    dom += [k for k in frame["exit"].to_list() if k not in dom]
-    rng = [EXIT_COLOURS.get(k, OKABE_ITO["grey"]) for k in dom]
+    """Horizontal bars of how trades ended; ``frame`` has ``exit`` (the names of
+    :data:`EXIT_COLOURS`) and ``share`` columns."""
+    dom, rng = list(EXIT_COLOURS), list(EXIT_COLOURS.values())
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -688,14 +737,25 @@ def liquidation_heatmap(
 # --------------------------------------------------------------------------- risk sweep
 
 
+def risk_sweep_marks(kelly: float | None = None, current: float | None = None) -> pl.DataFrame:
+    """Full and half Kelly (when the edge is positive) and the current risk, as the
+    ``risk, label`` frame :func:`risk_sweep_chart` marks."""
+    marks: list[tuple[float, str]] = []
+    if kelly is not None and kelly > 0:
+        marks += [(float(kelly), "full Kelly"), (float(kelly) / 2, "half Kelly")]
+    if current is not None:
+        marks.append((float(current), "yours"))
+    return pl.DataFrame(
+        {"risk": [r for r, _ in marks], "label": [lab for _, lab in marks]},
+        schema={"risk": pl.Float64, "label": pl.String},
+    )
+
+
 def risk_sweep_chart(
-    frame: pl.DataFrame,
-    *,
-    kelly: float | None = None,
-    current: float | None = None,
-    height: int = 200,
+    frame: pl.DataFrame, marks: pl.DataFrame | None = None, *, height: int = 200
 ) -> alt.VConcatChart:
-    """Median growth and P(ruin) against risk per trade, full / half Kelly and yours marked.
+    """Median growth and P(ruin) against risk per trade, ``marks`` (:func:`risk_sweep_marks`:
+    full / half Kelly and yours) drawn as rules.
 
     ``frame`` columns: ``risk`` (fraction), ``median_growth`` (median final equity, multiple
     of start), ``p_ruin``, ``p_ruin_lo``, ``p_ruin_hi``.
@@ -741,18 +801,9 @@ def risk_sweep_chart(
             ],
         )
     )
-    marks = []
-    if kelly is not None and kelly > 0:
-        marks += [
-            {"risk": float(kelly), "label": "full Kelly"},
-            {"risk": float(kelly) / 2, "label": "half Kelly"},
-        ]
-    if current is not None:
-        marks.append({"risk": float(current), "label": "yours"})
     top: list[Any] = [growth]
     bottom: list[Any] = [ci, ruin]
-    if marks:
-        mf = pl.DataFrame(marks)
+    if marks is not None and marks.height:
         colour = alt.Color(
             "label:N",
             scale=alt.Scale(
@@ -762,7 +813,7 @@ def risk_sweep_chart(
             legend=alt.Legend(title=None, orient="top"),
         )
         rule = (
-            alt.Chart(mf)
+            alt.Chart(marks)
             .mark_rule(strokeDash=[5, 3], strokeWidth=2)
             .encode(alt.X("risk:Q"), colour)
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
@@ -26,26 +27,109 @@ def result():
     return simulate(sc, record=insights.paths_to_record(sc))
 
 
-def _page_charts(result):
+def _page_parts(result, risk=0.03):
+    """Each page chart's builder and keyword arguments, as ui/distributions.py, ui/risk.py
+    and ui/compare.py pass them."""
     bands, sample = charts.fan_frames(result, samples=8, floor=1e-3)
     hist, exceed = charts.drawdown_frames(result.max_drawdown)
+    final = charts.final_equity_frame(result.final_equity)
     sweep = insights.risk_sweep(insights.sweep_base(result.scenario), risks=(0.01, 0.05, 0.2))
     return {
-        "fan": charts.fan_chart(bands, sample, log=True, ruin_level=0.5, goal=3.0),
-        "drawdown": charts.drawdown_chart(hist, exceed, marks={"median": 0.2}),
-        "final": charts.final_equity_chart(
-            charts.final_equity_frame(result.final_equity), median=1.1
+        "fan": (
+            charts.fan_chart,
+            {"bands": bands, "paths": sample, "log": True, "ruin_level": 0.5, "goal": 3.0},
         ),
-        "survival": charts.survival_chart(charts.survival_frame(result.survival), marker=21),
-        "streaks": charts.streak_chart(charts.streak_frame(result.longest_losing_streak)),
-        "sweep": charts.risk_sweep_chart(sweep, kelly=0.08, current=0.03),
-        "compare": charts.compare_fan_chart([("A", bands), ("B", bands)], log=True),
+        "drawdown": (
+            charts.drawdown_chart,
+            {
+                "hist": hist,
+                "exceed": exceed,
+                "marks": charts.drawdown_marks({"median": float(result.max_drawdown.mean())}),
+            },
+        ),
+        "final": (
+            charts.final_equity_chart,
+            {
+                "frame": final,
+                "marks": charts.final_equity_marks(float(np.median(result.final_equity))),
+                "bust": charts.bust_share(final),
+            },
+        ),
+        "survival": (
+            charts.survival_chart,
+            {
+                "frame": charts.survival_frame(result.survival),
+                "low": charts.survival_floor(result.survival),
+                "marker": 21,
+            },
+        ),
+        "streaks": (
+            charts.streak_chart,
+            {"frame": charts.streak_frame(result.longest_losing_streak)},
+        ),
+        "sweep": (
+            charts.risk_sweep_chart,
+            {"frame": sweep, "marks": charts.risk_sweep_marks(0.08, risk)},
+        ),
+        "compare": (
+            charts.compare_fan_chart,
+            {"bands": [("A", bands), ("B", bands)], "log": True},
+        ),
     }
+
+
+def _page_charts(result):
+    return {name: chart(**parts) for name, (chart, parts) in _page_parts(result).items()}
 
 
 def test_specs_equal_streamlits_own_conversion(result):
     for name, chart in _page_charts(result).items():
         assert specs.to_vega_lite(chart) == _convert_altair_to_vega_lite_spec(chart), name
+
+
+def test_a_new_scenarios_specs_fill_the_first_ones_templates(monkeypatch):
+    """A slider move's charts come from the templates of the last scenario's (same builder,
+    options and frame columns), with no Altair, and equal Altair's own conversion: the
+    builders use their frames as they are (ruin.charts)."""
+    monkeypatch.delenv("RUIN_CHECK_SPECS", raising=False)
+    monkeypatch.setattr(specs, "_templates", {})
+    base = {"paths": 400, "trades": 60, "goal": 3.0}
+    first, second = (
+        simulate(sc, record=insights.paths_to_record(sc))
+        for sc in (
+            build_scenario({**base, "seed": 3, "risk": 0.03}),
+            build_scenario({**base, "seed": 4, "risk": 0.05}),
+        )
+    )
+    for chart, parts in _page_parts(first).values():
+        specs.from_parts(chart, parts)
+    built = []
+    monkeypatch.setattr(specs, "to_vega_lite", lambda c: built.append(c) or {"datasets": {}})
+    filled = {
+        name: specs.from_parts(chart, parts)
+        for name, (chart, parts) in _page_parts(second, risk=0.05).items()
+    }
+    monkeypatch.undo()
+    # every chart but A vs B (its frames sit in a list, an option) came from a template
+    assert [type(c).__name__ for c in built] == ["LayerChart"]
+    for name, (chart, parts) in _page_parts(second, risk=0.05).items():
+        fresh = specs.to_vega_lite(chart(**parts))
+        assert filled[name] == fresh or name == "compare", name
+        assert len(fresh["datasets"]) >= 1
+
+
+def test_templates_are_checked_against_altair_when_asked(monkeypatch):
+    """With RUIN_CHECK_SPECS=1 (the test suite) a builder that reads its frame fails."""
+    import altair as alt
+    import polars as pl
+
+    def reads_its_frame(frame):
+        return alt.Chart(frame).mark_bar().properties(title=f"{frame['x'][0]}")
+
+    monkeypatch.setenv("RUIN_CHECK_SPECS", "1")
+    specs.from_parts(reads_its_frame, {"frame": pl.DataFrame({"x": [1]})})
+    with pytest.raises(AssertionError, match="reads_its_frame"):
+        specs.from_parts(reads_its_frame, {"frame": pl.DataFrame({"x": [2]})})
 
 
 def test_scenario_key_is_stable_and_tells_scenarios_apart():

@@ -91,7 +91,7 @@ def test_drawdown_frames_by_hand():
 
 def test_drawdown_chart_has_two_axes_and_marks():
     hist, exceed = ch.drawdown_frames(np.linspace(0, 0.5, 100))
-    spec = _spec(ch.drawdown_chart(hist, exceed, marks={"median": 0.25}))
+    spec = _spec(ch.drawdown_chart(hist, exceed, ch.drawdown_marks({"median": 0.25})))
     assert spec["resolve"]["scale"]["y"] == "independent"
     assert "P(max drawdown ≥ x)" in json.dumps(spec, ensure_ascii=False)
     rows = sum(len(d) for d in _datasets(spec))
@@ -104,14 +104,19 @@ def test_final_equity_frame_bust_bin_and_shares():
     assert f["share"].sum() == pytest.approx(1.0)
     bust = f.filter(pl.col("label") == "bust")
     assert bust["share"][0] == pytest.approx(0.4)
-    spec = _spec(ch.final_equity_chart(f, median=1.0))
+    assert ch.bust_share(f) == pytest.approx(0.4)
+    spec = _spec(ch.final_equity_chart(f, ch.final_equity_marks(1.0), bust=ch.bust_share(f)))
     assert "40.0% of paths went bust" in spec["title"]
+    assert "median 1.00×" in json.dumps(spec, ensure_ascii=False)
 
 
 def test_survival_and_streak_frames():
     surv = ch.survival_frame(np.array([1.0, 1.0, 0.75, 0.5]))
     assert surv["survival"].to_list() == [1.0, 1.0, 0.75, 0.5]
-    spec = _spec(ch.survival_chart(surv, marker=2, marker_label="first month"))
+    assert ch.survival_floor(surv["survival"].to_numpy()) == pytest.approx(0.45)
+    assert ch.survival_floor(np.array([1.0, 0.995])) == 0.9  # a small dip is not a crash
+    spec = _spec(ch.survival_chart(surv, low=0.45, marker=2, marker_label="first month"))
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0.45, 1.0]
     assert "first month" in json.dumps(spec)
     s = ch.streak_frame(np.array([0, 2, 2, 5]))
     assert s["share"].sum() == pytest.approx(1.0)
@@ -119,6 +124,7 @@ def test_survival_and_streak_frames():
     assert s.filter(pl.col("streak") == 5)["at_least"][0] == pytest.approx(0.25)
     spec = _spec(ch.streak_chart(s))
     assert spec["mark"]["type"] == "bar"
+    assert spec["transform"] == [{"filter": {"field": "share", "gt": 0}}]  # no empty bars
 
 
 def test_liquidation_and_sweep_and_compare_specs():
@@ -143,7 +149,7 @@ def test_liquidation_and_sweep_and_compare_specs():
             "p_ruin_hi": [0.01, 0.35],
         }
     )
-    spec = _spec(ch.risk_sweep_chart(sweep, kelly=0.08, current=0.05))
+    spec = _spec(ch.risk_sweep_chart(sweep, ch.risk_sweep_marks(kelly=0.08, current=0.05)))
     text = json.dumps(spec)
     assert "full Kelly" in text and "half Kelly" in text
     # half Kelly sits at half the Kelly fraction
@@ -168,7 +174,4 @@ def test_exit_mix_colours_are_fixed_per_exit():
     em = pl.DataFrame({"exit": ["liquidation", "take_profit"], "share": [0.2, 0.8]})
     spec = _spec(ch.exit_mix_chart(em))
     sc = spec["encoding"]["color"]["scale"]
-    assert dict(zip(sc["domain"], sc["range"], strict=True)) == {
-        "take_profit": ch.EXIT_COLOURS["take_profit"],
-        "liquidation": ch.EXIT_COLOURS["liquidation"],
-    }
+    assert dict(zip(sc["domain"], sc["range"], strict=True)) == ch.EXIT_COLOURS
