@@ -116,6 +116,7 @@ def main() -> None:
 
     headline.render(numbers, scenario, result)
     headline.warnings(numbers, scenario, summary, quick, position)
+    headline.lead()  # the browser draws the headline before the charts arrive
     exact = runs.exact_theory(scenario)  # the lattice DPs, once the headline is on its way
     key = specs.scenario_key(scenario)  # charts are converted once per scenario, for all
     log, shown = distributions.render(numbers, scenario, result, summary, key)

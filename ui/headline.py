@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import streamlit as st
@@ -11,6 +12,18 @@ from ruin.insights import Headline, interval_text, pct
 
 from . import places
 from .text import HELP
+
+#: Seconds the page waits after sending the headline, before it computes and sends the rest.
+#: The browser draws the elements that arrive together in one go: when the charts' specs came
+#: right behind the headline (as soon as they were cheap to make, ui/specs.py), a slider
+#: move's new headline showed only with the redrawn charts. See :func:`lead`.
+LEAD_S = 0.06
+
+
+def lead() -> None:
+    """Give the headline a head start: sleep :data:`LEAD_S` (holding no lock and no CPU),
+    so the browser receives the headline and draws it before the charts arrive."""
+    time.sleep(LEAD_S)
 
 
 def render(h: Headline, scenario: Scenario, result: SimulationResult) -> None:
