@@ -36,7 +36,7 @@ def pytest_configure(config):
 
 def _compile_before_workers(config):
     """A whole-suite run with several xdist workers compiles every kernel of
-    :func:`ruin.warmup.catalog` first, one process per worker (``ruin warmup``). Otherwise
+    :func:`ruin.warmup.catalog` first, one process per worker and CPU (``ruin warmup``). Otherwise
     each worker compiled the kernels its first tests needed, and two workers often compiled
     the same one at once: on a fresh clone the suite spent about 9 of its 14 CPU-minutes in
     numba, several kernels twice. Runs of chosen files compile lazily, as before;
@@ -52,7 +52,7 @@ def _compile_before_workers(config):
     from ruin import warmup
 
     t0 = time.perf_counter()
-    out = warmup.compile_all(jobs=max(1, workers))
+    out = warmup.compile_all(jobs=max(1, min(workers, os.cpu_count() or 1)))
     print(
         f"ruin warmup: {out['compiled']} numba functions compiled for {out['steps']} steps "
         f"in {time.perf_counter() - t0:.1f} s before the workers start",

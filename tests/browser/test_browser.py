@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.browser
-# Two groups, each on one pytest-xdist worker with its own app server and browser (module
-# fixtures are per worker): the main page's tests and the lessons' tests. The browser tests
-# spend about half their time waiting for the page (settle periods, polling), so two groups
-# overlap their waits; on one worker they were the suite's critical path (about 270 s).
+# Three groups, each on one pytest-xdist worker with its own app server and browser (module
+# fixtures are per worker): the main page's tests, and the lessons' tests in two halves. The
+# browser tests spend about half their time waiting for the page (settle periods, polling),
+# so the groups overlap their waits; on one worker they were the suite's critical path
+# (about 270 s). ./dev test runs one worker more than the CPUs to fill those waits.
 PAGE = pytest.mark.xdist_group("browser-page")
 LESSONS = pytest.mark.xdist_group("browser-lessons")
+REVEALS = pytest.mark.xdist_group("browser-reveals")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -407,8 +409,11 @@ def _lesson_names() -> list[str]:
     return sorted(p.stem for p in (ROOT / "scenarios").glob("lesson_*.toml"))
 
 
-@LESSONS
-@pytest.mark.parametrize("name", _lesson_names())
+@pytest.mark.parametrize(
+    "name",
+    # every other lesson in a third group (its own worker, server and browser)
+    [pytest.param(n, marks=REVEALS if i % 2 else LESSONS) for i, n in enumerate(_lesson_names())],
+)
 def test_each_lesson_reveals_with_a_picture(server, page, name):
     """Every lesson, embedded from its link, reveals the bars with the guess on them; the
     screenshot of each reveal goes to artifacts/ (looked at before a lesson ships)."""
