@@ -87,25 +87,31 @@ def _digest(value: Any) -> str:
 
 
 class _Template:
-    """A converted spec without its frames' data: ``text`` is the spec as JSON with the
-    frames' dataset names in ``names`` (in argument order), ``other`` the datasets the
-    builder made from its options (e.g. a ruin line)."""
+    """A converted spec without its frames' data: ``text`` is the spec as JSON with a
+    placeholder where each frame's dataset name was (in argument order), ``other`` the
+    datasets the builder made from its options (e.g. a ruin line)."""
 
-    __slots__ = ("names", "other", "text")
+    __slots__ = ("other", "text")
 
     def __init__(self, spec: dict[str, Any], names: tuple[str, ...]) -> None:
         datasets = dict(spec.pop("datasets"))
-        self.names = names
         self.other = {k: v for k, v in datasets.items() if k not in names}
-        self.text = json.dumps(spec)
+        text = json.dumps(spec)
+        for i, name in enumerate(names):
+            text = text.replace(name, _slot(i))
+        self.text = text
 
     def fill(self, names: tuple[str, ...], datasets: dict[str, Any]) -> dict[str, Any]:
         text = self.text
-        for old, new in zip(self.names, names, strict=True):
-            text = text.replace(old, new)
+        for i, name in enumerate(names):  # one pass per slot: a new name is never replaced
+            text = text.replace(_slot(i), name)
         spec = json.loads(text)
         spec["datasets"] = {**self.other, **datasets}
         return spec
+
+
+def _slot(i: int) -> str:
+    return f"@ruin-frame-{i}@"
 
 
 _templates: dict[str, _Template] = {}

@@ -132,6 +132,24 @@ def test_templates_are_checked_against_altair_when_asked(monkeypatch):
         specs.from_parts(reads_its_frame, {"frame": pl.DataFrame({"x": [2]})})
 
 
+def test_a_frame_may_bring_the_data_another_frame_had_in_the_template(monkeypatch):
+    """Names are put in one pass: a new frame equal to the template's other frame does not
+    get renamed again."""
+    import altair as alt
+    import polars as pl
+
+    def two(a, b):
+        x = alt.X("x:Q")
+        return alt.layer(alt.Chart(a).mark_point().encode(x), alt.Chart(b).mark_line().encode(x))
+
+    f1, f2, f3 = (pl.DataFrame({"x": [float(i)]}) for i in (1, 2, 3))
+    monkeypatch.setenv("RUIN_CHECK_SPECS", "1")
+    monkeypatch.setattr(specs, "_templates", {})
+    specs.from_parts(two, {"a": f1, "b": f2})
+    assert len(specs._templates) == 1
+    specs.from_parts(two, {"a": f2, "b": f3})  # checked against Altair's own conversion
+
+
 def test_scenario_key_is_stable_and_tells_scenarios_apart():
     a = build_scenario({"paths": 400, "trades": 60, "seed": 3})
     b = build_scenario({"paths": 400, "trades": 60, "seed": 3})
