@@ -62,7 +62,7 @@ def scenario_key(scenario: Any) -> str:
     Frozen parameter objects pickle to the same bytes for equal values, so equal scenarios
     share their cached charts across sessions.
     """
-    return hashlib.blake2b(pickle.dumps(scenario, protocol=5), digest_size=16).hexdigest()
+    return _digest(scenario)
 
 
 def to_vega_lite(chart: Any) -> dict[str, Any]:
@@ -135,7 +135,9 @@ def from_parts(chart: Callable[..., Any], parts: dict[str, Any]) -> dict[str, An
     template = _templates.get(tkey) if distinct else None
     if template is None:
         spec = to_vega_lite(chart(**parts))
-        if distinct and set(names) <= set(spec.get("datasets", {})):
+        # no frames (e.g. A vs B, whose frames sit in a list): nothing to plug in, and the
+        # spec is already cached by its key
+        if names and distinct and set(names) <= set(spec.get("datasets", {})):
             with _templates_lock:
                 if len(_templates) >= MAX_TEMPLATES:
                     _templates.pop(next(iter(_templates)))
